@@ -1,0 +1,240 @@
+//! `retort.toml`: where the project's migrations live, which database to use, and how to apply.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::url::{DatabaseUrl, UrlError};
+
+/// The name of the project file, searched upward from the working directory.
+pub const CONFIG_FILE: &str = "retort.toml";
+
+/// Why the configuration could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// No `retort.toml` in the working directory or any parent.
+    #[error(
+        "no {CONFIG_FILE} found in {start} or any parent folder; run `retort init` to create a project, or pass -c PATH"
+    )]
+    NotFound { start: String },
+    /// The file exists but could not be read.
+    #[error("cannot read {path}: {source}")]
+    Read { path: String, source: std::io::Error },
+    /// The file is not valid TOML or has unknown keys.
+    #[error("{path}: {message}")]
+    Parse { path: String, message: String },
+    /// No database URL anywhere.
+    #[error(
+        "no database URL: pass --url, set [database] url in {CONFIG_FILE}, or set DATABASE_URL"
+    )]
+    NoUrl,
+    /// The URL is malformed or unsupported.
+    #[error(transparent)]
+    Url(#[from] UrlError),
+}
+
+/// The contents of `retort.toml`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct ConfigFile {
+    /// Which database to migrate.
+    pub database: DatabaseSection,
+    /// Where migration files live and how they are applied.
+    pub migrations: MigrationsSection,
+    /// The desired schema ("models") that autogenerate compares the database against.
+    pub schema: SchemaSection,
+}
+
+/// `[database]`
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct DatabaseSection {
+    /// The database URL; `${VAR}` is replaced by the environment variable VAR.
+    pub url: Option<String>,
+    /// Seconds to wait for another retort run holding the migration lock.
+    pub lock_timeout: u64,
+}
+
+impl Default for DatabaseSection {
+    fn default() -> Self {
+        DatabaseSection { url: None, lock_timeout: 600 }
+    }
+}
+
+/// `[migrations]`
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct MigrationsSection {
+    /// The folder holding the migration files, relative to `retort.toml`.
+    pub dir: PathBuf,
+    /// The table recording the applied heads (Alembic's `alembic_version` semantics).
+    pub version_table: String,
+    /// The table recording every applied, rolled back or stamped step.
+    pub history_table: String,
+    /// One transaction per migration (true) or one for the whole run (false).
+    pub transaction_per_migration: bool,
+}
+
+impl Default for MigrationsSection {
+    fn default() -> Self {
+        MigrationsSection {
+            dir: PathBuf::from("migrations"),
+            version_table: "retort_version".into(),
+            history_table: "retort_history".into(),
+            transaction_per_migration: true,
+        }
+    }
+}
+
+/// `[schema]`: the desired schema, read by autogenerate.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct SchemaSection {
+    /// Globs of SQL DDL files, in order.
+    pub paths: Vec<String>,
+    /// A program printing the DDL on stdout, as an alternative to `paths`.
+    pub command: Vec<String>,
+}
+
+/// A loaded project configuration: the parsed file and the folder it lives in.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The parsed `retort.toml` (or the defaults, when running from `--url` alone).
+    pub file: ConfigFile,
+    /// The folder paths in the file are relative to.
+    pub root: PathBuf,
+    /// Where the configuration came from, for messages; `None` when there is no file.
+    pub path: Option<PathBuf>,
+}
+
+impl Config {
+    /// Finds `retort.toml`: `explicit` if given, else searching upward from `start`.
+    pub fn discover(explicit: Option<&Path>, start: &Path) -> Result<Config, ConfigError> {
+        if let Some(path) = explicit {
+            return Config::load(path);
+        }
+        let mut dir = Some(start);
+        while let Some(d) = dir {
+            let candidate = d.join(CONFIG_FILE);
+            if candidate.is_file() {
+                return Config::load(&candidate);
+            }
+            dir = d.parent();
+        }
+        Err(ConfigError::NotFound { start: start.display().to_string() })
+    }
+
+    /// Reads and parses one configuration file.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|source| ConfigError::Read { path: path.display().to_string(), source })?;
+        let file: ConfigFile = toml::from_str(&text).map_err(|e| ConfigError::Parse {
+            path: path.display().to_string(),
+            message: e.to_string().trim_end().to_string(),
+        })?;
+        let root = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        let root = if root.as_os_str().is_empty() { PathBuf::from(".") } else { root };
+        Ok(Config { file, root, path: Some(path.to_path_buf()) })
+    }
+
+    /// A configuration with every default and no file, for commands run with `--url` only.
+    pub fn without_file(cwd: &Path) -> Config {
+        Config { file: ConfigFile::default(), root: cwd.to_path_buf(), path: None }
+    }
+
+    /// The migrations folder, resolved against the config's folder.
+    pub fn migrations_dir(&self) -> PathBuf {
+        self.root.join(&self.file.migrations.dir)
+    }
+
+    /// Picks the database URL: `--url` first, then the config, then `DATABASE_URL`.
+    pub fn database_url(&self, cli_url: Option<&str>, cwd: &Path) -> Result<DatabaseUrl, ConfigError> {
+        if let Some(url) = cli_url {
+            return Ok(DatabaseUrl::parse(&interpolate_env(url)?, cwd)?);
+        }
+        if let Some(url) = &self.file.database.url {
+            return Ok(DatabaseUrl::parse(&interpolate_env(url)?, &self.root)?);
+        }
+        match std::env::var("DATABASE_URL") {
+            Ok(url) if !url.is_empty() => Ok(DatabaseUrl::parse(&url, cwd)?),
+            _ => Err(ConfigError::NoUrl),
+        }
+    }
+}
+
+/// Replaces each `${VAR}` by the value of the environment variable VAR (an unset one is an error).
+pub fn interpolate_env(text: &str) -> Result<String, UrlError> {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find("${") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 2..];
+        let Some(end) = after.find('}') else {
+            out.push_str(&rest[start..]);
+            return Ok(out);
+        };
+        let var = &after[..end];
+        let value = std::env::var(var).map_err(|_| UrlError::MissingEnv { var: var.to_string() })?;
+        out.push_str(&value);
+        rest = &after[end + 1..];
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+/// The `retort.toml` that `retort init` writes: every key, commented, with its default.
+pub fn template(url: &str) -> String {
+    format!(
+        r#"# retort project configuration. Paths are relative to this file.
+
+[database]
+# sqlite:path.db, sqlite:///abs/path.db, sqlite::memory:, postgres://user:password@host:5432/dbname
+# ${{VAR}} is replaced by an environment variable; --url and DATABASE_URL take precedence/fallback.
+url = "{url}"
+# Seconds to wait for the migration lock held by another retort run.
+lock_timeout = 600
+
+[migrations]
+dir = "migrations"
+# Set to "alembic_version" to adopt a database that Alembic managed.
+version_table = "retort_version"
+history_table = "retort_history"
+# false: run a whole upgrade/downgrade in one transaction.
+transaction_per_migration = true
+
+[schema]
+# The desired schema for `retort revision --autogenerate`: SQL DDL files, in order.
+paths = ["schema/*.sql"]
+"#
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_and_unknown_keys() {
+        let file: ConfigFile = toml::from_str("[database]\nurl = \"sqlite:a.db\"\n").unwrap_or_default();
+        assert_eq!(file.migrations.version_table, "retort_version");
+        assert!(file.migrations.transaction_per_migration);
+        let bad = toml::from_str::<ConfigFile>("[migrations]\nversion_tabel = \"x\"\n");
+        assert!(bad.is_err_and(|e| e.to_string().contains("version_tabel")));
+    }
+
+    #[test]
+    fn template_parses_to_defaults() {
+        let file: Result<ConfigFile, _> = toml::from_str(&template("sqlite:app.db"));
+        let file = file.map_err(|e| e.to_string());
+        assert_eq!(file.as_ref().map(|f| f.migrations.clone()), Ok(MigrationsSection::default()));
+    }
+
+    #[test]
+    fn env_interpolation() {
+        // PATH is set in every test environment.
+        let path = std::env::var("PATH").unwrap_or_default();
+        assert_eq!(interpolate_env("a${PATH}b").ok(), Some(format!("a{path}b")));
+        assert!(interpolate_env("${RETORT_SURELY_UNSET_VAR}").is_err());
+        assert_eq!(interpolate_env("no vars").ok().as_deref(), Some("no vars"));
+    }
+}

@@ -1,0 +1,167 @@
+//! The PostgreSQL driver (the `postgres` crate). The run lock is a session advisory lock, taken by
+//! polling `pg_try_advisory_lock` so that a waiting run never sits in a statement that
+//! `CREATE INDEX CONCURRENTLY` would wait for (the deadlock Flyway users hit).
+
+use std::time::{Duration, Instant};
+
+use postgres::{Client, NoTls, SimpleQueryMessage};
+
+use crate::dialect::Dialect;
+use crate::driver::{DbError, Driver};
+
+/// A connection to a PostgreSQL database.
+pub struct PostgresDriver {
+    client: Client,
+    lock_key: Option<i64>,
+}
+
+fn db_error(e: postgres::Error) -> DbError {
+    match e.as_db_error() {
+        Some(db) => DbError {
+            message: format!("{}: {}", db.severity(), db.message()),
+            code: Some(db.code().code().to_string()),
+            position: match db.position() {
+                Some(postgres::error::ErrorPosition::Original(p)) => Some(*p as usize),
+                _ => None,
+            },
+            detail: db.detail().map(str::to_string),
+            hint: db.hint().map(str::to_string),
+        },
+        None => {
+            let mut message = e.to_string();
+            let mut source = std::error::Error::source(&e);
+            while let Some(s) = source {
+                message.push_str(&format!(": {s}"));
+                source = s.source();
+            }
+            DbError::msg(message)
+        }
+    }
+}
+
+/// A stable 64-bit key for the advisory lock, from the database name and the version table.
+fn lock_key(text: &str) -> i64 {
+    // FNV-1a: stable across builds and platforms, unlike std's hasher.
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in text.bytes() {
+        hash ^= u64::from(b);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    hash as i64
+}
+
+impl PostgresDriver {
+    /// Connects using a `postgres://` URL; `PGPASSWORD` fills in a password the URL lacks.
+    pub fn connect(url: &str) -> Result<Self, DbError> {
+        let mut config: postgres::Config = url.parse().map_err(db_error)?;
+        if config.get_password().is_none()
+            && let Ok(pw) = std::env::var("PGPASSWORD")
+        {
+            config.password(pw);
+        }
+        if config.get_application_name().is_none() {
+            config.application_name("retort");
+        }
+        if config.get_connect_timeout().is_none() {
+            config.connect_timeout(Duration::from_secs(10));
+        }
+        let client = config.connect(NoTls).map_err(db_error)?;
+        Ok(PostgresDriver { client, lock_key: None })
+    }
+}
+
+impl Driver for PostgresDriver {
+    fn dialect(&self) -> Dialect {
+        Dialect::Postgres
+    }
+
+    fn lock(&mut self, key: &str, timeout: Duration, waiting: &mut dyn FnMut(&str)) -> Result<bool, DbError> {
+        let database = self.query("SELECT current_database()")?.into_iter().next().and_then(|r| r.into_iter().next().flatten());
+        let key = lock_key(&format!("retort:{}:{key}", database.unwrap_or_default()));
+        let started = Instant::now();
+        let mut pause = Duration::from_millis(20);
+        let mut told = false;
+        loop {
+            let got = self.query(&format!("SELECT pg_try_advisory_lock({key})"))?;
+            if got.first().and_then(|r| r.first()).and_then(|c| c.as_deref()) == Some("t") {
+                self.lock_key = Some(key);
+                return Ok(true);
+            }
+            let holder = self
+                .query(&format!(
+                    "SELECT pid::text FROM pg_locks WHERE locktype = 'advisory' AND granted AND classid = {} AND objid = {} LIMIT 1",
+                    (key as u64 >> 32) as u32,
+                    (key as u64 & 0xffff_ffff) as u32
+                ))?
+                .into_iter()
+                .next()
+                .and_then(|r| r.into_iter().next().flatten())
+                .map(|pid| format!("backend pid {pid}"))
+                .unwrap_or_else(|| "another session".into());
+            if !told {
+                waiting(&holder);
+                told = true;
+            }
+            if started.elapsed() >= timeout {
+                return Err(DbError {
+                    hint: Some(format!(
+                        "another retort run ({holder}) holds the migration lock; wait for it to finish, or raise [database] lock_timeout (now {} s)",
+                        timeout.as_secs()
+                    )),
+                    ..DbError::msg(format!("timed out after {} s waiting for the migration lock", timeout.as_secs()))
+                });
+            }
+            std::thread::sleep(pause);
+            pause = (pause * 2).min(Duration::from_millis(500));
+        }
+    }
+
+    fn unlock(&mut self) -> Result<(), DbError> {
+        if let Some(key) = self.lock_key.take() {
+            self.execute(&format!("SELECT pg_advisory_unlock({key})"))?;
+        }
+        Ok(())
+    }
+
+    fn begin(&mut self) -> Result<(), DbError> {
+        self.client.batch_execute("BEGIN").map_err(db_error)
+    }
+
+    fn commit(&mut self) -> Result<(), DbError> {
+        self.client.batch_execute("COMMIT").map_err(db_error)
+    }
+
+    fn rollback(&mut self) -> Result<(), DbError> {
+        self.client.batch_execute("ROLLBACK").map_err(db_error)
+    }
+
+    fn execute(&mut self, sql: &str) -> Result<(), DbError> {
+        self.client.batch_execute(sql).map_err(db_error)
+    }
+
+    fn query(&mut self, sql: &str) -> Result<Vec<Vec<Option<String>>>, DbError> {
+        let messages = self.client.simple_query(sql).map_err(db_error)?;
+        Ok(messages
+            .into_iter()
+            .filter_map(|m| match m {
+                SimpleQueryMessage::Row(row) => Some((0..row.len()).map(|i| row.get(i).map(str::to_string)).collect()),
+                _ => None,
+            })
+            .collect())
+    }
+
+    fn table_exists(&mut self, name: &str) -> Result<bool, DbError> {
+        let sql = format!("SELECT to_regclass({})::text IS NOT NULL", Dialect::Postgres.literal(&Dialect::Postgres.quote_ident(name)));
+        let rows = self.query(&sql)?;
+        Ok(rows.first().and_then(|r| r.first()).and_then(|c| c.as_deref()) == Some("t"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn lock_key_is_stable() {
+        assert_eq!(super::lock_key("retort:db:retort_version"), super::lock_key("retort:db:retort_version"));
+        assert_ne!(super::lock_key("retort:a:v"), super::lock_key("retort:b:v"));
+    }
+}

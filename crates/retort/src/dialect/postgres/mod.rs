@@ -1,0 +1,5 @@
+//! PostgreSQL: the main production target.
+
+mod driver;
+
+pub use driver::PostgresDriver;

@@ -1,0 +1,5 @@
+//! SQLite: the embedded default.
+
+mod driver;
+
+pub use driver::SqliteDriver;

@@ -1,0 +1,120 @@
+//! The driver trait: the few things the executor needs from a database. One implementation per
+//! dialect (see `dialect/`); inspection for autogenerate joins here later.
+
+use std::time::Duration;
+
+use crate::dialect::Dialect;
+use crate::url::{DatabaseUrl, SqliteLocation, mask_password};
+
+/// An error reported by the database, with what the server said.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{message}{}{}", detail.as_ref().map(|d| format!("\nDETAIL: {d}")).unwrap_or_default(), hint.as_ref().map(|h| format!("\nHINT: {h}")).unwrap_or_default())]
+pub struct DbError {
+    /// The primary message.
+    pub message: String,
+    /// The SQLSTATE or SQLite error code, when known.
+    pub code: Option<String>,
+    /// 1-based character position of the error in the statement, when the server reports it.
+    pub position: Option<usize>,
+    /// The server's DETAIL line.
+    pub detail: Option<String>,
+    /// The server's HINT line.
+    pub hint: Option<String>,
+}
+
+impl DbError {
+    /// An error with only a message.
+    pub fn msg(message: impl Into<String>) -> Self {
+        DbError { message: message.into(), code: None, position: None, detail: None, hint: None }
+    }
+}
+
+/// Why a connection could not be opened.
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    /// The server refused the credentials.
+    #[error(
+        "authentication failed connecting to {url}: {message}; check the user and password in the URL (or PGPASSWORD)"
+    )]
+    Auth { url: String, message: String },
+    /// The server could not be reached or the database could not be opened.
+    #[error("cannot connect to {url}: {message}{hint}")]
+    Unreachable { url: String, message: String, hint: String },
+}
+
+/// How a command will use the database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Only reads: a missing SQLite file reads as an empty database and is not created.
+    ReadOnly,
+    /// Reads and writes.
+    ReadWrite,
+}
+
+/// What the executor needs from a database connection.
+pub trait Driver {
+    /// The dialect of this connection.
+    fn dialect(&self) -> Dialect;
+
+    /// Takes the migration lock for the whole run, waiting up to `timeout`; `waiting` is called
+    /// once if the lock is held by someone else. Drivers whose lock is the write transaction
+    /// itself (SQLite) return `false`: the executor then re-reads the version rows in every step.
+    fn lock(&mut self, key: &str, timeout: Duration, waiting: &mut dyn FnMut(&str)) -> Result<bool, DbError>;
+
+    /// Releases the lock taken by [`Driver::lock`].
+    fn unlock(&mut self) -> Result<(), DbError>;
+
+    /// Starts a write transaction (SQLite takes its write lock here, waiting up to the busy timeout).
+    fn begin(&mut self) -> Result<(), DbError>;
+
+    /// Commits the transaction.
+    fn commit(&mut self) -> Result<(), DbError>;
+
+    /// Rolls the transaction back.
+    fn rollback(&mut self) -> Result<(), DbError>;
+
+    /// Runs SQL that returns no rows the caller needs (one statement, or several for retort's own).
+    fn execute(&mut self, sql: &str) -> Result<(), DbError>;
+
+    /// Runs a query and returns each row's columns as text.
+    fn query(&mut self, sql: &str) -> Result<Vec<Vec<Option<String>>>, DbError>;
+
+    /// Whether a table exists (in the schema retort's tables live in).
+    fn table_exists(&mut self, name: &str) -> Result<bool, DbError>;
+}
+
+/// Opens a connection to `url`. `busy_timeout` bounds SQLite's wait for its write lock.
+pub fn connect(url: &DatabaseUrl, access: Access, busy_timeout: Duration) -> Result<Box<dyn Driver>, ConnectError> {
+    match url {
+        DatabaseUrl::Sqlite(location) => {
+            let driver = crate::dialect::sqlite::SqliteDriver::open(location, access, busy_timeout).map_err(|e| {
+                let hint = match location {
+                    SqliteLocation::File(p) if p.parent().is_some_and(|d| !d.as_os_str().is_empty() && !d.exists()) => {
+                        format!("; the folder {} does not exist", p.parent().map(|d| d.display().to_string()).unwrap_or_default())
+                    }
+                    _ => String::new(),
+                };
+                ConnectError::Unreachable { url: url.to_string(), message: e.message, hint }
+            })?;
+            Ok(Box::new(driver))
+        }
+        DatabaseUrl::Postgres(raw) => {
+            let driver = crate::dialect::postgres::PostgresDriver::connect(raw).map_err(|e| {
+                let message = mask_password(&e.message);
+                if matches!(e.code.as_deref(), Some("28P01" | "28000")) {
+                    ConnectError::Auth { url: url.to_string(), message }
+                } else {
+                    let hint = if message.contains("refused") || message.contains("error connecting") {
+                        "; is the server running and accepting TCP connections on that host and port?".to_string()
+                    } else if e.code.as_deref() == Some("3D000") {
+                        "; create it first (createdb) or fix the database name in the URL".to_string()
+                    } else {
+                        String::new()
+                    };
+                    ConnectError::Unreachable { url: url.to_string(), message, hint }
+                }
+            })?;
+            Ok(Box::new(driver))
+        }
+    }
+}

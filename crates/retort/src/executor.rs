@@ -1,0 +1,677 @@
+//! The executor: takes the lock, plans, and runs each step with its version-table update in one
+//! transaction (or the whole run in one), recording every step in the history table. `--sql` output
+//! is produced from the same plan and the same statements.
+
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+
+use crate::dialect::{HistoryEntry, VersionTables};
+use crate::driver::{DbError, Driver};
+use crate::graph::{Rev, RevisionGraph};
+use crate::plan::{Direction, RowChange, Step, plan};
+use crate::script::Script;
+use crate::statements::{Statement, split};
+use crate::target::{Operation, Resolver, Target, TargetError, applied_from_rows};
+
+/// Why a run stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum ApplyError {
+    /// A target could not be resolved, or the version table disagrees with the files.
+    #[error(transparent)]
+    Target(#[from] TargetError),
+    /// The database failed outside of a migration's own SQL.
+    #[error("{context}: {source}")]
+    Db { context: String, source: DbError },
+    /// A migration's SQL failed.
+    #[error("{}", step_failure(.0))]
+    Step(Box<StepFailure>),
+    /// A migration section that the tokenizer cannot read.
+    #[error("{file}:{error}; fix the SQL and run the command again (nothing was changed)")]
+    Split { file: String, error: crate::statements::SplitError },
+    /// A downgrade of a revision whose downgrade section is empty.
+    #[error(
+        "{file}: revision {revision} has an empty downgrade section, so it cannot be rolled back; write its downgrade SQL (if nothing needs undoing, write a harmless statement such as SELECT 1;). Nothing was changed."
+    )]
+    Irreversible { file: String, revision: String },
+    /// Applied migration files changed after they ran (with `--strict`).
+    #[error("{0}\nRestore the files as they were applied, or run without --strict to only warn.")]
+    Checksums(String),
+}
+
+/// Everything known about a failed step.
+#[derive(Debug)]
+pub struct StepFailure {
+    /// The migration file.
+    pub file: String,
+    /// The file line of the failing statement (refined by the server's error position).
+    pub line: usize,
+    /// The revision.
+    pub revision: String,
+    /// Upgrade or downgrade.
+    pub direction: Direction,
+    /// The failing statement.
+    pub statement: String,
+    /// What the database said.
+    pub error: DbError,
+    /// Whether the step ran in a transaction that was rolled back (false: earlier statements stay).
+    pub rolled_back: bool,
+    /// Statements of the failing step that had run and stay (non-transactional scripts).
+    pub done_statements: usize,
+    /// Revisions whose steps were committed before the failure, in order.
+    pub committed: Vec<String>,
+    /// Steps undone by the rollback of a whole-run transaction.
+    pub undone: Vec<String>,
+}
+
+fn step_failure(f: &StepFailure) -> String {
+    let mut statement: String = f.statement.chars().take(400).collect();
+    if statement.len() < f.statement.len() {
+        statement.push_str(" ...");
+    }
+    let mut out = format!(
+        "{}:{}: {} of revision {} failed: {}\n  statement: {}\n",
+        f.file,
+        f.line,
+        f.direction.as_str(),
+        f.revision,
+        f.error,
+        statement.replace('\n', "\n             ")
+    );
+    if f.rolled_back {
+        out.push_str("The step was rolled back: its schema changes and the version table are unchanged.");
+        if !f.undone.is_empty() {
+            out.push_str(&format!(
+                " The whole run was one transaction, so these steps were rolled back too: {}.",
+                f.undone.join(", ")
+            ));
+        }
+    } else {
+        out.push_str(&format!(
+            "The script runs outside a transaction (Transaction: false): {} statement(s) before this one ran and stay; the version table still names the previous revision. Undo or finish them by hand, then run the command again.",
+            f.done_statements
+        ));
+    }
+    if f.committed.is_empty() {
+        out.push_str("\nNo step of this run was committed.");
+    } else {
+        out.push_str(&format!("\nCommitted before the failure: {}.", f.committed.join(", ")));
+    }
+    out.push_str("\nFix the migration and run the command again; `retort current` shows where the database is.");
+    out
+}
+
+/// Options of a run.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    /// One transaction per step (true) or one for the whole run.
+    pub transaction_per_migration: bool,
+    /// Refuse to run when applied files changed after they ran.
+    pub strict_checksums: bool,
+    /// How long to wait for the migration lock.
+    pub lock_timeout: Duration,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions { transaction_per_migration: true, strict_checksums: false, lock_timeout: Duration::from_secs(600) }
+    }
+}
+
+/// Receives progress, so a CLI can draw a bar and a library user can log.
+pub trait Observer {
+    /// Another run holds the lock; this one waits.
+    fn waiting_for_lock(&mut self, _holder: &str) {}
+    /// The plan is known (it may still shrink if another process applies steps meanwhile).
+    fn planned(&mut self, _graph: &RevisionGraph, _steps: &[Step]) {}
+    /// A step starts.
+    fn step_started(&mut self, _graph: &RevisionGraph, _step: &Step) {}
+    /// A step was committed.
+    fn step_finished(&mut self, _graph: &RevisionGraph, _step: &Step, _elapsed: Duration) {}
+    /// Something the user should know that does not stop the run.
+    fn warning(&mut self, _message: &str) {}
+}
+
+/// An observer that ignores everything.
+pub struct Silent;
+impl Observer for Silent {}
+
+/// One row of the history table.
+#[derive(Debug, Clone, Serialize)]
+pub struct HistoryRow {
+    /// The revision.
+    pub revision: String,
+    /// `upgrade`, `downgrade`, `stamp` or `unstamp`.
+    pub direction: String,
+    /// The file checksum when it ran.
+    pub checksum: Option<String>,
+    /// When it started.
+    pub started_at: Option<String>,
+    /// How long it took, in milliseconds.
+    pub duration_ms: Option<u64>,
+    /// The OS user who ran it.
+    pub executed_by: Option<String>,
+    /// The database user who ran it.
+    pub db_user: Option<String>,
+}
+
+/// A file whose content changed after it was applied.
+#[derive(Debug, Clone, Serialize)]
+pub struct Drift {
+    /// The revision.
+    pub revision: String,
+    /// The migration file.
+    pub file: String,
+    /// The checksum recorded when it was applied.
+    pub recorded: String,
+    /// The checksum of the file now.
+    pub now: String,
+}
+
+impl std::fmt::Display for Drift {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} (revision {}) was changed after it was applied: checksum {} when applied, {} now",
+            self.file,
+            self.revision,
+            &self.recorded[..self.recorded.len().min(12)],
+            &self.now[..self.now.len().min(12)]
+        )
+    }
+}
+
+/// What a run did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct RunReport {
+    /// The steps committed, in order: revision, direction, milliseconds.
+    pub steps: Vec<(String, Direction, u64)>,
+}
+
+/// Runs migrations against one database.
+pub struct Migrator<'a> {
+    graph: &'a RevisionGraph,
+    tables: VersionTables,
+    driver: Box<dyn Driver>,
+    options: RunOptions,
+    user: String,
+}
+
+fn db(context: &str) -> impl FnOnce(DbError) -> ApplyError + '_ {
+    move |source| ApplyError::Db { context: context.to_string(), source }
+}
+
+/// The operating-system user, for the history table.
+fn os_user() -> String {
+    ["USER", "USERNAME", "LOGNAME"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
+        .unwrap_or_else(|| "unknown".into())
+}
+
+impl<'a> Migrator<'a> {
+    /// A migrator over a graph and a connection.
+    pub fn new(graph: &'a RevisionGraph, driver: Box<dyn Driver>, tables: VersionTables, options: RunOptions) -> Self {
+        Migrator { graph, tables, driver, options, user: os_user() }
+    }
+
+    /// The raw version rows; empty when the version table does not exist (nothing is created).
+    pub fn version_rows(&mut self) -> Result<Vec<String>, ApplyError> {
+        if !self.driver.table_exists(&self.tables.version).map_err(db("checking for the version table"))? {
+            return Ok(Vec::new());
+        }
+        self.read_rows()
+    }
+
+    fn read_rows(&mut self) -> Result<Vec<String>, ApplyError> {
+        let rows = self.driver.query(&self.tables.select_rows()).map_err(db("reading the version table"))?;
+        Ok(rows.into_iter().filter_map(|r| r.into_iter().next().flatten()).collect())
+    }
+
+    /// The current revisions (the version rows, validated against the graph) and the applied set.
+    pub fn state(&mut self) -> Result<(Vec<Rev>, Vec<bool>), ApplyError> {
+        let rows = self.version_rows()?;
+        Ok(applied_from_rows(self.graph, &rows, &self.tables.version)?)
+    }
+
+    /// The history table, oldest first (the last `limit` rows when given); empty when it does not exist.
+    pub fn history(&mut self, limit: Option<usize>) -> Result<Vec<HistoryRow>, ApplyError> {
+        if !self.driver.table_exists(&self.tables.history).map_err(db("checking for the history table"))? {
+            return Ok(Vec::new());
+        }
+        let rows = self.driver.query(&self.tables.select_history(limit)).map_err(db("reading the history table"))?;
+        let skip = usize::from(limit.is_some());
+        Ok(rows
+            .into_iter()
+            .map(|r| {
+                let mut cols = r.into_iter().skip(skip);
+                let mut next = || cols.next().flatten();
+                HistoryRow {
+                    revision: next().unwrap_or_default(),
+                    direction: next().unwrap_or_default(),
+                    checksum: next(),
+                    started_at: next(),
+                    duration_ms: next().and_then(|d| d.parse().ok()),
+                    executed_by: next(),
+                    db_user: next(),
+                }
+            })
+            .collect())
+    }
+
+    /// Applied migration files whose content differs from what was applied.
+    pub fn drift(&mut self, applied: &[bool]) -> Result<Vec<Drift>, ApplyError> {
+        let mut last: std::collections::HashMap<String, Option<String>> = std::collections::HashMap::new();
+        for row in self.history(None)? {
+            match row.direction.as_str() {
+                "upgrade" => last.insert(row.revision, row.checksum),
+                "downgrade" | "unstamp" => last.remove(&row.revision),
+                _ => None,
+            };
+        }
+        let mut drifts = Vec::new();
+        for &rev in self.graph.topological() {
+            let script = self.graph.script(rev);
+            if let (true, Some(Some(recorded))) = (applied[rev], last.get(&script.revision)) {
+                let now = script.checksum();
+                if &now != recorded {
+                    drifts.push(Drift { revision: script.revision.clone(), file: script.file_name(), recorded: recorded.clone(), now });
+                }
+            }
+        }
+        Ok(drifts)
+    }
+
+    fn ensure_tables(&mut self) -> Result<(), ApplyError> {
+        self.driver.begin().map_err(db("starting a transaction"))?;
+        let result = self.tables.create().iter().try_for_each(|sql| self.driver.execute(sql));
+        match result {
+            Ok(()) => self.driver.commit().map_err(db("creating retort's version and history tables")),
+            Err(e) => {
+                let _ = self.driver.rollback();
+                Err(ApplyError::Db { context: "creating retort's version and history tables".into(), source: e })
+            }
+        }
+    }
+
+    fn check_drift(&mut self, applied: &[bool], observer: &mut dyn Observer) -> Result<(), ApplyError> {
+        let drifts = self.drift(applied)?;
+        if drifts.is_empty() {
+            return Ok(());
+        }
+        let text = drifts.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n");
+        if self.options.strict_checksums {
+            return Err(ApplyError::Checksums(text));
+        }
+        for d in &drifts {
+            observer.warning(&d.to_string());
+        }
+        Ok(())
+    }
+
+    /// Upgrades to `target`.
+    pub fn upgrade(&mut self, target: &Target, observer: &mut dyn Observer) -> Result<RunReport, ApplyError> {
+        self.run(observer, |r| r.upgrade(target))
+    }
+
+    /// Downgrades to `target`.
+    pub fn downgrade(&mut self, target: &Target, observer: &mut dyn Observer) -> Result<RunReport, ApplyError> {
+        self.run(observer, |r| r.downgrade(target))
+    }
+
+    fn run(
+        &mut self,
+        observer: &mut dyn Observer,
+        resolve: impl FnOnce(&Resolver<'_>) -> Result<Operation, TargetError>,
+    ) -> Result<RunReport, ApplyError> {
+        let version = self.tables.version.clone();
+        let run_lock = self
+            .driver
+            .lock(&version, self.options.lock_timeout, &mut |holder| observer.waiting_for_lock(holder))
+            .map_err(db("taking the migration lock"))?;
+        let result = self.run_locked(run_lock, observer, resolve);
+        let unlocked = self.driver.unlock().map_err(db("releasing the migration lock"));
+        let report = result?;
+        unlocked?;
+        Ok(report)
+    }
+
+    fn run_locked(
+        &mut self,
+        run_lock: bool,
+        observer: &mut dyn Observer,
+        resolve: impl FnOnce(&Resolver<'_>) -> Result<Operation, TargetError>,
+    ) -> Result<RunReport, ApplyError> {
+        self.ensure_tables()?;
+        let (current, applied) = applied_from_rows(self.graph, &self.read_rows()?, &self.tables.version)?;
+        self.check_drift(&applied, observer)?;
+        let op = resolve(&Resolver::new(self.graph, &current, &applied))?;
+        let steps = plan(self.graph, &current, &op);
+        for step in &steps {
+            self.statements(step)?; // refuse unreadable or irreversible scripts before changing anything
+        }
+        observer.planned(self.graph, &steps);
+        let mut report = RunReport::default();
+        if self.options.transaction_per_migration {
+            let mut current = current;
+            loop {
+                self.driver.begin().map_err(db("starting a transaction"))?;
+                if !run_lock {
+                    // The write transaction is the lock: someone may have moved the database since.
+                    match self.read_rows().and_then(|rows| Ok(applied_from_rows(self.graph, &rows, &self.tables.version)?)) {
+                        Ok((fresh, _)) => current = fresh,
+                        Err(e) => {
+                            let _ = self.driver.rollback();
+                            return Err(e);
+                        }
+                    }
+                }
+                let Some(step) = plan(self.graph, &current, &op).into_iter().next() else {
+                    self.driver.commit().map_err(db("committing"))?;
+                    break;
+                };
+                let committed: Vec<String> = report.steps.iter().map(|s| s.0.clone()).collect();
+                let elapsed = self.run_step(&step, observer, &committed, &[])?;
+                self.driver.commit().map_err(db("committing"))?;
+                observer.step_finished(self.graph, &step, elapsed);
+                current = moved(self.graph, &current, &step.rows);
+                report.steps.push((self.graph.id(step.rev).to_string(), step.direction, elapsed.as_millis() as u64));
+            }
+        } else {
+            self.driver.begin().map_err(db("starting a transaction"))?;
+            let mut done: Vec<String> = Vec::new();
+            let mut committed: Vec<String> = Vec::new();
+            let mut timings = Vec::new();
+            for step in &steps {
+                let elapsed = match self.run_step(step, observer, &committed, &done) {
+                    Ok(e) => e,
+                    Err(e) => return Err(e),
+                };
+                let id = self.graph.id(step.rev).to_string();
+                if !self.graph.script(step.rev).transactional {
+                    committed.append(&mut done);
+                    committed.push(id.clone());
+                } else {
+                    done.push(id.clone());
+                }
+                timings.push((step.clone(), elapsed));
+                report.steps.push((id, step.direction, elapsed.as_millis() as u64));
+            }
+            self.driver.commit().map_err(db("committing"))?;
+            for (step, elapsed) in timings {
+                observer.step_finished(self.graph, &step, elapsed);
+            }
+        }
+        Ok(report)
+    }
+
+    /// The statements a step runs, refusing irreversible downgrades.
+    fn statements(&self, step: &Step) -> Result<Vec<Statement>, ApplyError> {
+        let script = self.graph.script(step.rev);
+        let section = match step.direction {
+            Direction::Upgrade => &script.upgrade,
+            Direction::Downgrade => &script.downgrade,
+        };
+        if step.direction == Direction::Downgrade && section.is_empty() && !script.upgrade.is_empty() {
+            return Err(ApplyError::Irreversible { file: script.file_name(), revision: script.revision.clone() });
+        }
+        split(section, self.tables.dialect).map_err(|error| ApplyError::Split { file: script.file_name(), error })
+    }
+
+    /// Runs one step inside the open transaction (a non-transactional script commits the open
+    /// transaction first, runs its statements one by one, then opens a new transaction for the
+    /// version update). Returns how long it took; on failure the transaction is rolled back.
+    fn run_step(
+        &mut self,
+        step: &Step,
+        observer: &mut dyn Observer,
+        committed: &[String],
+        in_transaction: &[String],
+    ) -> Result<Duration, ApplyError> {
+        let script: &Script = self.graph.script(step.rev);
+        let statements = self.statements(step)?;
+        observer.step_started(self.graph, step);
+        let started_wall = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+        let started = Instant::now();
+        let transactional = script.transactional;
+        if !transactional {
+            self.driver.commit().map_err(db("committing before a non-transactional migration"))?;
+        }
+        for (index, statement) in statements.iter().enumerate() {
+            if let Err(error) = self.driver.execute(&statement.sql) {
+                let rolled_back = transactional;
+                if transactional {
+                    let _ = self.driver.rollback();
+                }
+                let line = statement.line
+                    + error.position.map_or(0, |p| statement.sql.chars().take(p.saturating_sub(1)).filter(|c| *c == '\n').count());
+                let (committed, undone) = match (transactional, self.options.transaction_per_migration) {
+                    (true, false) => (committed.to_vec(), in_transaction.to_vec()),
+                    _ => ([committed, in_transaction].concat(), Vec::new()),
+                };
+                return Err(ApplyError::Step(Box::new(StepFailure {
+                    file: script.file_name(),
+                    line,
+                    revision: script.revision.clone(),
+                    direction: step.direction,
+                    statement: statement.sql.clone(),
+                    error,
+                    rolled_back,
+                    done_statements: index,
+                    committed,
+                    undone,
+                })));
+            }
+        }
+        if !transactional {
+            self.driver.begin().map_err(db("starting a transaction"))?;
+        }
+        let elapsed = started.elapsed();
+        let checksum = script.checksum();
+        let mut bookkeeping = self.tables.row_change(&step.rows);
+        bookkeeping.push(self.tables.record(&HistoryEntry {
+            revision: &script.revision,
+            direction: step.direction.as_str(),
+            checksum: Some(&checksum),
+            message: &script.message,
+            started: Some(&started_wall),
+            duration_ms: Some(elapsed.as_millis() as u64),
+            executed_by: &self.user,
+        }));
+        if let Err(e) = self.driver.execute(&bookkeeping.join(";\n")) {
+            let _ = self.driver.rollback();
+            return Err(ApplyError::Db { context: format!("recording revision {} in the version table", script.revision), source: e });
+        }
+        Ok(elapsed)
+    }
+
+    /// Sets the version table to exactly the given targets without running any migration.
+    /// With `purge`, existing rows are dropped unread (for rows naming revisions with no file).
+    pub fn stamp(&mut self, targets: &[Target], purge: bool, observer: &mut dyn Observer) -> Result<RowChange, ApplyError> {
+        let version = self.tables.version.clone();
+        let run_lock = self
+            .driver
+            .lock(&version, self.options.lock_timeout, &mut |holder| observer.waiting_for_lock(holder))
+            .map_err(db("taking the migration lock"))?;
+        let _ = run_lock;
+        let result = self.stamp_locked(targets, purge);
+        let unlocked = self.driver.unlock().map_err(db("releasing the migration lock"));
+        let change = result?;
+        unlocked?;
+        Ok(change)
+    }
+
+    fn stamp_locked(&mut self, targets: &[Target], purge: bool) -> Result<RowChange, ApplyError> {
+        self.ensure_tables()?;
+        self.driver.begin().map_err(db("starting a transaction"))?;
+        let result = self.stamp_in_transaction(targets, purge);
+        match result {
+            Ok(change) => {
+                self.driver.commit().map_err(db("committing"))?;
+                Ok(change)
+            }
+            Err(e) => {
+                let _ = self.driver.rollback();
+                Err(e)
+            }
+        }
+    }
+
+    fn stamp_in_transaction(&mut self, targets: &[Target], purge: bool) -> Result<RowChange, ApplyError> {
+        let rows = self.read_rows()?;
+        let (current, applied) = if purge {
+            (Vec::new(), vec![false; self.graph.len()])
+        } else {
+            applied_from_rows(self.graph, &rows, &self.tables.version)?
+        };
+        let new = stamp_rows(self.graph, &current, &applied, targets, &self.tables.version)?;
+        let change = if purge {
+            RowChange { delete: Vec::new(), insert: new.iter().map(|&r| self.graph.id(r).to_string()).collect() }
+        } else {
+            crate::plan::change(self.graph, &current, &new)
+        };
+        let mut sql = Vec::new();
+        if purge {
+            sql.push(self.tables.purge());
+        }
+        sql.extend(self.tables.row_change(&change));
+        let started = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+        let purged: Vec<String> = if purge { rows } else { change.delete.clone() };
+        for (ids, direction) in [(&purged, "unstamp"), (&change.insert, "stamp")] {
+            for id in ids {
+                let script = self.graph.get(id).map(|r| self.graph.script(r));
+                let checksum = script.map(Script::checksum);
+                sql.push(self.tables.record(&HistoryEntry {
+                    revision: id,
+                    direction,
+                    checksum: checksum.as_deref(),
+                    message: script.map_or("", |s| s.message.as_str()),
+                    started: Some(&started),
+                    duration_ms: Some(0),
+                    executed_by: &self.user,
+                }));
+            }
+        }
+        self.driver.execute(&sql.join(";\n")).map_err(db("stamping the version table"))?;
+        Ok(change)
+    }
+}
+
+/// The version rows after a step's row change.
+fn moved(graph: &RevisionGraph, current: &[Rev], change: &RowChange) -> Vec<Rev> {
+    let mut rows: Vec<Rev> = current.iter().copied().filter(|&r| !change.delete.iter().any(|d| d == graph.id(r))).collect();
+    rows.extend(change.insert.iter().filter_map(|id| graph.get(id)));
+    rows
+}
+
+/// The rows a stamp leaves: the union of the targets' points, which must not overlap.
+pub fn stamp_rows(
+    graph: &RevisionGraph,
+    current: &[Rev],
+    applied: &[bool],
+    targets: &[Target],
+    table: &str,
+) -> Result<Vec<Rev>, TargetError> {
+    let resolver = Resolver::new(graph, current, applied);
+    let mut rows: Vec<Rev> = Vec::new();
+    for target in targets {
+        for point in resolver.points(target)? {
+            if !rows.contains(&point) {
+                rows.push(point);
+            }
+        }
+    }
+    let names: Vec<String> = rows.iter().map(|&r| graph.id(r).to_string()).collect();
+    applied_from_rows(graph, &names, table).map(|(revs, _)| revs)
+}
+
+/// Renders a plan as a SQL script for `--sql` (offline mode): the same statements an online run
+/// executes, including creating retort's tables and moving the version rows.
+pub fn offline_script(
+    graph: &RevisionGraph,
+    tables: &VersionTables,
+    steps: &[Step],
+    transaction_per_migration: bool,
+) -> Result<String, ApplyError> {
+    let user = os_user();
+    let mut out = String::new();
+    let mut in_tx = false;
+    let open = |out: &mut String, in_tx: &mut bool| {
+        if !*in_tx {
+            out.push_str("BEGIN;\n\n");
+            *in_tx = true;
+        }
+    };
+    let close = |out: &mut String, in_tx: &mut bool| {
+        if *in_tx {
+            out.push_str("COMMIT;\n\n");
+            *in_tx = false;
+        }
+    };
+    open(&mut out, &mut in_tx);
+    for sql in tables.create() {
+        out.push_str(&format!("{sql};\n\n"));
+    }
+    if transaction_per_migration {
+        close(&mut out, &mut in_tx);
+    }
+    for step in steps {
+        let script = graph.script(step.rev);
+        let section = match step.direction {
+            Direction::Upgrade => &script.upgrade,
+            Direction::Downgrade => &script.downgrade,
+        };
+        if step.direction == Direction::Downgrade && section.is_empty() && !script.upgrade.is_empty() {
+            return Err(ApplyError::Irreversible { file: script.file_name(), revision: script.revision.clone() });
+        }
+        let statements = split(section, tables.dialect).map_err(|error| ApplyError::Split { file: script.file_name(), error })?;
+        if !script.transactional {
+            close(&mut out, &mut in_tx);
+        } else {
+            open(&mut out, &mut in_tx);
+        }
+        let from = match step.direction {
+            Direction::Upgrade => script.parents.join(", "),
+            Direction::Downgrade => script.revision.clone(),
+        };
+        let to = match step.direction {
+            Direction::Upgrade => script.revision.clone(),
+            Direction::Downgrade => script.parents.join(", "),
+        };
+        out.push_str(&format!(
+            "-- Running {} {} -> {}, {} ({})\n\n",
+            step.direction.as_str(),
+            from,
+            to,
+            script.message,
+            script.file_name()
+        ));
+        for s in &statements {
+            out.push_str(&format!("{};\n\n", s.sql));
+        }
+        if !script.transactional {
+            open(&mut out, &mut in_tx);
+        }
+        let checksum = script.checksum();
+        for sql in tables.row_change(&step.rows) {
+            out.push_str(&format!("{sql};\n\n"));
+        }
+        out.push_str(&format!(
+            "{};\n\n",
+            tables.record(&HistoryEntry {
+                revision: &script.revision,
+                direction: step.direction.as_str(),
+                checksum: Some(&checksum),
+                message: &script.message,
+                started: None,
+                duration_ms: None,
+                executed_by: &user,
+            })
+        ));
+        if transaction_per_migration {
+            close(&mut out, &mut in_tx);
+        }
+    }
+    close(&mut out, &mut in_tx);
+    Ok(out)
+}

@@ -1,0 +1,67 @@
+//! A project: its configuration and its migration files as a revision graph.
+
+use std::time::Duration;
+
+use crate::config::{Config, ConfigError};
+use crate::dialect::{Dialect, VersionTables};
+use crate::executor::RunOptions;
+use crate::graph::{GraphError, RevisionGraph};
+use crate::script::{ScriptError, read_dir};
+
+/// Why a project could not be opened.
+#[derive(Debug, thiserror::Error)]
+pub enum ProjectError {
+    /// The configuration is missing or invalid.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// A migration file is unreadable or malformed.
+    #[error(transparent)]
+    Script(#[from] ScriptError),
+    /// The files do not form a valid graph.
+    #[error(transparent)]
+    Graph(#[from] GraphError),
+}
+
+/// A loaded project.
+#[derive(Debug, Clone)]
+pub struct Project {
+    /// The configuration.
+    pub config: Config,
+    /// The migrations.
+    pub graph: RevisionGraph,
+}
+
+impl Project {
+    /// Reads every migration file of the configured folder and builds the graph.
+    pub fn open(config: Config) -> Result<Project, ProjectError> {
+        let scripts = read_dir(&config.migrations_dir())?;
+        let graph = RevisionGraph::build(scripts)?;
+        Ok(Project { config, graph })
+    }
+
+    /// A project with no migration files, for commands given only `--url`.
+    pub fn empty(config: Config) -> Project {
+        let graph = RevisionGraph::build(Vec::new()).unwrap_or_else(|_| unreachable!("an empty graph is valid"));
+        Project { config, graph }
+    }
+
+    /// retort's own tables in the given dialect, named as configured.
+    pub fn tables(&self, dialect: Dialect) -> VersionTables {
+        let m = &self.config.file.migrations;
+        VersionTables::new(dialect, &m.version_table, &m.history_table)
+    }
+
+    /// Run options from the configuration.
+    pub fn run_options(&self, strict_checksums: bool) -> RunOptions {
+        RunOptions {
+            transaction_per_migration: self.config.file.migrations.transaction_per_migration,
+            strict_checksums,
+            lock_timeout: self.lock_timeout(),
+        }
+    }
+
+    /// How long to wait for the migration lock (and SQLite's write lock).
+    pub fn lock_timeout(&self) -> Duration {
+        Duration::from_secs(self.config.file.database.lock_timeout)
+    }
+}
