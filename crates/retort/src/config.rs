@@ -113,13 +113,21 @@ impl Config {
         if let Some(path) = explicit {
             return Config::load(path);
         }
+        // Paths stay relative to `start` ("", "..", "../..") so that messages show
+        // `migrations/x.sql` rather than absolute paths.
         let mut dir = Some(start);
+        let mut up = PathBuf::new();
         while let Some(d) = dir {
-            let candidate = d.join(CONFIG_FILE);
-            if candidate.is_file() {
-                return Config::load(&candidate);
+            if d.join(CONFIG_FILE).is_file() {
+                let mut config = Config::load(&up.join(CONFIG_FILE))?;
+                if start.is_absolute() && std::env::current_dir().ok().as_deref() != Some(start) {
+                    // Relative paths only make sense from the working directory.
+                    config = Config::load(&d.join(CONFIG_FILE))?;
+                }
+                return Ok(config);
             }
             dir = d.parent();
+            up.push("..");
         }
         Err(ConfigError::NotFound { start: start.display().to_string() })
     }
@@ -133,7 +141,6 @@ impl Config {
             message: e.to_string().trim_end().to_string(),
         })?;
         let root = path.parent().map(Path::to_path_buf).unwrap_or_default();
-        let root = if root.as_os_str().is_empty() { PathBuf::from(".") } else { root };
         Ok(Config { file, root, path: Some(path.to_path_buf()) })
     }
 

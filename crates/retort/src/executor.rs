@@ -530,28 +530,9 @@ impl<'a> Migrator<'a> {
         } else {
             crate::plan::change(self.graph, &current, &new)
         };
-        let mut sql = Vec::new();
-        if purge {
-            sql.push(self.tables.purge());
-        }
-        sql.extend(self.tables.row_change(&change));
         let started = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
-        let purged: Vec<String> = if purge { rows } else { change.delete.clone() };
-        for (ids, direction) in [(&purged, "unstamp"), (&change.insert, "stamp")] {
-            for id in ids {
-                let script = self.graph.get(id).map(|r| self.graph.script(r));
-                let checksum = script.map(Script::checksum);
-                sql.push(self.tables.record(&HistoryEntry {
-                    revision: id,
-                    direction,
-                    checksum: checksum.as_deref(),
-                    message: script.map_or("", |s| s.message.as_str()),
-                    started: Some(&started),
-                    duration_ms: Some(0),
-                    executed_by: &self.user,
-                }));
-            }
-        }
+        let unstamped: Vec<String> = if purge { rows } else { change.delete.clone() };
+        let sql = stamp_statements(self.graph, &self.tables, purge, &unstamped, &change, Some(&started));
         self.driver.execute(&sql.join(";\n")).map_err(db("stamping the version table"))?;
         Ok(change)
     }
@@ -583,6 +564,52 @@ pub fn stamp_rows(
     }
     let names: Vec<String> = rows.iter().map(|&r| graph.id(r).to_string()).collect();
     applied_from_rows(graph, &names, table).map(|(revs, _)| revs)
+}
+
+/// The statements of a stamp: purge, the row change, and a history row per revision
+/// unstamped or stamped.
+fn stamp_statements(
+    graph: &RevisionGraph,
+    tables: &VersionTables,
+    purge: bool,
+    unstamped: &[String],
+    change: &RowChange,
+    started: Option<&str>,
+) -> Vec<String> {
+    let user = os_user();
+    let mut sql = Vec::new();
+    if purge {
+        sql.push(tables.purge());
+    }
+    sql.extend(tables.row_change(change));
+    for (ids, direction) in [(unstamped, "unstamp"), (change.insert.as_slice(), "stamp")] {
+        for id in ids {
+            let script = graph.get(id).map(|r| graph.script(r));
+            let checksum = script.map(Script::checksum);
+            sql.push(tables.record(&HistoryEntry {
+                revision: id,
+                direction,
+                checksum: checksum.as_deref(),
+                message: script.map_or("", |s| s.message.as_str()),
+                started,
+                duration_ms: if started.is_some() { Some(0) } else { None },
+                executed_by: &user,
+            }));
+        }
+    }
+    sql
+}
+
+/// Renders a stamp as a SQL script for `stamp --sql`, starting from an empty version table.
+pub fn offline_stamp(graph: &RevisionGraph, tables: &VersionTables, targets: &[Target], purge: bool) -> Result<String, ApplyError> {
+    let rows = stamp_rows(graph, &[], &vec![false; graph.len()], targets, &tables.version)?;
+    let change = RowChange { delete: Vec::new(), insert: rows.iter().map(|&r| graph.id(r).to_string()).collect() };
+    let mut out = String::from("BEGIN;\n\n");
+    for sql in tables.create().into_iter().chain(stamp_statements(graph, tables, purge, &[], &change, None)) {
+        out.push_str(&format!("{sql};\n\n"));
+    }
+    out.push_str("COMMIT;\n");
+    Ok(out)
 }
 
 /// Renders a plan as a SQL script for `--sql` (offline mode): the same statements an online run
@@ -630,22 +657,7 @@ pub fn offline_script(
         } else {
             open(&mut out, &mut in_tx);
         }
-        let from = match step.direction {
-            Direction::Upgrade => script.parents.join(", "),
-            Direction::Downgrade => script.revision.clone(),
-        };
-        let to = match step.direction {
-            Direction::Upgrade => script.revision.clone(),
-            Direction::Downgrade => script.parents.join(", "),
-        };
-        out.push_str(&format!(
-            "-- Running {} {} -> {}, {} ({})\n\n",
-            step.direction.as_str(),
-            from,
-            to,
-            script.message,
-            script.file_name()
-        ));
+        out.push_str(&format!("-- {} ({})\n\n", step.describe(graph), script.file_name()));
         for s in &statements {
             out.push_str(&format!("{};\n\n", s.sql));
         }

@@ -46,6 +46,19 @@ pub struct Step {
     pub rows: RowChange,
 }
 
+impl Step {
+    /// `Running upgrade a -> b, message`: the line Alembic prints for a step.
+    pub fn describe(&self, graph: &RevisionGraph) -> String {
+        let s = graph.script(self.rev);
+        let parents = if s.parents.is_empty() { "<base>".to_string() } else { s.parents.join(", ") };
+        let (from, to) = match self.direction {
+            Direction::Upgrade => (parents, s.revision.clone()),
+            Direction::Downgrade => (s.revision.clone(), parents),
+        };
+        format!("Running {} {from} -> {to}, {}", self.direction.as_str(), s.message)
+    }
+}
+
 /// The steps that carry out `op` when the version table holds `current`, in order.
 pub fn plan(graph: &RevisionGraph, current: &[Rev], op: &Operation) -> Vec<Step> {
     let mut applied = graph.ancestors_closure(current);

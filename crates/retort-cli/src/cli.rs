@@ -1,0 +1,181 @@
+//! Command-line definitions (clap), with an example in every command's help.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+const EXAMPLES: &str = "\
+Examples:
+  retort init                         start a project (retort.toml + migrations/)
+  retort revision -m \"add users\"      write a new migration file to edit
+  retort upgrade head                 apply every pending migration
+  retort downgrade -1                 roll back the last migration
+  retort current                      show the database's revision
+  retort history --indicate-current   list the revisions, newest first
+  retort upgrade head --sql           print the SQL instead of running it";
+
+/// Database schema migrations: Alembic's workflow as one fast binary, for SQLite and PostgreSQL.
+#[derive(Debug, Parser)]
+#[command(name = "retort", version, after_help = EXAMPLES, propagate_version = true)]
+pub struct Cli {
+    /// Path to retort.toml (default: searched upward from the working directory).
+    #[arg(short, long, global = true, env = "RETORT_CONFIG", value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// Database URL, overriding [database] url (falls back to DATABASE_URL).
+    #[arg(long, global = true, value_name = "URL")]
+    pub url: Option<String>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create retort.toml and an empty migrations folder.
+    #[command(after_help = "Examples:\n  retort init\n  retort init myproject --url postgres://app@localhost/app")]
+    Init {
+        /// The project folder (default: the working directory).
+        dir: Option<PathBuf>,
+    },
+    /// Write a new migration file.
+    #[command(after_help = "Examples:\n  retort revision -m \"add users table\"\n  retort revision -m \"사용자 테이블 추가\"\n  retort revision -m \"start auth\" --head base --branch-label auth\n  retort revision -m \"auth tokens\" --head auth@head\n  retort revision -m \"index\" --no-transaction   (for CREATE INDEX CONCURRENTLY)")]
+    Revision(RevisionArgs),
+    /// Apply migrations up to a target (default: head).
+    #[command(after_help = "Targets: head, heads, base, a revision id or unique prefix, +N, REV+N, REV-N,\nlabel@head, label@+N.\n\nExamples:\n  retort upgrade head\n  retort upgrade +1\n  retort upgrade ae1f\n  retort upgrade auth@head\n  retort upgrade head --sql > upgrade.sql\n  retort upgrade ae1f:head --sql")]
+    Upgrade(MigrateArgs),
+    /// Roll migrations back to a target.
+    #[command(after_help = "Targets: -N, base, a revision id or unique prefix, REV-N, label@-N, label@base.\n\nExamples:\n  retort downgrade -1\n  retort downgrade base\n  retort downgrade ae1f\n  retort downgrade head:ae1f --sql")]
+    Downgrade(MigrateArgs),
+    /// Show the revision(s) the database is at.
+    #[command(after_help = "Examples:\n  retort current\n  retort current -v\n  retort current --url sqlite:app.db")]
+    Current(CurrentArgs),
+    /// List revisions, newest first.
+    #[command(after_help = "Examples:\n  retort history\n  retort history -r ae1f:head -v\n  retort history -r -3:current --indicate-current")]
+    History(HistoryArgs),
+    /// Show the head revisions.
+    #[command(after_help = "Examples:\n  retort heads\n  retort heads -v --json")]
+    Heads(ListArgs),
+    /// Show the branch points.
+    #[command(after_help = "Examples:\n  retort branches")]
+    Branches(ListArgs),
+    /// Show one revision in full.
+    #[command(after_help = "Examples:\n  retort show ae1f\n  retort show head\n  retort show auth@head --json")]
+    Show {
+        /// A revision id, prefix, label, head or label@head.
+        rev: String,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Set the version table to revisions without running migrations.
+    #[command(after_help = "Examples:\n  retort stamp head            (adopt a database whose schema is already current)\n  retort stamp base            (forget every applied revision)\n  retort stamp --purge ae1f    (the version table names a revision with no file)\n  retort stamp head --sql")]
+    Stamp {
+        /// Revisions to stamp.
+        #[arg(required = true, allow_hyphen_values = true)]
+        revisions: Vec<String>,
+        /// Delete every version row first, even ones naming unknown revisions.
+        #[arg(long)]
+        purge: bool,
+        /// Print the SQL instead of running it.
+        #[arg(long)]
+        sql: bool,
+    },
+    /// Write a merge revision joining two or more heads.
+    #[command(after_help = "Examples:\n  retort merge heads -m \"merge auth into main\"\n  retort merge ae1f 27c6 -m merge")]
+    Merge {
+        /// The revisions to merge, or `heads`.
+        #[arg(required = true)]
+        revisions: Vec<String>,
+        /// The message.
+        #[arg(short, long, default_value = "")]
+        message: String,
+        /// A branch label for the merge revision.
+        #[arg(long = "branch-label")]
+        branch_label: Vec<String>,
+        /// Use this id instead of a random one.
+        #[arg(long = "rev-id")]
+        rev_id: Option<String>,
+    },
+}
+
+/// `retort revision`
+#[derive(Debug, Args)]
+pub struct RevisionArgs {
+    /// The message; it names the file (ASCII words) and heads the file.
+    #[arg(short, long)]
+    pub message: String,
+    /// The parent: a head, label@head, or `base` for a new root.
+    #[arg(long)]
+    pub head: Option<String>,
+    /// Allow --head to name a revision that is not a head, starting a branch.
+    #[arg(long)]
+    pub splice: bool,
+    /// A branch label for the new revision.
+    #[arg(long = "branch-label")]
+    pub branch_label: Vec<String>,
+    /// A revision the new one depends on (repeatable).
+    #[arg(long = "depends-on")]
+    pub depends_on: Vec<String>,
+    /// Use this id instead of a random one.
+    #[arg(long = "rev-id")]
+    pub rev_id: Option<String>,
+    /// Mark the migration to run outside a transaction (e.g. CREATE INDEX CONCURRENTLY).
+    #[arg(long = "no-transaction")]
+    pub no_transaction: bool,
+}
+
+/// `retort upgrade` / `retort downgrade`
+#[derive(Debug, Args)]
+pub struct MigrateArgs {
+    /// The target; `FROM:TO` ranges are accepted with --sql.
+    #[arg(allow_hyphen_values = true)]
+    pub target: Option<String>,
+    /// Print the SQL script instead of running it.
+    #[arg(long)]
+    pub sql: bool,
+    /// Refuse to run when applied migration files were changed after they ran.
+    #[arg(long)]
+    pub strict: bool,
+}
+
+/// `retort current`
+#[derive(Debug, Args)]
+pub struct CurrentArgs {
+    /// Show each revision in full, the recent history and changed files.
+    #[arg(short, long)]
+    pub verbose: bool,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// Exit 1 when a changed applied file is found.
+    #[arg(long)]
+    pub strict: bool,
+}
+
+/// `retort history`
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// A range FROM:TO (either side may be empty; `current` is the database's revision).
+    #[arg(short = 'r', long = "rev-range", allow_hyphen_values = true)]
+    pub range: Option<String>,
+    /// Show each revision in full.
+    #[arg(short, long)]
+    pub verbose: bool,
+    /// Mark the database's current revision(s).
+    #[arg(short = 'i', long = "indicate-current")]
+    pub indicate_current: bool,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Options shared by `heads` and `branches`.
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Show each revision in full.
+    #[arg(short, long)]
+    pub verbose: bool,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}

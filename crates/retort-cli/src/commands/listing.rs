@@ -1,0 +1,151 @@
+//! `retort history`, `heads`, `branches` and `show`: reading the graph (the database only when
+//! a command needs the current revision).
+
+use std::process::ExitCode;
+
+use anyhow::Result;
+use retort::driver::Access;
+use retort::executor::Migrator;
+use retort::graph::Rev;
+use retort::project::Project;
+use retort::target::{Anchor, Resolver, Target, parse_range};
+
+use crate::cli::{HistoryArgs, ListArgs};
+use crate::context::Context;
+use crate::output::{head_only, json, log_line, print_json, verbose};
+
+/// Reads the current revisions and applied set from the database.
+fn current_state(ctx: &Context, project: &Project) -> Result<(Vec<Rev>, Vec<bool>)> {
+    let (url, driver) = ctx.connect(project, Access::ReadOnly)?;
+    let mut migrator = Migrator::new(&project.graph, driver, project.tables(url.dialect()), project.run_options(false));
+    Ok(migrator.state()?)
+}
+
+/// True when resolving `target` needs the database's current revision.
+fn needs_database(target: &Option<Target>) -> bool {
+    target.as_ref().is_some_and(|t| t.anchor == Anchor::Current)
+}
+
+fn parse_endpoint(text: &str) -> Result<Option<Target>> {
+    Ok(match text {
+        "" => None,
+        // `current` as a range end is the database's revision.
+        "current" => Some(Target { branch: None, anchor: Anchor::Current, offset: 0, text: "current".into() }),
+        t => Some(Target::parse(t)?),
+    })
+}
+
+/// `retort history [-r A:B] [-v] [-i] [--json]`
+pub fn history(ctx: &Context, args: HistoryArgs) -> Result<ExitCode> {
+    let project = ctx.project()?;
+    let graph = &project.graph;
+    let (from, to) = match &args.range {
+        Some(r) if r.contains(':') => {
+            let (a, b) = r.split_once(':').unwrap_or((r, ""));
+            (parse_endpoint(a)?, parse_endpoint(b)?)
+        }
+        Some(r) => {
+            let (_, to) = parse_range(r)?;
+            (None, to)
+        }
+        None => (None, None),
+    };
+    let (current, applied) = if args.indicate_current || needs_database(&from) || needs_database(&to) {
+        current_state(ctx, &project)?
+    } else {
+        (Vec::new(), vec![false; graph.len()])
+    };
+    let resolver = Resolver::new(graph, &current, &applied);
+    let points = |t: &Option<Target>| -> Result<Option<Vec<Rev>>> {
+        Ok(match t {
+            None => None,
+            Some(t) if t.anchor == Anchor::Current && t.offset == 0 => Some(current.clone()),
+            Some(t) => Some(resolver.points(t)?),
+        })
+    };
+    let lower = points(&from)?.map(|p| graph.descendants_closure(&p));
+    let upper = points(&to)?.map(|p| graph.ancestors_closure(&p));
+    let revs: Vec<Rev> = graph
+        .topological()
+        .iter()
+        .rev()
+        .copied()
+        .filter(|&r| lower.as_ref().is_none_or(|l| l[r]) && upper.as_ref().is_none_or(|u| u[r]))
+        .collect();
+    let marks: &[Rev] = if args.indicate_current { &current } else { &[] };
+    if args.json {
+        let cur = args.indicate_current.then_some(current.as_slice());
+        print_json(&revs.iter().map(|&r| json(graph, r, cur)).collect::<Vec<_>>())?;
+    } else {
+        for &r in &revs {
+            if args.verbose {
+                println!("{}", verbose(graph, r, marks));
+            } else {
+                println!("{}", log_line(graph, r, marks));
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `retort heads [-v] [--json]`
+pub fn heads(ctx: &Context, args: ListArgs) -> Result<ExitCode> {
+    let project = ctx.project()?;
+    let graph = &project.graph;
+    let heads = graph.heads();
+    if args.json {
+        print_json(&heads.iter().map(|&r| json(graph, r, None)).collect::<Vec<_>>())?;
+    } else {
+        for &h in &heads {
+            println!("{}", if args.verbose { verbose(graph, h, &[]) } else { head_only(graph, h) });
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `retort branches [-v] [--json]`
+pub fn branches(ctx: &Context, args: ListArgs) -> Result<ExitCode> {
+    let project = ctx.project()?;
+    let graph = &project.graph;
+    let points: Vec<Rev> = graph.topological().iter().copied().filter(|&r| graph.is_branchpoint(r)).collect();
+    if args.json {
+        print_json(&points.iter().map(|&r| json(graph, r, None)).collect::<Vec<_>>())?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    for &b in &points {
+        if args.verbose {
+            println!("{}", verbose(graph, b, &[]));
+        } else {
+            println!("{} (branchpoint)", head_only(graph, b));
+        }
+        let indent = " ".repeat(graph.id(b).len());
+        for &c in graph.children(b) {
+            println!("{indent} -> {}, {}", head_only(graph, c), graph.script(c).message);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `retort show REV [--json]`
+pub fn show(ctx: &Context, rev: &str, as_json: bool) -> Result<ExitCode> {
+    let project = ctx.project()?;
+    let graph = &project.graph;
+    let target = parse_endpoint(rev)?;
+    let (current, applied) =
+        if needs_database(&target) { current_state(ctx, &project)? } else { (Vec::new(), vec![false; graph.len()]) };
+    let revs = match &target {
+        Some(t) if t.anchor == Anchor::Current && t.offset == 0 => current.clone(),
+        Some(t) => Resolver::new(graph, &current, &applied).points(t)?,
+        None => Vec::new(),
+    };
+    if as_json {
+        print_json(&revs.iter().map(|&r| json(graph, r, None)).collect::<Vec<_>>())?;
+    } else if revs.is_empty() {
+        println!("<base>");
+    } else {
+        for &r in &revs {
+            println!("{}", verbose(graph, r, &[]));
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

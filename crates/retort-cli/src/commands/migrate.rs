@@ -1,0 +1,111 @@
+//! `retort upgrade`, `retort downgrade` and `retort stamp`, online or as SQL (`--sql`).
+
+use std::process::ExitCode;
+
+use anyhow::{Result, bail};
+use retort::driver::Access;
+use retort::executor::{Migrator, RunReport, Silent, offline_script, offline_stamp};
+use retort::plan::{Direction, plan};
+use retort::project::Project;
+use retort::target::{Resolver, Target, applied_from_rows, parse_range};
+
+use crate::cli::MigrateArgs;
+use crate::context::Context;
+use crate::progress::Progress;
+
+/// `retort upgrade [TARGET]`
+pub fn upgrade(ctx: &Context, args: MigrateArgs) -> Result<ExitCode> {
+    migrate(ctx, args, Direction::Upgrade)
+}
+
+/// `retort downgrade TARGET`
+pub fn downgrade(ctx: &Context, args: MigrateArgs) -> Result<ExitCode> {
+    migrate(ctx, args, Direction::Downgrade)
+}
+
+fn migrate(ctx: &Context, args: MigrateArgs, direction: Direction) -> Result<ExitCode> {
+    let project = ctx.project()?;
+    let target_text = match (&args.target, direction) {
+        (Some(t), _) => t.clone(),
+        (None, Direction::Upgrade) => "head".to_string(),
+        (None, Direction::Downgrade) => bail!("downgrade needs a target: -1 for the last migration, base for all, or a revision id"),
+    };
+    if args.sql {
+        return offline(ctx, &project, &target_text, direction);
+    }
+    if target_text.contains(':') {
+        bail!("a FROM:TO range is only accepted with --sql; online runs start from the database's current revision");
+    }
+    let target = Target::parse(&target_text)?;
+    let (url, driver) = ctx.connect(&project, Access::ReadWrite)?;
+    let tables = project.tables(url.dialect());
+    let mut migrator = Migrator::new(&project.graph, driver, tables, project.run_options(args.strict));
+    let mut progress = Progress::new();
+    let report = match direction {
+        Direction::Upgrade => migrator.upgrade(&target, &mut progress)?,
+        Direction::Downgrade => migrator.downgrade(&target, &mut progress)?,
+    };
+    drop(progress);
+    let rows = migrator.version_rows()?;
+    summarize(&report, &rows, direction);
+    Ok(ExitCode::SUCCESS)
+}
+
+fn summarize(report: &RunReport, rows: &[String], direction: Direction) {
+    let at = if rows.is_empty() { "<base>".to_string() } else { rows.join(", ") };
+    if report.steps.is_empty() {
+        println!("Nothing to do: the database is at {at}");
+        return;
+    }
+    let total: u64 = report.steps.iter().map(|s| s.2).sum();
+    let verb = match direction {
+        Direction::Upgrade => "Upgraded",
+        Direction::Downgrade => "Downgraded",
+    };
+    println!("{verb} to {at} ({} step(s), {total} ms)", report.steps.len());
+}
+
+/// `--sql`: prints the script that would run from FROM (default base) to TO.
+fn offline(ctx: &Context, project: &Project, text: &str, direction: Direction) -> Result<ExitCode> {
+    let (from, to) = if text.contains(':') { parse_range(text)? } else { (None, Some(Target::parse(text)?)) };
+    if direction == Direction::Downgrade && from.is_none() {
+        bail!("downgrade --sql needs a FROM:TO range (there is no database to read the current revision from), e.g. `retort downgrade head:-1 --sql` or `head:base`");
+    }
+    let Some(to) = to else { bail!("the range '{text}' has no destination after ':'") };
+    let graph = &project.graph;
+    let start = match &from {
+        Some(f) => Resolver::new(graph, &[], &vec![false; graph.len()]).points(f)?,
+        None => Vec::new(),
+    };
+    let names: Vec<String> = start.iter().map(|&r| graph.id(r).to_string()).collect();
+    let (current, applied) = applied_from_rows(graph, &names, &project.config.file.migrations.version_table)?;
+    let resolver = Resolver::new(graph, &current, &applied);
+    let op = match direction {
+        Direction::Upgrade => resolver.upgrade(&to)?,
+        Direction::Downgrade => resolver.downgrade(&to)?,
+    };
+    let steps = plan(graph, &current, &op);
+    let dialect = ctx.database_url(project)?.dialect();
+    let tables = project.tables(dialect);
+    let script = offline_script(graph, &tables, &steps, project.config.file.migrations.transaction_per_migration)?;
+    print!("{script}");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `retort stamp REV... [--purge] [--sql]`
+pub fn stamp(ctx: &Context, revisions: &[String], purge: bool, sql: bool) -> Result<ExitCode> {
+    let project = ctx.project()?;
+    let targets = revisions.iter().map(|r| Target::parse(r)).collect::<Result<Vec<_>, _>>()?;
+    if sql {
+        let tables = project.tables(ctx.database_url(&project)?.dialect());
+        print!("{}", offline_stamp(&project.graph, &tables, &targets, purge)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let (url, driver) = ctx.connect(&project, Access::ReadWrite)?;
+    let tables = project.tables(url.dialect());
+    let mut migrator = Migrator::new(&project.graph, driver, tables, project.run_options(false));
+    migrator.stamp(&targets, purge, &mut Silent)?;
+    let rows = migrator.version_rows()?;
+    println!("Stamped {}", if rows.is_empty() { "<base>".to_string() } else { rows.join(", ") });
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,40 @@
+//! One module per command (or family of commands); `run` dispatches.
+
+mod current;
+mod init;
+mod listing;
+mod migrate;
+mod revision;
+
+use std::process::ExitCode;
+
+use anyhow::{Context as _, Result};
+
+use crate::cli::{Cli, Command};
+use crate::context::Context;
+
+/// Runs the parsed command line.
+pub fn run(cli: Cli) -> Result<ExitCode> {
+    let cwd = std::env::current_dir().context("reading the working directory")?;
+    let ctx = Context { cwd, config: cli.config, url: cli.url };
+    match cli.command {
+        Command::Init { dir } => init::run(&ctx, dir),
+        Command::Revision(args) => revision::revision(&ctx, args),
+        Command::Merge { revisions, message, branch_label, rev_id } => {
+            revision::merge(&ctx, &revisions, &message, &branch_label, rev_id.as_deref())
+        }
+        Command::Upgrade(args) => migrate::upgrade(&ctx, args),
+        Command::Downgrade(args) => migrate::downgrade(&ctx, args),
+        Command::Stamp { revisions, purge, sql } => migrate::stamp(&ctx, &revisions, purge, sql),
+        Command::Current(args) => current::run(&ctx, args),
+        Command::History(args) => listing::history(&ctx, args),
+        Command::Heads(args) => listing::heads(&ctx, args),
+        Command::Branches(args) => listing::branches(&ctx, args),
+        Command::Show { rev, json } => listing::show(&ctx, &rev, json),
+    }
+}
+
+/// A path for display: relative to the working directory when it lies below it.
+pub fn display_path(ctx: &Context, path: &std::path::Path) -> String {
+    path.strip_prefix(&ctx.cwd).unwrap_or(path).display().to_string()
+}

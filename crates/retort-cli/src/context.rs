@@ -1,0 +1,53 @@
+//! What every command needs: the project (config + migrations) and, for some, a database.
+
+use std::path::PathBuf;
+
+use anyhow::Result;
+use retort::config::{Config, ConfigError};
+use retort::driver::{Access, Driver, connect};
+use retort::project::Project;
+use retort::url::DatabaseUrl;
+
+/// The global options and the working directory.
+pub struct Context {
+    /// The working directory.
+    pub cwd: PathBuf,
+    /// `-c/--config`.
+    pub config: Option<PathBuf>,
+    /// `--url`.
+    pub url: Option<String>,
+}
+
+impl Context {
+    /// Loads the project; a missing `retort.toml` is an error.
+    pub fn project(&self) -> Result<Project> {
+        let config = Config::discover(self.config.as_deref(), &self.cwd)?;
+        Ok(Project::open(config)?)
+    }
+
+    /// Loads the project, or an empty one when there is no `retort.toml` but a URL was given
+    /// (for commands that only need a database, like `current`).
+    pub fn project_or_url_only(&self) -> Result<Project> {
+        match Config::discover(self.config.as_deref(), &self.cwd) {
+            Ok(config) => Ok(Project::open(config)?),
+            Err(ConfigError::NotFound { .. })
+                if self.url.is_some() || std::env::var("DATABASE_URL").is_ok_and(|u| !u.is_empty()) =>
+            {
+                Ok(Project::empty(Config::without_file(&self.cwd)))
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// The database URL for a project.
+    pub fn database_url(&self, project: &Project) -> Result<DatabaseUrl> {
+        Ok(project.config.database_url(self.url.as_deref(), &self.cwd)?)
+    }
+
+    /// Connects to the project's database.
+    pub fn connect(&self, project: &Project, access: Access) -> Result<(DatabaseUrl, Box<dyn Driver>)> {
+        let url = self.database_url(project)?;
+        let driver = connect(&url, access, project.lock_timeout())?;
+        Ok((url, driver))
+    }
+}

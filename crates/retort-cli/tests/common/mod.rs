@@ -1,0 +1,265 @@
+//! Test support: a throwaway project folder and a throwaway database (a SQLite file or a fresh
+//! PostgreSQL database, dropped afterwards), and a way to run the `retort` binary in it.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use assert_cmd::Command;
+
+/// Which database a test runs against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Sqlite,
+    Postgres,
+}
+
+/// The PostgreSQL server for tests (trust auth on this machine).
+pub fn pg_admin_url() -> String {
+    std::env::var("RETORT_TEST_PG").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".to_string())
+}
+
+/// A database for one test.
+pub struct Db {
+    pub kind: Kind,
+    pub url: String,
+    pg_name: Option<String>,
+    sqlite_path: Option<PathBuf>,
+}
+
+impl Db {
+    /// A fresh database; `None` when PostgreSQL is unreachable outside CI (in CI that panics).
+    pub fn new(kind: Kind, dir: &Path) -> Option<Db> {
+        match kind {
+            Kind::Sqlite => {
+                let path = dir.join("test.db");
+                Some(Db { kind, url: format!("sqlite:{}", path.display()), pg_name: None, sqlite_path: Some(path) })
+            }
+            Kind::Postgres => {
+                let name = format!("retort_t_{}", &uuid::Uuid::new_v4().simple().to_string()[..16]);
+                let admin = format!("{}/postgres", pg_admin_url());
+                match postgres::Client::connect(&admin, postgres::NoTls) {
+                    Ok(mut c) => {
+                        if let Err(e) = c.batch_execute(&format!("CREATE DATABASE {name}")) {
+                            panic!("creating test database {name}: {e}");
+                        }
+                    }
+                    Err(e) => {
+                        if std::env::var_os("CI").is_some() {
+                            panic!("PostgreSQL at {admin} is unreachable and CI is set: {e}");
+                        }
+                        eprintln!("skipping: PostgreSQL at {admin} is unreachable: {e}");
+                        return None;
+                    }
+                }
+                Some(Db { kind, url: format!("{}/{name}", pg_admin_url()), pg_name: Some(name), sqlite_path: None })
+            }
+        }
+    }
+
+    /// Runs SQL and returns the rows' columns as text joined by `|`.
+    pub fn query(&self, sql: &str) -> Vec<String> {
+        match self.kind {
+            Kind::Sqlite => {
+                let path = self.sqlite_path.as_ref().unwrap_or_else(|| unreachable!());
+                let conn = rusqlite::Connection::open(path).unwrap_or_else(|e| panic!("open {}: {e}", path.display()));
+                let mut stmt = conn.prepare(sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
+                let n = stmt.column_count();
+                let rows = stmt
+                    .query_map([], |row| {
+                        Ok((0..n)
+                            .map(|i| match row.get_ref(i) {
+                                Ok(rusqlite::types::ValueRef::Null) => "NULL".to_string(),
+                                Ok(rusqlite::types::ValueRef::Integer(v)) => v.to_string(),
+                                Ok(rusqlite::types::ValueRef::Real(v)) => v.to_string(),
+                                Ok(rusqlite::types::ValueRef::Text(t)) => String::from_utf8_lossy(t).into_owned(),
+                                Ok(rusqlite::types::ValueRef::Blob(_)) => "<blob>".to_string(),
+                                Err(e) => format!("<{e}>"),
+                            })
+                            .collect::<Vec<_>>()
+                            .join("|"))
+                    })
+                    .unwrap_or_else(|e| panic!("{sql}: {e}"));
+                rows.map(|r| r.unwrap_or_else(|e| panic!("{e}"))).collect()
+            }
+            Kind::Postgres => {
+                let mut c = postgres::Client::connect(&self.url, postgres::NoTls).unwrap_or_else(|e| panic!("connect: {e}"));
+                let msgs = c.simple_query(sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
+                msgs.into_iter()
+                    .filter_map(|m| match m {
+                        postgres::SimpleQueryMessage::Row(r) => {
+                            Some((0..r.len()).map(|i| r.get(i).unwrap_or("NULL").to_string()).collect::<Vec<_>>().join("|"))
+                        }
+                        _ => None,
+                    })
+                    .collect()
+            }
+        }
+    }
+
+    /// Runs SQL for its effect.
+    pub fn exec(&self, sql: &str) {
+        match self.kind {
+            Kind::Sqlite => {
+                let path = self.sqlite_path.as_ref().unwrap_or_else(|| unreachable!());
+                let conn = rusqlite::Connection::open(path).unwrap_or_else(|e| panic!("open: {e}"));
+                conn.execute_batch(sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
+            }
+            Kind::Postgres => {
+                let mut c = postgres::Client::connect(&self.url, postgres::NoTls).unwrap_or_else(|e| panic!("connect: {e}"));
+                c.batch_execute(sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
+            }
+        }
+    }
+
+    /// The user tables (not retort's), sorted.
+    pub fn tables(&self) -> Vec<String> {
+        let sql = match self.kind {
+            Kind::Sqlite => "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'retort_%' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+            Kind::Postgres => "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename NOT LIKE 'retort_%' ORDER BY tablename",
+        };
+        self.query(sql)
+    }
+
+    /// The columns of a table, in order.
+    pub fn columns(&self, table: &str) -> Vec<String> {
+        let sql = match self.kind {
+            Kind::Sqlite => format!("SELECT name FROM pragma_table_info('{table}') ORDER BY cid"),
+            Kind::Postgres => format!(
+                "SELECT column_name FROM information_schema.columns WHERE table_schema = 'public' AND table_name = '{table}' ORDER BY ordinal_position"
+            ),
+        };
+        self.query(&sql)
+    }
+
+    /// The version rows, sorted.
+    pub fn versions(&self) -> Vec<String> {
+        self.versions_in("retort_version")
+    }
+
+    /// The rows of a version table with another name, sorted.
+    pub fn versions_in(&self, table: &str) -> Vec<String> {
+        self.query(&format!("SELECT version_num FROM {table} ORDER BY version_num"))
+    }
+}
+
+impl Drop for Db {
+    fn drop(&mut self) {
+        if let Some(name) = &self.pg_name
+            && let Ok(mut c) = postgres::Client::connect(&format!("{}/postgres", pg_admin_url()), postgres::NoTls)
+        {
+            let _ = c.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+        }
+    }
+}
+
+/// A project folder with `retort.toml`, its migrations and a database.
+pub struct Project {
+    pub dir: tempfile::TempDir,
+    pub db: Db,
+}
+
+impl Project {
+    /// A new project on `kind`; `None` when that database is unavailable outside CI.
+    pub fn new(kind: Kind) -> Option<Project> {
+        Project::with_config(kind, "")
+    }
+
+    /// A new project with extra `[migrations]` keys.
+    pub fn with_config(kind: Kind, migrations_extra: &str) -> Option<Project> {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+        let db = Db::new(kind, dir.path())?;
+        let config = format!("[database]\nurl = \"{}\"\nlock_timeout = 120\n\n[migrations]\ndir = \"migrations\"\n{migrations_extra}\n", db.url);
+        std::fs::write(dir.path().join("retort.toml"), config).unwrap_or_else(|e| panic!("{e}"));
+        std::fs::create_dir_all(dir.path().join("migrations")).unwrap_or_else(|e| panic!("{e}"));
+        Some(Project { dir, db })
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Writes a migration file `migrations/<id>.sql`.
+    pub fn migration(&self, id: &str, parents: &[&str], up: &str, down: &str) {
+        self.migration_with(id, parents, "", up, down);
+    }
+
+    /// Writes a migration file with extra header lines.
+    pub fn migration_with(&self, id: &str, parents: &[&str], extra_header: &str, up: &str, down: &str) {
+        let text = format!(
+            "-- migration {id}\n--\n-- Revision: {id}\n-- Revises: {}\n-- Create Date: 2026-11-24 08:00:00+00:00\n{extra_header}\n-- migrate:upgrade\n{up}\n\n-- migrate:downgrade\n{down}\n",
+            parents.join(", ")
+        );
+        self.write(&format!("migrations/{id}.sql"), &text);
+    }
+
+    /// Writes a file relative to the project.
+    pub fn write(&self, rel: &str, text: &str) {
+        let path = self.path().join(rel);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).unwrap_or_else(|e| panic!("{e}"));
+        }
+        std::fs::write(&path, text).unwrap_or_else(|e| panic!("write {}: {e}", path.display()));
+    }
+
+    /// A linear chain of migrations creating tables t1..tn.
+    pub fn chain(&self, n: usize) {
+        for i in 1..=n {
+            let parents: Vec<String> = if i == 1 { vec![] } else { vec![format!("r{}", i - 1)] };
+            let parents: Vec<&str> = parents.iter().map(String::as_str).collect();
+            self.migration(&format!("r{i}"), &parents, &format!("CREATE TABLE t{i} (id INTEGER PRIMARY KEY);"), &format!("DROP TABLE t{i};"));
+        }
+    }
+
+    /// A command for the retort binary, run in the project folder.
+    pub fn cmd(&self) -> Command {
+        let mut cmd = Command::cargo_bin("retort").unwrap_or_else(|e| panic!("{e}"));
+        cmd.current_dir(self.path());
+        cmd.env_remove("DATABASE_URL").env_remove("RETORT_CONFIG");
+        cmd
+    }
+
+    /// Runs retort with `args` and returns its output.
+    pub fn run(&self, args: &[&str]) -> Output {
+        self.cmd().args(args).output().unwrap_or_else(|e| panic!("running retort: {e}"))
+    }
+
+    /// Runs retort, requires success, returns stdout.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(
+            out.status.success(),
+            "retort {args:?} failed:\nstdout: {}\nstderr: {}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Runs retort, requires exit code 1, returns stderr.
+    pub fn fails(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "retort {args:?} should fail:\nstdout: {}\nstderr: {}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    }
+}
+
+/// Defines one test per backend for each listed function taking a `Kind`.
+#[macro_export]
+macro_rules! on_both {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $( #[test] fn $name() { super::$name(super::common::Kind::Sqlite) } )*
+        }
+        mod postgres {
+            $( #[test] fn $name() { super::$name(super::common::Kind::Postgres) } )*
+        }
+    };
+}
