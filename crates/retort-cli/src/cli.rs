@@ -38,19 +38,27 @@ pub enum Command {
         dir: Option<PathBuf>,
     },
     /// Write a new migration file.
-    #[command(after_help = "Examples:\n  retort revision -m \"add users table\"\n  retort revision -m \"사용자 테이블 추가\"\n  retort revision -m \"start auth\" --head base --branch-label auth\n  retort revision -m \"auth tokens\" --head auth@head\n  retort revision -m \"index\" --no-transaction   (for CREATE INDEX CONCURRENTLY)")]
+    #[command(
+        after_help = "Examples:\n  retort revision -m \"add users table\"\n  retort revision -m \"사용자 테이블 추가\"\n  retort revision -m \"start auth\" --head base --branch-label auth\n  retort revision -m \"auth tokens\" --head auth@head\n  retort revision -m \"index\" --no-transaction   (for CREATE INDEX CONCURRENTLY)"
+    )]
     Revision(RevisionArgs),
     /// Apply migrations up to a target (default: head).
-    #[command(after_help = "Targets: head, heads, base, a revision id or unique prefix, +N, REV+N, REV-N,\nlabel@head, label@+N.\n\nExamples:\n  retort upgrade head\n  retort upgrade +1\n  retort upgrade ae1f\n  retort upgrade auth@head\n  retort upgrade head --sql > upgrade.sql\n  retort upgrade ae1f:head --sql")]
+    #[command(
+        after_help = "Targets: head, heads, base, a revision id or unique prefix, +N, REV+N, REV-N,\nlabel@head, label@+N.\n\nExamples:\n  retort upgrade head\n  retort upgrade +1\n  retort upgrade ae1f\n  retort upgrade auth@head\n  retort upgrade head --sql > upgrade.sql\n  retort upgrade ae1f:head --sql"
+    )]
     Upgrade(MigrateArgs),
     /// Roll migrations back to a target.
-    #[command(after_help = "Targets: -N, base, a revision id or unique prefix, REV-N, label@-N, label@base.\n\nExamples:\n  retort downgrade -1\n  retort downgrade base\n  retort downgrade ae1f\n  retort downgrade head:ae1f --sql")]
+    #[command(
+        after_help = "Targets: -N, base, a revision id or unique prefix, REV-N, label@-N, label@base.\n\nExamples:\n  retort downgrade -1\n  retort downgrade base\n  retort downgrade ae1f\n  retort downgrade head:ae1f --sql"
+    )]
     Downgrade(MigrateArgs),
     /// Show the revision(s) the database is at.
     #[command(after_help = "Examples:\n  retort current\n  retort current -v\n  retort current --url sqlite:app.db")]
     Current(CurrentArgs),
     /// List revisions, newest first.
-    #[command(after_help = "Examples:\n  retort history\n  retort history -r ae1f:head -v\n  retort history -r -3:current --indicate-current")]
+    #[command(
+        after_help = "Examples:\n  retort history\n  retort history -r ae1f:head -v\n  retort history -r -3:current --indicate-current"
+    )]
     History(HistoryArgs),
     /// Show the head revisions.
     #[command(after_help = "Examples:\n  retort heads\n  retort heads -v --json")]
@@ -68,7 +76,9 @@ pub enum Command {
         json: bool,
     },
     /// Set the version table to revisions without running migrations.
-    #[command(after_help = "Examples:\n  retort stamp head            (adopt a database whose schema is already current)\n  retort stamp base            (forget every applied revision)\n  retort stamp --purge ae1f    (the version table names a revision with no file)\n  retort stamp head --sql")]
+    #[command(
+        after_help = "Examples:\n  retort stamp head            (adopt a database whose schema is already current)\n  retort stamp base            (forget every applied revision)\n  retort stamp --purge ae1f    (the version table names a revision with no file)\n  retort stamp head --sql"
+    )]
     Stamp {
         /// Revisions to stamp.
         #[arg(required = true, allow_hyphen_values = true)]
@@ -81,7 +91,9 @@ pub enum Command {
         sql: bool,
     },
     /// Write a merge revision joining two or more heads.
-    #[command(after_help = "Examples:\n  retort merge heads -m \"merge auth into main\"\n  retort merge ae1f 27c6 -m merge")]
+    #[command(
+        after_help = "Examples:\n  retort merge heads -m \"merge auth into main\"\n  retort merge ae1f 27c6 -m merge"
+    )]
     Merge {
         /// The revisions to merge, or `heads`.
         #[arg(required = true)]

@@ -44,7 +44,9 @@ fn linear_chain_up_and_down(kind: Kind) {
     let history = p.db.query("SELECT direction, revision FROM retort_history ORDER BY id");
     assert_eq!(history.len(), 10, "{history:?}");
     assert_eq!(history[5], "downgrade|r5");
-    let who = p.db.query("SELECT count(*) FROM retort_history WHERE checksum IS NULL OR duration_ms IS NULL OR started_at IS NULL");
+    let who = p.db.query(
+        "SELECT count(*) FROM retort_history WHERE checksum IS NULL OR duration_ms IS NULL OR started_at IS NULL",
+    );
     assert_eq!(who, strings(&["0"]));
 }
 
@@ -167,7 +169,10 @@ fn stamp_and_purge(kind: Kind) {
     p.ok(&["stamp", "--purge", "r1"]);
     assert_eq!(p.db.versions(), strings(&["r1"]));
     let stamps = p.db.query("SELECT direction || ':' || revision FROM retort_history ORDER BY id");
-    assert!(stamps.contains(&"unstamp:gone42".to_string()) && stamps.last() == Some(&"stamp:r1".to_string()), "{stamps:?}");
+    assert!(
+        stamps.contains(&"unstamp:gone42".to_string()) && stamps.last() == Some(&"stamp:r1".to_string()),
+        "{stamps:?}"
+    );
     // The version table naming a revision and its ancestor at once.
     p.db.exec("INSERT INTO retort_version (version_num) VALUES ('r3')");
     let err = p.fails(&["upgrade", "head"]);
@@ -177,7 +182,12 @@ fn stamp_and_purge(kind: Kind) {
 fn failing_step_rolls_back(kind: Kind) {
     let p = project!(kind);
     p.chain(2);
-    p.migration("r3", &["r2"], "CREATE TABLE t3 (id INT);\nINSERT INTO t3 VALUES (1);\nINSERT INTO no_such_table VALUES (1);", "DROP TABLE t3;");
+    p.migration(
+        "r3",
+        &["r2"],
+        "CREATE TABLE t3 (id INT);\nINSERT INTO t3 VALUES (1);\nINSERT INTO no_such_table VALUES (1);",
+        "DROP TABLE t3;",
+    );
     p.migration("r4", &["r3"], "CREATE TABLE t4 (id INT);", "DROP TABLE t4;");
     let err = p.fails(&["upgrade", "head"]);
     assert!(err.contains("migrations/r3.sql:10: upgrade of revision r3 failed"), "{err}");
@@ -208,8 +218,18 @@ fn offline_sql_matches_online(kind: Kind) {
     let offline = project!(kind);
     for p in [&online, &offline] {
         p.chain(2);
-        p.migration("r3", &["r2"], "INSERT INTO t1 (id) VALUES (7);\nCREATE VIEW v1 AS SELECT id FROM t1;", "DROP VIEW v1;\nDELETE FROM t1;");
-        p.migration("r4", &["r3"], "CREATE TABLE \"quoted;name\" (x TEXT DEFAULT 'a;b');", "DROP TABLE \"quoted;name\";");
+        p.migration(
+            "r3",
+            &["r2"],
+            "INSERT INTO t1 (id) VALUES (7);\nCREATE VIEW v1 AS SELECT id FROM t1;",
+            "DROP VIEW v1;\nDELETE FROM t1;",
+        );
+        p.migration(
+            "r4",
+            &["r3"],
+            "CREATE TABLE \"quoted;name\" (x TEXT DEFAULT 'a;b');",
+            "DROP TABLE \"quoted;name\";",
+        );
     }
     online.ok(&["upgrade", "head"]);
     let script = offline.ok(&["upgrade", "head", "--sql"]);
@@ -313,7 +333,30 @@ fn adopts_an_alembic_version_table(kind: Kind) {
     assert_eq!(p.db.versions_in("alembic_version"), strings(&["r3"]));
 }
 
+fn crewai_example(kind: Kind) {
+    let p = project!(kind);
+    let example = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/crewai/migrations");
+    for entry in std::fs::read_dir(&example).unwrap_or_else(|e| panic!("{e}")) {
+        let path = entry.unwrap_or_else(|e| panic!("{e}")).path();
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        p.write(&format!("migrations/{name}"), &std::fs::read_to_string(&path).unwrap_or_default());
+    }
+    p.ok(&["upgrade", "head"]);
+    assert_eq!(p.db.tables().len(), 12);
+    assert!(p.db.columns("agents").contains(&"workspace_id".to_string()));
+    assert_eq!(p.ok(&["current"]), "3f2a9c1b7d4e (head)\n");
+    assert_eq!(
+        p.ok(&["history"]),
+        "799f20a37e7e -> 3f2a9c1b7d4e (head), Add workspace_id to agents\n<base> -> 799f20a37e7e, Initial schema with all models\n"
+    );
+    p.ok(&["downgrade", "-1"]);
+    assert!(!p.db.columns("agents").contains(&"workspace_id".to_string()));
+    p.ok(&["downgrade", "base"]);
+    assert!(p.db.tables().is_empty());
+}
+
 on_both!(
+    crewai_example,
     linear_chain_up_and_down,
     every_target_form,
     unique_prefix,

@@ -24,9 +24,7 @@ pub enum ConfigError {
     #[error("{path}: {message}")]
     Parse { path: String, message: String },
     /// No database URL anywhere.
-    #[error(
-        "no database URL: pass --url, set [database] url in {CONFIG_FILE}, or set DATABASE_URL"
-    )]
+    #[error("no database URL: pass --url, set [database] url in {CONFIG_FILE}, or set DATABASE_URL")]
     NoUrl,
     /// The URL is malformed or unsupported.
     #[error(transparent)]

@@ -90,7 +90,10 @@ pub fn connect(url: &DatabaseUrl, access: Access, busy_timeout: Duration) -> Res
             let driver = crate::dialect::sqlite::SqliteDriver::open(location, access, busy_timeout).map_err(|e| {
                 let hint = match location {
                     SqliteLocation::File(p) if p.parent().is_some_and(|d| !d.as_os_str().is_empty() && !d.exists()) => {
-                        format!("; the folder {} does not exist", p.parent().map(|d| d.display().to_string()).unwrap_or_default())
+                        format!(
+                            "; the folder {} does not exist",
+                            p.parent().map(|d| d.display().to_string()).unwrap_or_default()
+                        )
                     }
                     _ => String::new(),
                 };

@@ -22,7 +22,7 @@ pub enum ApplyError {
     Target(#[from] TargetError),
     /// The database failed outside of a migration's own SQL.
     #[error("{context}: {source}")]
-    Db { context: String, source: DbError },
+    Db { context: String, source: Box<DbError> },
     /// A migration's SQL failed.
     #[error("{}", step_failure(.0))]
     Step(Box<StepFailure>),
@@ -198,7 +198,7 @@ pub struct Migrator<'a> {
 }
 
 fn db(context: &str) -> impl FnOnce(DbError) -> ApplyError + '_ {
-    move |source| ApplyError::Db { context: context.to_string(), source }
+    move |source| ApplyError::Db { context: context.to_string(), source: Box::new(source) }
 }
 
 /// The operating-system user, for the history table.
@@ -275,7 +275,12 @@ impl<'a> Migrator<'a> {
             if let (true, Some(Some(recorded))) = (applied[rev], last.get(&script.revision)) {
                 let now = script.checksum();
                 if &now != recorded {
-                    drifts.push(Drift { revision: script.revision.clone(), file: script.file_name(), recorded: recorded.clone(), now });
+                    drifts.push(Drift {
+                        revision: script.revision.clone(),
+                        file: script.file_name(),
+                        recorded: recorded.clone(),
+                        now,
+                    });
                 }
             }
         }
@@ -289,7 +294,7 @@ impl<'a> Migrator<'a> {
             Ok(()) => self.driver.commit().map_err(db("creating retort's version and history tables")),
             Err(e) => {
                 let _ = self.driver.rollback();
-                Err(ApplyError::Db { context: "creating retort's version and history tables".into(), source: e })
+                Err(ApplyError::Db { context: "creating retort's version and history tables".into(), source: Box::new(e) })
             }
         }
     }
@@ -358,7 +363,10 @@ impl<'a> Migrator<'a> {
                 self.driver.begin().map_err(db("starting a transaction"))?;
                 if !run_lock {
                     // The write transaction is the lock: someone may have moved the database since.
-                    match self.read_rows().and_then(|rows| Ok(applied_from_rows(self.graph, &rows, &self.tables.version)?)) {
+                    match self
+                        .read_rows()
+                        .and_then(|rows| Ok(applied_from_rows(self.graph, &rows, &self.tables.version)?))
+                    {
                         Ok((fresh, _)) => current = fresh,
                         Err(e) => {
                             let _ = self.driver.rollback();
@@ -383,10 +391,7 @@ impl<'a> Migrator<'a> {
             let mut committed: Vec<String> = Vec::new();
             let mut timings = Vec::new();
             for step in &steps {
-                let elapsed = match self.run_step(step, observer, &committed, &done) {
-                    Ok(e) => e,
-                    Err(e) => return Err(e),
-                };
+                let elapsed = self.run_step(step, observer, &committed, &done)?;
                 let id = self.graph.id(step.rev).to_string();
                 if !self.graph.script(step.rev).transactional {
                     committed.append(&mut done);
@@ -444,7 +449,9 @@ impl<'a> Migrator<'a> {
                     let _ = self.driver.rollback();
                 }
                 let line = statement.line
-                    + error.position.map_or(0, |p| statement.sql.chars().take(p.saturating_sub(1)).filter(|c| *c == '\n').count());
+                    + error
+                        .position
+                        .map_or(0, |p| statement.sql.chars().take(p.saturating_sub(1)).filter(|c| *c == '\n').count());
                 let (committed, undone) = match (transactional, self.options.transaction_per_migration) {
                     (true, false) => (committed.to_vec(), in_transaction.to_vec()),
                     _ => ([committed, in_transaction].concat(), Vec::new()),
@@ -480,14 +487,22 @@ impl<'a> Migrator<'a> {
         }));
         if let Err(e) = self.driver.execute(&bookkeeping.join(";\n")) {
             let _ = self.driver.rollback();
-            return Err(ApplyError::Db { context: format!("recording revision {} in the version table", script.revision), source: e });
+            return Err(ApplyError::Db {
+                context: format!("recording revision {} in the version table", script.revision),
+                source: Box::new(e),
+            });
         }
         Ok(elapsed)
     }
 
     /// Sets the version table to exactly the given targets without running any migration.
     /// With `purge`, existing rows are dropped unread (for rows naming revisions with no file).
-    pub fn stamp(&mut self, targets: &[Target], purge: bool, observer: &mut dyn Observer) -> Result<RowChange, ApplyError> {
+    pub fn stamp(
+        &mut self,
+        targets: &[Target],
+        purge: bool,
+        observer: &mut dyn Observer,
+    ) -> Result<RowChange, ApplyError> {
         let version = self.tables.version.clone();
         let run_lock = self
             .driver
@@ -540,7 +555,8 @@ impl<'a> Migrator<'a> {
 
 /// The version rows after a step's row change.
 fn moved(graph: &RevisionGraph, current: &[Rev], change: &RowChange) -> Vec<Rev> {
-    let mut rows: Vec<Rev> = current.iter().copied().filter(|&r| !change.delete.iter().any(|d| d == graph.id(r))).collect();
+    let mut rows: Vec<Rev> =
+        current.iter().copied().filter(|&r| !change.delete.iter().any(|d| d == graph.id(r))).collect();
     rows.extend(change.insert.iter().filter_map(|id| graph.get(id)));
     rows
 }
@@ -601,7 +617,12 @@ fn stamp_statements(
 }
 
 /// Renders a stamp as a SQL script for `stamp --sql`, starting from an empty version table.
-pub fn offline_stamp(graph: &RevisionGraph, tables: &VersionTables, targets: &[Target], purge: bool) -> Result<String, ApplyError> {
+pub fn offline_stamp(
+    graph: &RevisionGraph,
+    tables: &VersionTables,
+    targets: &[Target],
+    purge: bool,
+) -> Result<String, ApplyError> {
     let rows = stamp_rows(graph, &[], &vec![false; graph.len()], targets, &tables.version)?;
     let change = RowChange { delete: Vec::new(), insert: rows.iter().map(|&r| graph.id(r).to_string()).collect() };
     let mut out = String::from("BEGIN;\n\n");
@@ -651,7 +672,8 @@ pub fn offline_script(
         if step.direction == Direction::Downgrade && section.is_empty() && !script.upgrade.is_empty() {
             return Err(ApplyError::Irreversible { file: script.file_name(), revision: script.revision.clone() });
         }
-        let statements = split(section, tables.dialect).map_err(|error| ApplyError::Split { file: script.file_name(), error })?;
+        let statements =
+            split(section, tables.dialect).map_err(|error| ApplyError::Split { file: script.file_name(), error })?;
         if !script.transactional {
             close(&mut out, &mut in_tx);
         } else {

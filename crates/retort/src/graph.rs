@@ -16,15 +16,15 @@ pub type Rev = usize;
 #[derive(Debug, thiserror::Error)]
 pub enum GraphError {
     /// Two files declare the same revision id.
-    #[error(
-        "{second}:{line}: revision '{revision}' is declared twice (also in {first}); give one of them a new id"
-    )]
+    #[error("{second}:{line}: revision '{revision}' is declared twice (also in {first}); give one of them a new id")]
     Duplicate { revision: String, first: String, second: String, line: usize },
     /// A `Revises:` or `Depends On:` entry names no known revision.
     #[error("{file}:{line}: revision '{revision}' {key} '{missing}', which no migration file declares{hint}")]
     MissingParent { file: String, line: usize, revision: String, key: &'static str, missing: String, hint: String },
     /// Revisions that (transitively) revise or depend on themselves.
-    #[error("the revisions form a cycle: {members}; fix the 'Revises:' lines of these files so history only goes forward")]
+    #[error(
+        "the revisions form a cycle: {members}; fix the 'Revises:' lines of these files so history only goes forward"
+    )]
     Cycle { members: String },
     /// A branch label used by two revisions, or equal to a revision id.
     #[error("{file}:{line}: branch label '{label}' is already {other}; labels must be unique")]
@@ -105,12 +105,21 @@ impl RevisionGraph {
         for (i, s) in scripts.iter().enumerate() {
             for label in &s.branch_labels {
                 let other = match (labels.get(label), index.get(label)) {
-                    (Some(&o), _) => Some(format!("used by revision {} ({})", scripts[o].revision, scripts[o].file_name())),
-                    (None, Some(&o)) => Some(format!("the id of revision {} ({})", scripts[o].revision, scripts[o].file_name())),
+                    (Some(&o), _) => {
+                        Some(format!("used by revision {} ({})", scripts[o].revision, scripts[o].file_name()))
+                    }
+                    (None, Some(&o)) => {
+                        Some(format!("the id of revision {} ({})", scripts[o].revision, scripts[o].file_name()))
+                    }
                     (None, None) => None,
                 };
                 if let Some(other) = other {
-                    return Err(GraphError::Label { file: s.file_name(), line: s.lines.revision, label: label.clone(), other });
+                    return Err(GraphError::Label {
+                        file: s.file_name(),
+                        line: s.lines.revision,
+                        label: label.clone(),
+                        other,
+                    });
                 }
                 labels.insert(label.clone(), i);
             }
@@ -145,7 +154,18 @@ impl RevisionGraph {
         }
         let mut sorted_ids: Vec<(String, Rev)> = index.iter().map(|(k, v)| (k.clone(), *v)).collect();
         sorted_ids.sort();
-        Ok(RevisionGraph { scripts, index, parents, children, depends_on, dependents, labels, order, position, sorted_ids })
+        Ok(RevisionGraph {
+            scripts,
+            index,
+            parents,
+            children,
+            depends_on,
+            dependents,
+            labels,
+            order,
+            position,
+            sorted_ids,
+        })
     }
 
     /// Number of revisions.
@@ -263,11 +283,7 @@ impl RevisionGraph {
     /// The minimal set that stands for an applied set: applied revisions with no applied child.
     /// This is what the version table holds (Alembic's semantics: dependencies do not absorb heads).
     pub fn heads_of(&self, applied: &[bool]) -> Vec<Rev> {
-        self.order
-            .iter()
-            .copied()
-            .filter(|&r| applied[r] && !self.children[r].iter().any(|&c| applied[c]))
-            .collect()
+        self.order.iter().copied().filter(|&r| applied[r] && !self.children[r].iter().any(|&c| applied[c])).collect()
     }
 }
 
@@ -341,7 +357,8 @@ pub(crate) mod tests {
             let m = e.to_string();
             m.starts_with("b.sql:4:") && m.contains("'abc2'") && m.contains("did you mean abc1")
         }));
-        let cycle = RevisionGraph::build(vec![script("a", &["c"], ""), script("b", &["a"], ""), script("c", &["b"], "")]);
+        let cycle =
+            RevisionGraph::build(vec![script("a", &["c"], ""), script("b", &["a"], ""), script("c", &["b"], "")]);
         assert!(cycle.is_err_and(|e| e.to_string().contains("cycle")));
         let label = RevisionGraph::build(vec![
             script("a", &[], "-- Branch Labels: x"),

@@ -86,7 +86,10 @@ fn new_id(project: &Project, wanted: Option<&str>) -> Result<String, RevisionErr
     if let Some(id) = wanted {
         check_id(id).map_err(|message| RevisionError::BadId { id: id.to_string(), message })?;
         if project.graph.get(id).is_some() || project.graph.label(id).is_some() {
-            return Err(RevisionError::BadId { id: id.to_string(), message: "a revision or label with this id exists already".into() });
+            return Err(RevisionError::BadId {
+                id: id.to_string(),
+                message: "a revision or label with this id exists already".into(),
+            });
         }
         return Ok(id.to_string());
     }
@@ -101,7 +104,8 @@ fn new_id(project: &Project, wanted: Option<&str>) -> Result<String, RevisionErr
 fn write(project: &Project, script: &mut Script) -> Result<PathBuf, RevisionError> {
     let dir = project.config.migrations_dir();
     let slug = slugify(&script.message);
-    let name = if slug.is_empty() { format!("{}.sql", script.revision) } else { format!("{}_{slug}.sql", script.revision) };
+    let name =
+        if slug.is_empty() { format!("{}.sql", script.revision) } else { format!("{}_{slug}.sql", script.revision) };
     let path = dir.join(name);
     let werr = |source| RevisionError::Write { path: path.display().to_string(), source };
     std::fs::create_dir_all(&dir).map_err(werr)?;

@@ -109,8 +109,8 @@ const KEYS: [&str; 6] = [KEY_REVISION, KEY_REVISES, KEY_CREATED, KEY_LABELS, KEY
 impl Script {
     /// Reads and parses a migration file.
     pub fn read(path: &Path) -> Result<Script, ScriptError> {
-        let bytes = std::fs::read(path)
-            .map_err(|source| ScriptError::Read { path: path.display().to_string(), source })?;
+        let bytes =
+            std::fs::read(path).map_err(|source| ScriptError::Read { path: path.display().to_string(), source })?;
         let text = match String::from_utf8(bytes) {
             Ok(t) => t,
             Err(e) => {
@@ -125,11 +125,8 @@ impl Script {
     /// Parses the text of a migration file (`path` is used for messages and kept in the result).
     pub fn parse(text: &str, path: &Path) -> Result<Script, ScriptError> {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-        let err = |line: usize, message: String| ScriptError::Malformed {
-            path: path.display().to_string(),
-            line,
-            message,
-        };
+        let err =
+            |line: usize, message: String| ScriptError::Malformed { path: path.display().to_string(), line, message };
         let mut revision: Option<(String, usize)> = None;
         let mut parents = (Vec::new(), 0usize);
         let mut branch_labels = Vec::new();
@@ -151,7 +148,10 @@ impl Script {
             let trimmed = line.trim();
             if trimmed.eq_ignore_ascii_case(UPGRADE_MARKER) {
                 if upgrade_start.is_some() {
-                    return Err(err(line_no, format!("a second '{UPGRADE_MARKER}' line; a file has one upgrade section")));
+                    return Err(err(
+                        line_no,
+                        format!("a second '{UPGRADE_MARKER}' line; a file has one upgrade section"),
+                    ));
                 }
                 if downgrade_start.is_some() {
                     return Err(err(line_no, format!("'{UPGRADE_MARKER}' must come before '{DOWNGRADE_MARKER}'")));
@@ -164,7 +164,10 @@ impl Script {
                     return Err(err(line_no, format!("'{DOWNGRADE_MARKER}' must come after '{UPGRADE_MARKER}'")));
                 }
                 if downgrade_start.is_some() {
-                    return Err(err(line_no, format!("a second '{DOWNGRADE_MARKER}' line; a file has one downgrade section")));
+                    return Err(err(
+                        line_no,
+                        format!("a second '{DOWNGRADE_MARKER}' line; a file has one downgrade section"),
+                    ));
                 }
                 downgrade_start = Some((offset, line_no + 1, start));
                 continue;
@@ -182,7 +185,9 @@ impl Script {
             let Some(comment) = trimmed.strip_prefix("--") else {
                 return Err(err(
                     line_no,
-                    format!("SQL before '{UPGRADE_MARKER}'; the header holds only '--' comment lines, SQL goes below the marker"),
+                    format!(
+                        "SQL before '{UPGRADE_MARKER}'; the header holds only '--' comment lines, SQL goes below the marker"
+                    ),
                 ));
             };
             let comment = comment.trim();
@@ -192,7 +197,10 @@ impl Script {
                 match key {
                     KEY_REVISION => {
                         if let Some((_, first)) = &revision {
-                            return Err(err(line_no, format!("a second 'Revision:' line (the first is on line {first})")));
+                            return Err(err(
+                                line_no,
+                                format!("a second 'Revision:' line (the first is on line {first})"),
+                            ));
                         }
                         check_id(value).map_err(|m| err(line_no, m))?;
                         revision = Some((value.to_string(), line_no));
@@ -205,7 +213,14 @@ impl Script {
                         transactional = match value.to_ascii_lowercase().as_str() {
                             "true" | "yes" | "on" => true,
                             "false" | "no" | "off" | "none" => false,
-                            _ => return Err(err(line_no, format!("'Transaction: {value}': write 'Transaction: false' to run this script outside a transaction, or remove the line"))),
+                            _ => {
+                                return Err(err(
+                                    line_no,
+                                    format!(
+                                        "'Transaction: {value}': write 'Transaction: false' to run this script outside a transaction, or remove the line"
+                                    ),
+                                ));
+                            }
                         }
                     }
                     _ => {}
@@ -225,7 +240,12 @@ impl Script {
             return Err(err(1, "no 'Revision:' line in the header; every migration file starts with '-- Revision: <id>' (see `retort revision`)".into()));
         };
         let Some((up_offset, up_line, up_marker)) = upgrade_start else {
-            return Err(err(1, format!("no '{UPGRADE_MARKER}' line; a migration file has '{UPGRADE_MARKER}' and '{DOWNGRADE_MARKER}' sections")));
+            return Err(err(
+                1,
+                format!(
+                    "no '{UPGRADE_MARKER}' line; a migration file has '{UPGRADE_MARKER}' and '{DOWNGRADE_MARKER}' sections"
+                ),
+            ));
         };
         let (upgrade, downgrade) = match downgrade_start {
             Some((down_offset, down_line, down_marker)) => (
@@ -234,7 +254,12 @@ impl Script {
             ),
             None => {
                 let _ = up_marker;
-                return Err(err(1, format!("no '{DOWNGRADE_MARKER}' line; add the section (it may stay empty only if the upgrade is empty too)")));
+                return Err(err(
+                    1,
+                    format!(
+                        "no '{DOWNGRADE_MARKER}' line; add the section (it may stay empty only if the upgrade is empty too)"
+                    ),
+                ));
             }
         };
         let parents_line = if parents.1 == 0 { revision_line } else { parents.1 };
@@ -377,8 +402,8 @@ pub fn slugify(message: &str) -> String {
 
 /// Reads every `*.sql` migration file of a folder, sorted by file name.
 pub fn read_dir(dir: &Path) -> Result<Vec<Script>, ScriptError> {
-    let entries = std::fs::read_dir(dir)
-        .map_err(|source| ScriptError::Dir { path: dir.display().to_string(), source })?;
+    let entries =
+        std::fs::read_dir(dir).map_err(|source| ScriptError::Dir { path: dir.display().to_string(), source })?;
     let mut paths = Vec::new();
     for entry in entries {
         let entry = entry.map_err(|source| ScriptError::Dir { path: dir.display().to_string(), source })?;
@@ -443,8 +468,14 @@ mod tests {
             ("-- Revision: abc\n-- migrate:upgrade\n", "no '-- migrate:downgrade'"),
             ("-- Revision: a b\n-- migrate:upgrade\n-- migrate:downgrade\n", ":1: 'a b' contains ' '"),
             ("-- Revision: abc\nCREATE TABLE t(x int);\n-- migrate:upgrade\n-- migrate:downgrade\n", ":2: SQL before"),
-            ("-- Revision: abc\n-- Revision: abd\n-- migrate:upgrade\n-- migrate:downgrade\n", ":2: a second 'Revision:'"),
-            ("-- Revision: abc\n-- Transaction: maybe\n-- migrate:upgrade\n-- migrate:downgrade\n", ":2: 'Transaction: maybe'"),
+            (
+                "-- Revision: abc\n-- Revision: abd\n-- migrate:upgrade\n-- migrate:downgrade\n",
+                ":2: a second 'Revision:'",
+            ),
+            (
+                "-- Revision: abc\n-- Transaction: maybe\n-- migrate:upgrade\n-- migrate:downgrade\n",
+                ":2: 'Transaction: maybe'",
+            ),
         ];
         for (text, want) in cases {
             let got = parse(text).map(|_| ()).map_err(|e| e.to_string());

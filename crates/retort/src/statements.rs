@@ -37,17 +37,16 @@ pub fn split(section: &Section, dialect: Dialect) -> Result<Vec<Statement>, Spli
         Dialect::Sqlite => &SQLiteDialect {},
         Dialect::Postgres => &PostgreSqlDialect {},
     };
-    let tokens = Tokenizer::new(sql_dialect, &section.sql)
-        .with_unescape(false)
-        .tokenize_with_location()
-        .map_err(|e| SplitError {
-            line: section.first_line + e.location.line.saturating_sub(1) as usize,
-            column: e.location.column as usize,
-            message: e.message,
+    let tokens =
+        Tokenizer::new(sql_dialect, &section.sql).with_unescape(false).tokenize_with_location().map_err(|e| {
+            SplitError {
+                line: section.first_line + e.location.line.saturating_sub(1) as usize,
+                column: e.location.column as usize,
+                message: e.message,
+            }
         })?;
-    let line_starts: Vec<usize> = std::iter::once(0)
-        .chain(section.sql.match_indices('\n').map(|(i, _)| i + 1))
-        .collect();
+    let line_starts: Vec<usize> =
+        std::iter::once(0).chain(section.sql.match_indices('\n').map(|(i, _)| i + 1)).collect();
     let byte_at = |line: u64, column: u64| -> usize {
         let start = line_starts.get(line.saturating_sub(1) as usize).copied().unwrap_or(section.sql.len());
         let rest = &section.sql[start..];

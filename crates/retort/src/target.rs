@@ -105,7 +105,8 @@ impl Target {
         let (anchor_text, offset) = match rest.rfind(['+', '-']) {
             Some(pos) => {
                 let digits = &rest[pos + 1..];
-                let n: i64 = digits.parse().map_err(|_| syntax("expected a number after + or -, as in +1, -2 or head-1"))?;
+                let n: i64 =
+                    digits.parse().map_err(|_| syntax("expected a number after + or -, as in +1, -2 or head-1"))?;
                 if n == 0 {
                     return Err(syntax("a relative step of 0 moves nowhere"));
                 }
@@ -180,7 +181,11 @@ fn suggestions(graph: &RevisionGraph, id: &str) -> String {
 
 /// Turns version rows into revisions and the applied set, checking that every row names a known
 /// revision and that no row is an ancestor of another.
-pub fn applied_from_rows(graph: &RevisionGraph, rows: &[String], table: &str) -> Result<(Vec<Rev>, Vec<bool>), TargetError> {
+pub fn applied_from_rows(
+    graph: &RevisionGraph,
+    rows: &[String],
+    table: &str,
+) -> Result<(Vec<Rev>, Vec<bool>), TargetError> {
     let mut revs = Vec::with_capacity(rows.len());
     for row in rows {
         let rev = graph.get(row).ok_or_else(|| TargetError::UnknownCurrent {
@@ -291,7 +296,13 @@ impl<'a> Resolver<'a> {
     }
 
     /// Walks `steps` forward (positive) or back from `from` (empty = base), along one branch.
-    fn walk(&self, target: &Target, from: &[Rev], steps: i64, filter: &Option<Vec<bool>>) -> Result<(Vec<Rev>, Vec<Rev>), TargetError> {
+    fn walk(
+        &self,
+        target: &Target,
+        from: &[Rev],
+        steps: i64,
+        filter: &Option<Vec<bool>>,
+    ) -> Result<(Vec<Rev>, Vec<Rev>), TargetError> {
         let keep = |r: &Rev| filter.as_ref().is_none_or(|f| f[*r]);
         let mut at: Option<Rev> = match from {
             [] => None,
@@ -399,7 +410,10 @@ impl<'a> Resolver<'a> {
         }
         if target.anchor == Anchor::Base {
             if target.offset != 0 {
-                return Err(TargetError::Syntax { target: target.text.clone(), message: "base cannot take a relative step".into() });
+                return Err(TargetError::Syntax {
+                    target: target.text.clone(),
+                    message: "base cannot take a relative step".into(),
+                });
             }
             return Ok(Operation::Downgrade(match &target.branch {
                 Some(label) => vec![resolve_id(self.graph, label)?],
@@ -408,7 +422,10 @@ impl<'a> Resolver<'a> {
         }
         let points = self.points(target)?;
         if points.iter().any(|&p| !self.applied[p]) {
-            return Err(TargetError::NotDowngradeTarget { target: target.text.clone(), current: self.ids(self.current) });
+            return Err(TargetError::NotDowngradeTarget {
+                target: target.text.clone(),
+                current: self.ids(self.current),
+            });
         }
         if points.is_empty() {
             return Ok(Operation::Downgrade(self.graph.bases()));

@@ -71,18 +71,13 @@ impl DatabaseUrl {
             return Ok(DatabaseUrl::Sqlite(SqliteLocation::File(path)));
         }
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            url.parse::<postgres::Config>().map_err(|e| UrlError::BadPostgres {
-                url: mask_password(url),
-                reason: e.to_string(),
-            })?;
+            url.parse::<postgres::Config>()
+                .map_err(|e| UrlError::BadPostgres { url: mask_password(url), reason: e.to_string() })?;
             return Ok(DatabaseUrl::Postgres(url.to_string()));
         }
         for scheme in ["mysql", "mariadb"] {
             if url.starts_with(&format!("{scheme}:")) {
-                return Err(UrlError::Unsupported {
-                    url: mask_password(url),
-                    scheme: "MySQL/MariaDB".into(),
-                });
+                return Err(UrlError::Unsupported { url: mask_password(url), scheme: "MySQL/MariaDB".into() });
             }
         }
         Err(UrlError::UnknownScheme { url: mask_password(url) })

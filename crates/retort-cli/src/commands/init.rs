@@ -19,7 +19,8 @@ pub fn run(ctx: &Context, dir: Option<PathBuf>) -> Result<ExitCode> {
     if config.exists() {
         bail!("{} already exists; nothing was changed (edit it, or init another folder)", config.display());
     }
-    std::fs::create_dir_all(dir.join("migrations")).with_context(|| format!("creating {}/migrations", dir.display()))?;
+    std::fs::create_dir_all(dir.join("migrations"))
+        .with_context(|| format!("creating {}/migrations", dir.display()))?;
     let url = ctx.url.clone().unwrap_or_else(|| "sqlite:app.db".to_string());
     std::fs::write(&config, template(&url)).with_context(|| format!("writing {}", config.display()))?;
     let shown = super::display_path(ctx, &dir);

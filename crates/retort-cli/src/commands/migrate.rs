@@ -28,7 +28,9 @@ fn migrate(ctx: &Context, args: MigrateArgs, direction: Direction) -> Result<Exi
     let target_text = match (&args.target, direction) {
         (Some(t), _) => t.clone(),
         (None, Direction::Upgrade) => "head".to_string(),
-        (None, Direction::Downgrade) => bail!("downgrade needs a target: -1 for the last migration, base for all, or a revision id"),
+        (None, Direction::Downgrade) => {
+            bail!("downgrade needs a target: -1 for the last migration, base for all, or a revision id")
+        }
     };
     if args.sql {
         return offline(ctx, &project, &target_text, direction);
@@ -69,7 +71,9 @@ fn summarize(report: &RunReport, rows: &[String], direction: Direction) {
 fn offline(ctx: &Context, project: &Project, text: &str, direction: Direction) -> Result<ExitCode> {
     let (from, to) = if text.contains(':') { parse_range(text)? } else { (None, Some(Target::parse(text)?)) };
     if direction == Direction::Downgrade && from.is_none() {
-        bail!("downgrade --sql needs a FROM:TO range (there is no database to read the current revision from), e.g. `retort downgrade head:-1 --sql` or `head:base`");
+        bail!(
+            "downgrade --sql needs a FROM:TO range (there is no database to read the current revision from), e.g. `retort downgrade head:-1 --sql` or `head:base`"
+        );
     }
     let Some(to) = to else { bail!("the range '{text}' has no destination after ':'") };
     let graph = &project.graph;

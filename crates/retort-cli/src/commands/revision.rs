@@ -11,11 +11,7 @@ use crate::context::Context;
 
 fn report(ctx: &Context, script: &Script) {
     let parents = if script.parents.is_empty() { "<base>".to_string() } else { script.parents.join(", ") };
-    println!(
-        "Created {} (revision {}, revises {parents})",
-        super::display_path(ctx, &script.path),
-        script.revision
-    );
+    println!("Created {} (revision {}, revises {parents})", super::display_path(ctx, &script.path), script.revision);
 }
 
 /// Writes a new, empty migration for the user to fill in.
@@ -38,7 +34,13 @@ pub fn revision(ctx: &Context, args: RevisionArgs) -> Result<ExitCode> {
 }
 
 /// Writes a merge revision.
-pub fn merge(ctx: &Context, revisions: &[String], message: &str, labels: &[String], rev_id: Option<&str>) -> Result<ExitCode> {
+pub fn merge(
+    ctx: &Context,
+    revisions: &[String],
+    message: &str,
+    labels: &[String],
+    rev_id: Option<&str>,
+) -> Result<ExitCode> {
     let project = ctx.project()?;
     let script = write_merge(&project, revisions, message, labels, rev_id)?;
     report(ctx, &script);

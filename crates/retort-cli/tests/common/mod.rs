@@ -84,13 +84,14 @@ impl Db {
                 rows.map(|r| r.unwrap_or_else(|e| panic!("{e}"))).collect()
             }
             Kind::Postgres => {
-                let mut c = postgres::Client::connect(&self.url, postgres::NoTls).unwrap_or_else(|e| panic!("connect: {e}"));
+                let mut c =
+                    postgres::Client::connect(&self.url, postgres::NoTls).unwrap_or_else(|e| panic!("connect: {e}"));
                 let msgs = c.simple_query(sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
                 msgs.into_iter()
                     .filter_map(|m| match m {
-                        postgres::SimpleQueryMessage::Row(r) => {
-                            Some((0..r.len()).map(|i| r.get(i).unwrap_or("NULL").to_string()).collect::<Vec<_>>().join("|"))
-                        }
+                        postgres::SimpleQueryMessage::Row(r) => Some(
+                            (0..r.len()).map(|i| r.get(i).unwrap_or("NULL").to_string()).collect::<Vec<_>>().join("|"),
+                        ),
                         _ => None,
                     })
                     .collect()
@@ -107,7 +108,8 @@ impl Db {
                 conn.execute_batch(sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
             }
             Kind::Postgres => {
-                let mut c = postgres::Client::connect(&self.url, postgres::NoTls).unwrap_or_else(|e| panic!("connect: {e}"));
+                let mut c =
+                    postgres::Client::connect(&self.url, postgres::NoTls).unwrap_or_else(|e| panic!("connect: {e}"));
                 c.batch_execute(sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
             }
         }
@@ -116,8 +118,12 @@ impl Db {
     /// The user tables (not retort's), sorted.
     pub fn tables(&self) -> Vec<String> {
         let sql = match self.kind {
-            Kind::Sqlite => "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'retort_%' AND name NOT LIKE 'sqlite_%' ORDER BY name",
-            Kind::Postgres => "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename NOT LIKE 'retort_%' ORDER BY tablename",
+            Kind::Sqlite => {
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'retort_%' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+            }
+            Kind::Postgres => {
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename NOT LIKE 'retort_%' ORDER BY tablename"
+            }
         };
         self.query(sql)
     }
@@ -170,7 +176,10 @@ impl Project {
     pub fn with_config(kind: Kind, migrations_extra: &str) -> Option<Project> {
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
         let db = Db::new(kind, dir.path())?;
-        let config = format!("[database]\nurl = \"{}\"\nlock_timeout = 120\n\n[migrations]\ndir = \"migrations\"\n{migrations_extra}\n", db.url);
+        let config = format!(
+            "[database]\nurl = \"{}\"\nlock_timeout = 120\n\n[migrations]\ndir = \"migrations\"\n{migrations_extra}\n",
+            db.url
+        );
         std::fs::write(dir.path().join("retort.toml"), config).unwrap_or_else(|e| panic!("{e}"));
         std::fs::create_dir_all(dir.path().join("migrations")).unwrap_or_else(|e| panic!("{e}"));
         Some(Project { dir, db })
@@ -208,7 +217,12 @@ impl Project {
         for i in 1..=n {
             let parents: Vec<String> = if i == 1 { vec![] } else { vec![format!("r{}", i - 1)] };
             let parents: Vec<&str> = parents.iter().map(String::as_str).collect();
-            self.migration(&format!("r{i}"), &parents, &format!("CREATE TABLE t{i} (id INTEGER PRIMARY KEY);"), &format!("DROP TABLE t{i};"));
+            self.migration(
+                &format!("r{i}"),
+                &parents,
+                &format!("CREATE TABLE t{i} (id INTEGER PRIMARY KEY);"),
+                &format!("DROP TABLE t{i};"),
+            );
         }
     }
 

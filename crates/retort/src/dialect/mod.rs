@@ -132,10 +132,14 @@ impl VersionTables {
     /// The query listing the history, oldest first: revision, direction, checksum, started,
     /// duration, executed_by, db_user.
     pub fn select_history(&self, limit: Option<usize>) -> String {
-        let cols = "revision, direction, checksum, CAST(started_at AS TEXT), CAST(duration_ms AS TEXT), executed_by, db_user";
+        let cols =
+            "revision, direction, checksum, CAST(started_at AS TEXT), CAST(duration_ms AS TEXT), executed_by, db_user";
         match limit {
             None => format!("SELECT {cols} FROM {} ORDER BY id", self.h()),
-            Some(n) => format!("SELECT * FROM (SELECT id, {cols} FROM {} ORDER BY id DESC LIMIT {n}) AS recent ORDER BY id", self.h()),
+            Some(n) => format!(
+                "SELECT * FROM (SELECT id, {cols} FROM {} ORDER BY id DESC LIMIT {n}) AS recent ORDER BY id",
+                self.h()
+            ),
         }
     }
 
@@ -150,10 +154,8 @@ impl VersionTables {
                 d.literal(old)
             )];
         }
-        let deletes = change
-            .delete
-            .iter()
-            .map(|old| format!("DELETE FROM {} WHERE version_num = {}", self.v(), d.literal(old)));
+        let deletes =
+            change.delete.iter().map(|old| format!("DELETE FROM {} WHERE version_num = {}", self.v(), d.literal(old)));
         let inserts = change
             .insert
             .iter()
@@ -206,7 +208,10 @@ mod tests {
     fn row_changes_follow_alembic() {
         let t = VersionTables::new(Dialect::Postgres, "alembic_version", "h");
         let update = RowChange { delete: vec!["a".into()], insert: vec!["b".into()] };
-        assert_eq!(t.row_change(&update), vec!["UPDATE \"alembic_version\" SET version_num = 'b' WHERE version_num = 'a'"]);
+        assert_eq!(
+            t.row_change(&update),
+            vec!["UPDATE \"alembic_version\" SET version_num = 'b' WHERE version_num = 'a'"]
+        );
         let merge = RowChange { delete: vec!["a".into(), "b".into()], insert: vec!["m".into()] };
         assert_eq!(t.row_change(&merge).len(), 3);
         let first = RowChange { delete: vec![], insert: vec!["a".into()] };

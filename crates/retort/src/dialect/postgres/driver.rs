@@ -76,7 +76,8 @@ impl Driver for PostgresDriver {
     }
 
     fn lock(&mut self, key: &str, timeout: Duration, waiting: &mut dyn FnMut(&str)) -> Result<bool, DbError> {
-        let database = self.query("SELECT current_database()")?.into_iter().next().and_then(|r| r.into_iter().next().flatten());
+        let database =
+            self.query("SELECT current_database()")?.into_iter().next().and_then(|r| r.into_iter().next().flatten());
         let key = lock_key(&format!("retort:{}:{key}", database.unwrap_or_default()));
         let started = Instant::now();
         let mut pause = Duration::from_millis(20);
@@ -151,7 +152,10 @@ impl Driver for PostgresDriver {
     }
 
     fn table_exists(&mut self, name: &str) -> Result<bool, DbError> {
-        let sql = format!("SELECT to_regclass({})::text IS NOT NULL", Dialect::Postgres.literal(&Dialect::Postgres.quote_ident(name)));
+        let sql = format!(
+            "SELECT to_regclass({})::text IS NOT NULL",
+            Dialect::Postgres.literal(&Dialect::Postgres.quote_ident(name))
+        );
         let rows = self.query(&sql)?;
         Ok(rows.first().and_then(|r| r.first()).and_then(|c| c.as_deref()) == Some("t"))
     }

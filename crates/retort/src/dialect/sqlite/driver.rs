@@ -58,7 +58,9 @@ impl Driver for SqliteDriver {
         self.conn.execute_batch("BEGIN IMMEDIATE").map_err(|e| {
             let mut err = db_error(e);
             if err.code.as_deref() == Some("DatabaseBusy") {
-                err.hint = Some("another process holds the database's write lock; raise [database] lock_timeout or retry".into());
+                err.hint = Some(
+                    "another process holds the database's write lock; raise [database] lock_timeout or retry".into(),
+                );
             }
             err
         })
@@ -103,7 +105,9 @@ impl Driver for SqliteDriver {
 
     fn table_exists(&mut self, name: &str) -> Result<bool, DbError> {
         self.conn
-            .query_row("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?1", [name], |r| r.get::<_, i64>(0))
+            .query_row("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?1", [name], |r| {
+                r.get::<_, i64>(0)
+            })
             .map(|n| n > 0)
             .map_err(db_error)
     }
