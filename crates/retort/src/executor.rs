@@ -294,7 +294,10 @@ impl<'a> Migrator<'a> {
             Ok(()) => self.driver.commit().map_err(db("creating retort's version and history tables")),
             Err(e) => {
                 let _ = self.driver.rollback();
-                Err(ApplyError::Db { context: "creating retort's version and history tables".into(), source: Box::new(e) })
+                Err(ApplyError::Db {
+                    context: "creating retort's version and history tables".into(),
+                    source: Box::new(e),
+                })
             }
         }
     }
@@ -358,35 +361,32 @@ impl<'a> Migrator<'a> {
         observer.planned(self.graph, &steps);
         let mut report = RunReport::default();
         if self.options.transaction_per_migration {
-            let mut current = current;
+            let mut pending = steps.into_iter();
             loop {
                 self.driver.begin().map_err(db("starting a transaction"))?;
-                if !run_lock {
-                    // The write transaction is the lock: someone may have moved the database since.
-                    match self
-                        .read_rows()
-                        .and_then(|rows| Ok(applied_from_rows(self.graph, &rows, &self.tables.version)?))
-                    {
-                        Ok((fresh, _)) => current = fresh,
-                        Err(e) => {
-                            let _ = self.driver.rollback();
-                            return Err(e);
-                        }
-                    }
-                }
-                let Some(step) = plan(self.graph, &current, &op).into_iter().next() else {
+                let next = if run_lock {
+                    pending.next()
+                } else {
+                    // The write transaction is the lock: another run may have moved the database.
+                    plan(self.graph, &self.reread_in_transaction()?, &op).into_iter().next()
+                };
+                let Some(step) = next else {
                     self.driver.commit().map_err(db("committing"))?;
                     break;
                 };
                 let committed: Vec<String> = report.steps.iter().map(|s| s.0.clone()).collect();
                 let elapsed = self.run_step(&step, observer, &committed, &[])?;
-                self.driver.commit().map_err(db("committing"))?;
+                let id = self.graph.id(step.rev).to_string();
+                self.driver.commit().map_err(|e| ApplyError::Db {
+                    context: format!("committing revision {id} (the step was rolled back)"),
+                    source: Box::new(e),
+                })?;
                 observer.step_finished(self.graph, &step, elapsed);
-                current = moved(self.graph, &current, &step.rows);
-                report.steps.push((self.graph.id(step.rev).to_string(), step.direction, elapsed.as_millis() as u64));
+                report.steps.push((id, step.direction, elapsed.as_millis() as u64));
             }
         } else {
             self.driver.begin().map_err(db("starting a transaction"))?;
+            let steps = if run_lock { steps } else { plan(self.graph, &self.reread_in_transaction()?, &op) };
             let mut done: Vec<String> = Vec::new();
             let mut committed: Vec<String> = Vec::new();
             let mut timings = Vec::new();
@@ -402,12 +402,30 @@ impl<'a> Migrator<'a> {
                 timings.push((step.clone(), elapsed));
                 report.steps.push((id, step.direction, elapsed.as_millis() as u64));
             }
-            self.driver.commit().map_err(db("committing"))?;
+            self.driver.commit().map_err(|e| ApplyError::Db {
+                context: format!(
+                    "committing the run's transaction (every step of it was rolled back: {})",
+                    done.join(", ")
+                ),
+                source: Box::new(e),
+            })?;
             for (step, elapsed) in timings {
                 observer.step_finished(self.graph, &step, elapsed);
             }
         }
         Ok(report)
+    }
+
+    /// Re-reads the version rows inside the open transaction (rolling it back on failure).
+    fn reread_in_transaction(&mut self) -> Result<Vec<Rev>, ApplyError> {
+        let fresh = self.read_rows().and_then(|rows| Ok(applied_from_rows(self.graph, &rows, &self.tables.version)?));
+        match fresh {
+            Ok((current, _)) => Ok(current),
+            Err(e) => {
+                let _ = self.driver.rollback();
+                Err(e)
+            }
+        }
     }
 
     /// The statements a step runs, refusing irreversible downgrades.
@@ -551,14 +569,6 @@ impl<'a> Migrator<'a> {
         self.driver.execute(&sql.join(";\n")).map_err(db("stamping the version table"))?;
         Ok(change)
     }
-}
-
-/// The version rows after a step's row change.
-fn moved(graph: &RevisionGraph, current: &[Rev], change: &RowChange) -> Vec<Rev> {
-    let mut rows: Vec<Rev> =
-        current.iter().copied().filter(|&r| !change.delete.iter().any(|d| d == graph.id(r))).collect();
-    rows.extend(change.insert.iter().filter_map(|id| graph.get(id)));
-    rows
 }
 
 /// The rows a stamp leaves: the union of the targets' points, which must not overlap.
