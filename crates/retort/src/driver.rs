@@ -3,7 +3,10 @@
 
 use std::time::Duration;
 
+use retort_schema::Schema;
+
 use crate::dialect::Dialect;
+use crate::inspect::{InspectError, InspectOptions};
 use crate::url::{DatabaseUrl, SqliteLocation, mask_password};
 
 /// An error reported by the database, with what the server said.
@@ -81,6 +84,9 @@ pub trait Driver {
 
     /// Whether a table exists (in the schema retort's tables live in).
     fn table_exists(&mut self, name: &str) -> Result<bool, DbError>;
+
+    /// Reads the live schema into the model.
+    fn inspect(&mut self, options: &InspectOptions) -> Result<Schema, InspectError>;
 }
 
 /// Opens a connection to `url`. `busy_timeout` bounds SQLite's wait for its write lock.

@@ -6,8 +6,11 @@ use std::time::{Duration, Instant};
 
 use postgres::{Client, NoTls, SimpleQueryMessage};
 
+use retort_schema::Schema;
+
 use crate::dialect::Dialect;
 use crate::driver::{DbError, Driver};
+use crate::inspect::{InspectError, InspectOptions};
 
 /// A connection to a PostgreSQL database.
 pub struct PostgresDriver {
@@ -158,6 +161,10 @@ impl Driver for PostgresDriver {
         );
         let rows = self.query(&sql)?;
         Ok(rows.first().and_then(|r| r.first()).and_then(|c| c.as_deref()) == Some("t"))
+    }
+
+    fn inspect(&mut self, options: &InspectOptions) -> Result<Schema, InspectError> {
+        super::inspect::inspect(self, options)
     }
 }
 

@@ -1,5 +1,6 @@
 //! PostgreSQL: the main production target.
 
 mod driver;
+mod inspect;
 
 pub use driver::PostgresDriver;

@@ -5,8 +5,11 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags};
 
+use retort_schema::Schema;
+
 use crate::dialect::Dialect;
 use crate::driver::{Access, DbError, Driver};
+use crate::inspect::{InspectError, InspectOptions};
 use crate::url::SqliteLocation;
 
 /// A connection to a SQLite database file (or memory).
@@ -14,7 +17,7 @@ pub struct SqliteDriver {
     conn: Connection,
 }
 
-fn db_error(e: rusqlite::Error) -> DbError {
+pub(super) fn db_error(e: rusqlite::Error) -> DbError {
     let code = match &e {
         rusqlite::Error::SqliteFailure(f, _) => Some(format!("{:?}", f.code)),
         _ => None,
@@ -110,5 +113,9 @@ impl Driver for SqliteDriver {
             })
             .map(|n| n > 0)
             .map_err(db_error)
+    }
+
+    fn inspect(&mut self, options: &InspectOptions) -> Result<Schema, InspectError> {
+        super::inspect::inspect(&self.conn, options)
     }
 }

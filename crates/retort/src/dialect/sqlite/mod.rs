@@ -1,5 +1,6 @@
 //! SQLite: the embedded default.
 
 mod driver;
+mod inspect;
 
 pub use driver::SqliteDriver;
