@@ -90,6 +90,21 @@ pub enum Command {
         #[arg(long)]
         sql: bool,
     },
+    /// Print the live schema as canonical DDL (or JSON), in dependency order.
+    #[command(
+        after_help = "Examples:\n  retort inspect > schema/schema.sql      (start a project from an existing database)\n  retort inspect --url postgres://app@localhost/app --schema public --schema sales\n  retort inspect --all-schemas --json"
+    )]
+    Inspect {
+        /// Print the schema model as JSON.
+        #[arg(long)]
+        json: bool,
+        /// A PostgreSQL schema to read (repeatable; default: [schema] schemas, else public).
+        #[arg(long = "schema")]
+        schemas: Vec<String>,
+        /// Read every user schema (PostgreSQL).
+        #[arg(long, conflicts_with = "schemas")]
+        all_schemas: bool,
+    },
     /// Write a merge revision joining two or more heads.
     #[command(
         after_help = "Examples:\n  retort merge heads -m \"merge auth into main\"\n  retort merge ae1f 27c6 -m merge"

@@ -92,6 +92,8 @@ pub struct SchemaSection {
     pub paths: Vec<String>,
     /// A program printing the DDL on stdout, as an alternative to `paths`.
     pub command: Vec<String>,
+    /// PostgreSQL schemas that hold the application's objects (default: `public`).
+    pub schemas: Vec<String>,
 }
 
 /// A loaded project configuration: the parsed file and the folder it lives in.
@@ -210,6 +212,8 @@ transaction_per_migration = true
 [schema]
 # The desired schema for `retort revision --autogenerate`: SQL DDL files, in order.
 paths = ["schema/*.sql"]
+# PostgreSQL schemas retort inspects and manages.
+schemas = ["public"]
 "#
     )
 }

@@ -60,6 +60,20 @@ impl Project {
         }
     }
 
+    /// What `inspect` reads: the configured schemas (default `public`), without retort's own tables.
+    pub fn inspect_options(&self, dialect: Dialect) -> crate::inspect::InspectOptions {
+        let m = &self.config.file.migrations;
+        let schemas = match (dialect, self.config.file.schema.schemas.is_empty()) {
+            (Dialect::Postgres, true) => vec!["public".to_string()],
+            (Dialect::Postgres, false) => self.config.file.schema.schemas.clone(),
+            (Dialect::Sqlite, _) => Vec::new(),
+        };
+        crate::inspect::InspectOptions {
+            schemas,
+            exclude_tables: vec![m.version_table.clone(), m.history_table.clone()],
+        }
+    }
+
     /// How long to wait for the migration lock (and SQLite's write lock).
     pub fn lock_timeout(&self) -> Duration {
         Duration::from_secs(self.config.file.database.lock_timeout)

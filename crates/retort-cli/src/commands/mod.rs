@@ -2,6 +2,7 @@
 
 mod current;
 mod init;
+mod inspect;
 mod listing;
 mod migrate;
 mod revision;
@@ -31,6 +32,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Heads(args) => listing::heads(&ctx, args),
         Command::Branches(args) => listing::branches(&ctx, args),
         Command::Show { rev, json } => listing::show(&ctx, &rev, json),
+        Command::Inspect { json, schemas, all_schemas } => inspect::run(&ctx, json, schemas, all_schemas),
     }
 }
 
