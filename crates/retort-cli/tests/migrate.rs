@@ -145,11 +145,56 @@ fn depends_on_other_branch(kind: Kind) {
     p.migration_with("n1", &[], "-- Branch Labels: net", "CREATE TABLE n1 (x INT);", "DROP TABLE n1;");
     p.migration_with("s1", &[], "-- Branch Labels: shop", "CREATE TABLE s1 (x INT);", "DROP TABLE s1;");
     p.migration_with("s2", &["s1"], "-- Depends On: n1", "CREATE TABLE s2 (x INT);", "DROP TABLE s2;");
-    p.ok(&["upgrade", "shop@head"]);
-    // n1 is applied first because s2 depends on it; it keeps its own row (Alembic's semantics).
-    assert_eq!(p.db.versions(), strings(&["n1", "s2"]));
+    p.migration("s3", &["s2"], "CREATE TABLE s3 (x INT);", "DROP TABLE s3;");
+    p.ok(&["upgrade", "shop@+2"]);
+    // n1 is applied first because s2 depends on it; s2's row absorbs it (as in Alembic).
+    assert_eq!(p.db.versions(), strings(&["s2"]));
+    p.ok(&["upgrade", "heads"]);
+    assert_eq!(p.db.versions(), strings(&["s3"]));
+    assert_eq!(p.ok(&["current"]), "s3 (head)\n", "no overlap error after a dependency was absorbed");
+    // The dependent branch is not part of net's branch.
+    assert_eq!(p.ok(&["show", "net@head"]).lines().next(), Some("Rev: n1 (net) (head)"));
+    p.ok(&["downgrade", "s2"]);
+    assert_eq!(p.db.versions(), strings(&["s2"]));
     p.ok(&["downgrade", "net@base"]);
     assert_eq!(p.db.versions(), strings(&["s1"]), "rolling back n1 rolls back s2, which needs it");
+    p.ok(&["downgrade", "base"]);
+    assert!(p.db.tables().is_empty());
+}
+
+fn branch_walks_stay_on_their_branch(kind: Kind) {
+    let p = project!(kind);
+    p.migration("a1", &[], "CREATE TABLE a (x INT);", "DROP TABLE a;");
+    p.migration_with("b1", &["a1"], "-- Branch Labels: auth", "CREATE TABLE b1 (x INT);", "DROP TABLE b1;");
+    p.migration("b2", &["b1"], "CREATE TABLE b2 (x INT);", "DROP TABLE b2;");
+    p.migration("c1", &["a1"], "CREATE TABLE c1 (x INT);", "DROP TABLE c1;");
+    p.ok(&["upgrade", "c1"]);
+    p.ok(&["upgrade", "auth@+1"]);
+    assert_eq!(p.db.versions(), strings(&["b1", "c1"]), "auth@+1 starts where the branch forks off");
+    p.ok(&["upgrade", "auth@+1"]);
+    let err = p.fails(&["downgrade", "auth@-3"]);
+    assert!(err.contains("didn't produce 3 migrations") && err.contains("start of the branch"), "{err}");
+    assert_eq!(p.db.versions(), strings(&["b2", "c1"]), "the other branch is untouched");
+    // Stamping one branch leaves the other branch's row alone.
+    p.ok(&["stamp", "b1"]);
+    assert_eq!(p.db.versions(), strings(&["b1", "c1"]));
+    p.ok(&["stamp", "b2"]);
+    // A merge, then a target one step below it lands on both parents.
+    p.ok(&["merge", "heads", "-m", "join", "--rev-id", "m1"]);
+    p.ok(&["upgrade", "head"]);
+    p.ok(&["downgrade", "m1-1"]);
+    assert_eq!(p.db.versions(), strings(&["b2", "c1"]));
+    let err = p.fails(&["downgrade", "m1-2"]);
+    assert!(err.contains("Ambiguous walk") && err.contains("merge of"), "{err}");
+}
+
+fn transaction_control_is_refused(kind: Kind) {
+    let p = project!(kind);
+    p.migration("a1", &[], "CREATE TABLE a (x INT);\nCOMMIT;\nCREATE TABLE b (x INT);", "DROP TABLE b;\nDROP TABLE a;");
+    let err = p.fails(&["upgrade", "head"]);
+    assert!(err.contains("migrations/a1.sql:9: 'COMMIT' would end the transaction"), "{err}");
+    assert!(err.contains("Transaction: false"), "{err}");
+    assert!(p.db.tables().is_empty() && p.db.versions().is_empty());
 }
 
 fn stamp_and_purge(kind: Kind) {
@@ -275,6 +320,8 @@ fn apply_script(p: &Project, script: &str) {
 fn concurrent_upgrades(kind: Kind) {
     let p = project!(kind);
     p.chain(12);
+    // A step outside a transaction must not run twice either.
+    p.migration_with("r7", &["r6"], "-- Transaction: false", "CREATE TABLE t7 (id INT);", "DROP TABLE t7;");
     let children: Vec<_> = (0..8)
         .map(|_| {
             let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("retort"));
@@ -362,6 +409,8 @@ on_both!(
     unique_prefix,
     branches_labels_and_merge,
     depends_on_other_branch,
+    branch_walks_stay_on_their_branch,
+    transaction_control_is_refused,
     stamp_and_purge,
     failing_step_rolls_back,
     whole_run_transaction,

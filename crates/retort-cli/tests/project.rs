@@ -75,6 +75,17 @@ fn revision_writes_parseable_files() {
     let json = p.ok(&["heads", "--json"]);
     let parsed: serde_json::Value = serde_json::from_str(&json).unwrap_or_default();
     assert_eq!(parsed.as_array().map(Vec::len), Some(3), "{json}");
+    let err = p.fails(&["revision", "-m", "Revision: drop legacy columns", "--head", "a3"]);
+    assert!(err.contains("would not read back as written"), "{err}");
+    let err = p.fails(&["revision", "-m", "x", "--head", "a3", "--branch-label", "auth"]);
+    assert!(err.contains("branch label 'auth' is already used"), "{err}");
+    let err = p.fails(&["merge", "a2", "a3", "--branch-label", "a b"]);
+    assert!(err.contains("'a b' contains ' '"), "{err}");
+    assert_eq!(
+        std::fs::read_dir(p.path().join("migrations")).map(|d| d.count()).unwrap_or(0),
+        5,
+        "nothing was written"
+    );
     let nt = p.ok(&["revision", "-m", "concurrently", "--head", "a3", "--no-transaction", "--rev-id", "c1"]);
     assert!(nt.contains("c1_concurrently.sql"));
     let text = std::fs::read_to_string(p.path().join("migrations/c1_concurrently.sql")).unwrap_or_default();
@@ -216,8 +227,10 @@ fn broken_migration_files_get_clear_errors() {
     p.migration("a1", &["c1"], "SELECT 1;", "SELECT 1;");
     p.migration("b1", &["a1"], "SELECT 1;", "SELECT 1;");
     p.migration("c1", &["b1"], "SELECT 1;", "SELECT 1;");
+    p.migration("d1", &["c1"], "SELECT 1;", "SELECT 1;");
     let err = p.fails(&["heads"]);
-    assert!(err.contains("cycle") && err.contains("migrations/a1.sql"), "{err}");
+    assert!(err.contains("cycle") && err.contains("(migrations/a1.sql:4)"), "{err}");
+    assert!(!err.contains("d1"), "only the cycle's members are named: {err}");
     let p = sqlite_project();
     p.migration("a1", &[], "SELECT 'unterminated;", "SELECT 1;");
     let err = p.fails(&["upgrade", "head"]);
@@ -238,6 +251,23 @@ fn postgres_errors_point_at_the_line_and_mask_passwords() {
     let missing = format!("{}_missing", url);
     let err = p.fails(&["upgrade", "--url", &missing]);
     assert!(err.contains("postgres:***@") && !err.contains("hunter2") && err.contains("does not exist"), "{err}");
+}
+
+#[test]
+fn postgres_bookkeeping_ignores_search_path_changes() {
+    let Some(p) = Project::new(Kind::Postgres) else { return };
+    p.migration(
+        "a1",
+        &[],
+        "CREATE SCHEMA app;\nSET search_path TO app;\nCREATE TABLE x (id int);",
+        "DROP SCHEMA app CASCADE;",
+    );
+    p.migration("b1", &["a1"], "CREATE TABLE app.y (id int);", "DROP TABLE app.y;");
+    p.ok(&["upgrade", "head"]);
+    assert_eq!(p.db.query("SELECT version_num FROM public.retort_version"), vec!["b1".to_string()]);
+    assert_eq!(p.db.query("SELECT count(*) FROM public.retort_history"), vec!["2".to_string()]);
+    p.ok(&["downgrade", "base"]);
+    assert!(p.db.query("SELECT version_num FROM public.retort_version").is_empty());
 }
 
 #[test]

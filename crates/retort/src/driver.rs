@@ -82,8 +82,13 @@ pub trait Driver {
     /// Runs a query and returns each row's columns as text.
     fn query(&mut self, sql: &str) -> Result<Vec<Vec<Option<String>>>, DbError>;
 
-    /// Whether a table exists (in the schema retort's tables live in).
-    fn table_exists(&mut self, name: &str) -> Result<bool, DbError>;
+    /// Whether a table exists, in `schema` or else where unqualified names resolve.
+    fn table_exists(&mut self, schema: Option<&str>, name: &str) -> Result<bool, DbError>;
+
+    /// The schema unqualified names are created in right now (`None` where there are no schemas).
+    fn default_schema(&mut self) -> Option<String> {
+        None
+    }
 
     /// Reads the live schema into the model.
     fn inspect(&mut self, options: &InspectOptions) -> Result<Schema, InspectError>;

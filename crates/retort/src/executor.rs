@@ -29,6 +29,11 @@ pub enum ApplyError {
     /// A migration section that the tokenizer cannot read.
     #[error("{file}:{error}; fix the SQL and run the command again (nothing was changed)")]
     Split { file: String, error: crate::statements::SplitError },
+    /// A transaction-control statement inside a script that runs in a transaction.
+    #[error(
+        "{file}:{line}: '{statement}' would end the transaction retort runs this migration in (and with it the guarantee that a failure rolls back); remove it, or mark the script '-- Transaction: false' if it must manage transactions itself. Nothing was changed."
+    )]
+    TransactionControl { file: String, line: usize, statement: String },
     /// A downgrade of a revision whose downgrade section is empty.
     #[error(
         "{file}: revision {revision} has an empty downgrade section, so it cannot be rolled back; write its downgrade SQL (if nothing needs undoing, write a harmless statement such as SELECT 1;). Nothing was changed."
@@ -175,8 +180,8 @@ impl std::fmt::Display for Drift {
             "{} (revision {}) was changed after it was applied: checksum {} when applied, {} now",
             self.file,
             self.revision,
-            &self.recorded[..self.recorded.len().min(12)],
-            &self.now[..self.now.len().min(12)]
+            self.recorded.chars().take(12).collect::<String>(),
+            self.now.chars().take(12).collect::<String>()
         )
     }
 }
@@ -211,13 +216,24 @@ fn os_user() -> String {
 
 impl<'a> Migrator<'a> {
     /// A migrator over a graph and a connection.
-    pub fn new(graph: &'a RevisionGraph, driver: Box<dyn Driver>, tables: VersionTables, options: RunOptions) -> Self {
+    pub fn new(
+        graph: &'a RevisionGraph,
+        mut driver: Box<dyn Driver>,
+        tables: VersionTables,
+        options: RunOptions,
+    ) -> Self {
+        let mut tables = tables;
+        tables.schema = driver.default_schema();
         Migrator { graph, tables, driver, options, user: os_user() }
     }
 
     /// The raw version rows; empty when the version table does not exist (nothing is created).
     pub fn version_rows(&mut self) -> Result<Vec<String>, ApplyError> {
-        if !self.driver.table_exists(&self.tables.version).map_err(db("checking for the version table"))? {
+        if !self
+            .driver
+            .table_exists(self.tables.schema.as_deref(), &self.tables.version)
+            .map_err(db("checking for the version table"))?
+        {
             return Ok(Vec::new());
         }
         self.read_rows()
@@ -236,7 +252,11 @@ impl<'a> Migrator<'a> {
 
     /// The history table, oldest first (the last `limit` rows when given); empty when it does not exist.
     pub fn history(&mut self, limit: Option<usize>) -> Result<Vec<HistoryRow>, ApplyError> {
-        if !self.driver.table_exists(&self.tables.history).map_err(db("checking for the history table"))? {
+        if !self
+            .driver
+            .table_exists(self.tables.schema.as_deref(), &self.tables.history)
+            .map_err(db("checking for the history table"))?
+        {
             return Ok(Vec::new());
         }
         let rows = self.driver.query(&self.tables.select_history(limit)).map_err(db("reading the history table"))?;
@@ -428,17 +448,9 @@ impl<'a> Migrator<'a> {
         }
     }
 
-    /// The statements a step runs, refusing irreversible downgrades.
+    /// The statements a step runs (see [`step_statements`]).
     fn statements(&self, step: &Step) -> Result<Vec<Statement>, ApplyError> {
-        let script = self.graph.script(step.rev);
-        let section = match step.direction {
-            Direction::Upgrade => &script.upgrade,
-            Direction::Downgrade => &script.downgrade,
-        };
-        if step.direction == Direction::Downgrade && section.is_empty() && !script.upgrade.is_empty() {
-            return Err(ApplyError::Irreversible { file: script.file_name(), revision: script.revision.clone() });
-        }
-        split(section, self.tables.dialect).map_err(|error| ApplyError::Split { file: script.file_name(), error })
+        step_statements(self.graph, step, self.tables.dialect)
     }
 
     /// Runs one step inside the open transaction (a non-transactional script commits the open
@@ -571,7 +583,9 @@ impl<'a> Migrator<'a> {
     }
 }
 
-/// The rows a stamp leaves: the union of the targets' points, which must not overlap.
+/// The rows a stamp leaves: the targets' points, plus the current rows of branches the targets do
+/// not touch (Alembic's lineage rule: stamping one branch leaves the others alone). Stamping
+/// `base` clears every row. The result must not name a revision and its ancestor.
 pub fn stamp_rows(
     graph: &RevisionGraph,
     current: &[Rev],
@@ -580,14 +594,24 @@ pub fn stamp_rows(
     table: &str,
 ) -> Result<Vec<Rev>, TargetError> {
     let resolver = Resolver::new(graph, current, applied);
-    let mut rows: Vec<Rev> = Vec::new();
+    let mut points: Vec<Rev> = Vec::new();
+    let mut to_base = false;
     for target in targets {
-        for point in resolver.points(target)? {
-            if !rows.contains(&point) {
-                rows.push(point);
+        let found = resolver.points(target)?;
+        to_base |= found.is_empty();
+        for point in found {
+            if !points.contains(&point) {
+                points.push(point);
             }
         }
     }
+    let mut rows: Vec<Rev> = Vec::new();
+    if !to_base || !points.is_empty() {
+        let above = graph.ancestors_closure(&points);
+        let below = graph.descendants_closure(&points);
+        rows.extend(current.iter().copied().filter(|&r| !above[r] && !below[r] && !to_base));
+    }
+    rows.extend(points);
     let names: Vec<String> = rows.iter().map(|&r| graph.id(r).to_string()).collect();
     applied_from_rows(graph, &names, table).map(|(revs, _)| revs)
 }
@@ -624,6 +648,34 @@ fn stamp_statements(
         }
     }
     sql
+}
+
+/// The statements of one step, after the checks every run makes before changing anything: a
+/// readable section, a downgrade that exists, no transaction control in a transactional script.
+pub fn step_statements(
+    graph: &RevisionGraph,
+    step: &Step,
+    dialect: crate::dialect::Dialect,
+) -> Result<Vec<Statement>, ApplyError> {
+    let script = graph.script(step.rev);
+    let section = match step.direction {
+        Direction::Upgrade => &script.upgrade,
+        Direction::Downgrade => &script.downgrade,
+    };
+    if step.direction == Direction::Downgrade && section.is_empty() && !script.upgrade.is_empty() {
+        return Err(ApplyError::Irreversible { file: script.file_name(), revision: script.revision.clone() });
+    }
+    let statements = split(section, dialect).map_err(|error| ApplyError::Split { file: script.file_name(), error })?;
+    if script.transactional
+        && let Some(s) = statements.iter().find(|s| s.is_transaction_control())
+    {
+        return Err(ApplyError::TransactionControl {
+            file: script.file_name(),
+            line: s.line,
+            statement: s.sql.clone(),
+        });
+    }
+    Ok(statements)
 }
 
 /// Renders a stamp as a SQL script for `stamp --sql`, starting from an empty version table.
@@ -675,15 +727,7 @@ pub fn offline_script(
     }
     for step in steps {
         let script = graph.script(step.rev);
-        let section = match step.direction {
-            Direction::Upgrade => &script.upgrade,
-            Direction::Downgrade => &script.downgrade,
-        };
-        if step.direction == Direction::Downgrade && section.is_empty() && !script.upgrade.is_empty() {
-            return Err(ApplyError::Irreversible { file: script.file_name(), revision: script.revision.clone() });
-        }
-        let statements =
-            split(section, tables.dialect).map_err(|error| ApplyError::Split { file: script.file_name(), error })?;
+        let statements = step_statements(graph, step, tables.dialect)?;
         if !script.transactional {
             close(&mut out, &mut in_tx);
         } else {

@@ -141,12 +141,7 @@ impl RevisionGraph {
             }
         }
         if order.len() < n {
-            let members: Vec<String> = (0..n)
-                .filter(|&i| pending[i] > 0)
-                .take(8)
-                .map(|i| format!("{} ({})", scripts[i].revision, scripts[i].file_name()))
-                .collect();
-            return Err(GraphError::Cycle { members: members.join(", ") });
+            return Err(GraphError::Cycle { members: find_cycle(&scripts, &parents, &depends_on, &pending) });
         }
         let mut position = vec![0; n];
         for (pos, &i) in order.iter().enumerate() {
@@ -280,11 +275,61 @@ impl RevisionGraph {
         seen
     }
 
-    /// The minimal set that stands for an applied set: applied revisions with no applied child.
-    /// This is what the version table holds (Alembic's semantics: dependencies do not absorb heads).
-    pub fn heads_of(&self, applied: &[bool]) -> Vec<Rev> {
-        self.order.iter().copied().filter(|&r| applied[r] && !self.children[r].iter().any(|&c| applied[c])).collect()
+    /// The given revisions and their descendants along `Revises:` lines only: a branch, without the
+    /// revisions on other branches that merely depend on it.
+    pub fn branch_closure(&self, revs: &[Rev]) -> Vec<bool> {
+        self.closure(revs, |r| self.children[r].iter())
     }
+
+    /// The revisions of the branch a label names: the labelled revision, its descendants, and the
+    /// straight run of ancestors above it up to (not including) the nearest branch or merge point.
+    pub fn branch_members(&self, labelled: Rev) -> Vec<bool> {
+        let mut members = self.branch_closure(&[labelled]);
+        let mut at = labelled;
+        while let [parent] = self.parents[at][..] {
+            if self.children[parent].len() != 1 || self.parents[parent].len() > 1 {
+                break;
+            }
+            members[parent] = true;
+            at = parent;
+        }
+        members
+    }
+
+    /// The minimal set that stands for an applied set: applied revisions that no applied revision
+    /// revises or depends on. This is what the version table holds (Alembic's semantics).
+    pub fn heads_of(&self, applied: &[bool]) -> Vec<Rev> {
+        self.order
+            .iter()
+            .copied()
+            .filter(|&r| applied[r] && !self.children[r].iter().chain(&self.dependents[r]).any(|&c| applied[c]))
+            .collect()
+    }
+}
+
+/// Names one actual cycle among the revisions left over by the topological sort, with the
+/// `file:line` of each `Revises:` (or `Depends On:`) line that closes it.
+fn find_cycle(scripts: &[Script], parents: &[Vec<Rev>], depends_on: &[Vec<Rev>], pending: &[usize]) -> String {
+    let Some(start) = (0..scripts.len()).find(|&i| pending[i] > 0) else { return String::new() };
+    // Walking "needs" edges among unfinished revisions must revisit one: that is the cycle.
+    let mut seen: Vec<Option<usize>> = vec![None; scripts.len()];
+    let mut path = Vec::new();
+    let mut at = start;
+    while seen[at].is_none() {
+        seen[at] = Some(path.len());
+        path.push(at);
+        let Some(&next) = parents[at].iter().chain(&depends_on[at]).find(|&&p| pending[p] > 0) else { break };
+        at = next;
+    }
+    let from = seen[at].unwrap_or(0);
+    path[from..]
+        .iter()
+        .map(|&i| {
+            let s = &scripts[i];
+            format!("{} ({}:{})", s.revision, s.file_name(), s.lines.parents)
+        })
+        .collect::<Vec<_>>()
+        .join(" -> ")
 }
 
 /// Up to three candidates close to `wanted` by edit distance or prefix, for "did you mean" hints.

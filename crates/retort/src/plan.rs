@@ -55,7 +55,8 @@ impl Step {
             Direction::Upgrade => (parents, s.revision.clone()),
             Direction::Downgrade => (s.revision.clone(), parents),
         };
-        format!("Running {} {from} -> {to}, {}", self.direction.as_str(), s.message)
+        let message: String = s.message.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+        format!("Running {} {from} -> {to}, {message}", self.direction.as_str())
     }
 }
 
@@ -71,8 +72,9 @@ pub fn plan(graph: &RevisionGraph, current: &[Rev], op: &Operation) -> Vec<Step>
                 if !needed[rev] || applied[rev] {
                     continue;
                 }
-                let parents = graph.parents(rev);
-                let delete: Vec<Rev> = rows.iter().copied().filter(|r| parents.contains(r)).collect();
+                // Rows of the revisions it revises or depends on are absorbed by the new one.
+                let needs: Vec<Rev> = graph.parents(rev).iter().chain(graph.depends_on(rev)).copied().collect();
+                let delete: Vec<Rev> = rows.iter().copied().filter(|r| needs.contains(r)).collect();
                 rows.retain(|r| !delete.contains(r));
                 rows.push(rev);
                 applied[rev] = true;
@@ -87,12 +89,14 @@ pub fn plan(graph: &RevisionGraph, current: &[Rev], op: &Operation) -> Vec<Step>
                 }
                 applied[rev] = false;
                 rows.retain(|&r| r != rev);
-                let insert: Vec<Rev> = graph
-                    .parents(rev)
-                    .iter()
-                    .copied()
-                    .filter(|&p| !rows.contains(&p) && !graph.children(p).iter().any(|&c| applied[c]))
-                    .collect();
+                // What it revised or depended on becomes a row again unless something applied still needs it.
+                let mut insert: Vec<Rev> = Vec::new();
+                for &p in graph.parents(rev).iter().chain(graph.depends_on(rev)) {
+                    let needed = graph.children(p).iter().chain(graph.depends_on_me(p)).any(|&c| applied[c]);
+                    if applied[p] && !needed && !rows.contains(&p) && !insert.contains(&p) {
+                        insert.push(p);
+                    }
+                }
                 rows.extend(&insert);
                 steps.push(Step { rev, direction: Direction::Downgrade, rows: change(graph, &[rev], &insert) });
             }

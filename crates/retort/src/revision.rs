@@ -28,6 +28,14 @@ pub enum RevisionError {
     /// A merge needs two revisions or more.
     #[error("a merge needs at least two revisions to join; `retort heads` lists them ({found} given or found)")]
     NothingToMerge { found: usize },
+    /// The new file would not read back as written (a message line that reads as a header key).
+    #[error(
+        "the new revision would not read back as written: {0}; reword the message or the option and retry (nothing was written)"
+    )]
+    Unreadable(String),
+    /// The new revision would make the graph invalid (a duplicate branch label, say).
+    #[error("{0} (nothing was written)")]
+    Graph(#[from] crate::graph::GraphError),
     /// The file could not be written.
     #[error("cannot write {path}: {source}")]
     Write { path: String, source: std::io::Error },
@@ -107,10 +115,27 @@ fn write(project: &Project, script: &mut Script) -> Result<PathBuf, RevisionErro
     let name =
         if slug.is_empty() { format!("{}.sql", script.revision) } else { format!("{}_{slug}.sql", script.revision) };
     let path = dir.join(name);
+    // Refuse to write a file that would not parse back the same, or would break the graph.
+    let text = script.render();
+    let back = Script::parse(&text, &path).map_err(|e| RevisionError::Unreadable(e.to_string()))?;
+    let same = back.revision == script.revision
+        && back.parents == script.parents
+        && back.branch_labels == script.branch_labels
+        && back.depends_on == script.depends_on
+        && back.message == script.message.lines().map(str::trim).collect::<Vec<_>>().join(" ");
+    if !same {
+        return Err(RevisionError::Unreadable(format!(
+            "a message line reads as a header key or section marker ({:?})",
+            script.message
+        )));
+    }
+    let mut all: Vec<Script> = (0..project.graph.len()).map(|r| project.graph.script(r).clone()).collect();
+    all.push(back);
+    crate::graph::RevisionGraph::build(all)?;
     let werr = |source| RevisionError::Write { path: path.display().to_string(), source };
     std::fs::create_dir_all(&dir).map_err(werr)?;
     let mut file = std::fs::OpenOptions::new().write(true).create_new(true).open(&path).map_err(werr)?;
-    file.write_all(script.render().as_bytes()).map_err(werr)?;
+    file.write_all(text.as_bytes()).map_err(werr)?;
     script.path = path.clone();
     Ok(path)
 }
@@ -167,6 +192,9 @@ pub fn merge(
     }
     if parents.len() < 2 {
         return Err(RevisionError::NothingToMerge { found: parents.len() });
+    }
+    for label in branch_labels {
+        check_id(label).map_err(|message| RevisionError::BadId { id: label.clone(), message })?;
     }
     let parent_ids = ids(project, &parents);
     let message = if message.is_empty() { format!("merge {}", parent_ids.join(", ")) } else { message.to_string() };

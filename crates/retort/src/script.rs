@@ -95,6 +95,8 @@ pub struct HeaderLines {
     pub parents: usize,
     /// Line of `Depends On:`.
     pub depends_on: usize,
+    /// Line of `Branch Labels:`.
+    pub labels: usize,
 }
 
 /// The header keys, in the order they are written.
@@ -129,7 +131,7 @@ impl Script {
             |line: usize, message: String| ScriptError::Malformed { path: path.display().to_string(), line, message };
         let mut revision: Option<(String, usize)> = None;
         let mut parents = (Vec::new(), 0usize);
-        let mut branch_labels = Vec::new();
+        let mut branch_labels = (Vec::new(), 0usize);
         let mut depends_on = (Vec::new(), 0usize);
         let mut created = None;
         let mut transactional = true;
@@ -207,7 +209,7 @@ impl Script {
                     }
                     KEY_REVISES => parents = (id_list(value).map_err(|m| err(line_no, m))?, line_no),
                     KEY_CREATED => created = Some(value.to_string()),
-                    KEY_LABELS => branch_labels = id_list(value).map_err(|m| err(line_no, m))?,
+                    KEY_LABELS => branch_labels = (id_list(value).map_err(|m| err(line_no, m))?, line_no),
                     KEY_DEPENDS => depends_on = (id_list(value).map_err(|m| err(line_no, m))?, line_no),
                     KEY_TRANSACTION => {
                         transactional = match value.to_ascii_lowercase().as_str() {
@@ -266,7 +268,7 @@ impl Script {
         Ok(Script {
             revision,
             parents: parents.0,
-            branch_labels,
+            branch_labels: branch_labels.0,
             depends_on: depends_on.0,
             message: message_lines.join(" "),
             created,
@@ -274,7 +276,12 @@ impl Script {
             upgrade,
             downgrade,
             path: path.to_path_buf(),
-            lines: HeaderLines { revision: revision_line, parents: parents_line, depends_on: depends_on.1 },
+            lines: HeaderLines {
+                revision: revision_line,
+                parents: parents_line,
+                depends_on: depends_on.1,
+                labels: if branch_labels.1 == 0 { revision_line } else { branch_labels.1 },
+            },
         })
     }
 

@@ -29,9 +29,13 @@ pub struct SplitError {
     pub message: String,
 }
 
-/// Splits a section into statements. `BEGIN ... END` blocks inside a statement (SQLite trigger
-/// bodies, PostgreSQL `BEGIN ATOMIC`) are kept whole; a `BEGIN` that starts a statement is the
-/// transaction command and stays a statement of its own.
+/// Words that open a block ending in `END` inside a trigger or `BEGIN ATOMIC` body.
+const BLOCK_OPENERS: [Keyword; 2] = [Keyword::BEGIN, Keyword::CASE];
+
+/// Splits a section into statements. `BEGIN ... END` blocks are kept whole inside
+/// `CREATE TRIGGER` statements (SQLite trigger bodies) and after `BEGIN ATOMIC` (PostgreSQL SQL
+/// function bodies); anywhere else `BEGIN` is an ordinary word (a column may be called `begin`).
+/// `COPY ... FROM STDIN` and psql meta-commands (`\set`) are refused: they need a client.
 pub fn split(section: &Section, dialect: Dialect) -> Result<Vec<Statement>, SplitError> {
     let sql_dialect: &dyn SqlDialect = match dialect {
         Dialect::Sqlite => &SQLiteDialect {},
@@ -52,44 +56,81 @@ pub fn split(section: &Section, dialect: Dialect) -> Result<Vec<Statement>, Spli
         let rest = &section.sql[start..];
         rest.char_indices().nth(column.saturating_sub(1) as usize).map_or(section.sql.len(), |(i, _)| start + i)
     };
+    let significant: Vec<_> = tokens.iter().filter(|t| !matches!(t.token, Token::Whitespace(_))).collect();
+    let file_line = |line: u64| section.first_line + line as usize - 1;
 
     let mut out = Vec::new();
-    let mut start: Option<(usize, u64)> = None; // byte offset and section line of the statement's first token
-    let mut first_keyword = true;
+    let mut words: Vec<Keyword> = Vec::new(); // the statement's keywords so far
+    let mut start: Option<(usize, u64)> = None;
+    let mut end = 0usize;
     let mut depth = 0usize;
-    for token in &tokens {
-        if matches!(token.token, Token::Whitespace(_)) {
-            continue;
-        }
-        let at = (byte_at(token.span.start.line, token.span.start.column), token.span.start.line);
+    for (i, token) in significant.iter().enumerate() {
+        let at = byte_at(token.span.start.line, token.span.start.column);
         if token.token == Token::SemiColon && depth == 0 {
             if let Some((from, line)) = start.take() {
-                out.push(Statement {
-                    sql: section.sql[from..at.0].trim_end().to_string(),
-                    line: section.first_line + line as usize - 1,
-                });
+                out.push(Statement { sql: section.sql[from..end].to_string(), line: file_line(line) });
             }
-            first_keyword = true;
+            words.clear();
             continue;
         }
         if start.is_none() {
-            start = Some(at);
+            if token.token == Token::Backslash {
+                return Err(SplitError {
+                    line: file_line(token.span.start.line),
+                    column: token.span.start.column as usize,
+                    message: "a psql meta-command (\\...) is not SQL; migrations hold SQL statements only".into(),
+                });
+            }
+            start = Some((at, token.span.start.line));
         }
+        end = byte_at(token.span.end.line, token.span.end.column);
         if let Token::Word(word) = &token.token {
+            let in_trigger = words.first() == Some(&Keyword::CREATE) && words.contains(&Keyword::TRIGGER);
+            let atomic = matches!(significant.get(i + 1).map(|t| &t.token), Some(Token::Word(w)) if w.keyword == Keyword::ATOMIC);
             match word.keyword {
-                Keyword::BEGIN if !first_keyword => depth += 1,
-                Keyword::CASE if depth > 0 => depth += 1,
+                Keyword::BEGIN if depth == 0 && (in_trigger || atomic) => depth = 1,
+                k if depth > 0 && BLOCK_OPENERS.contains(&k) => depth += 1,
                 Keyword::END if depth > 0 => depth -= 1,
                 _ => {}
             }
+            if word.keyword == Keyword::STDIN && words.first() == Some(&Keyword::COPY) && words.contains(&Keyword::FROM)
+            {
+                return Err(SplitError {
+                    line: file_line(token.span.start.line),
+                    column: token.span.start.column as usize,
+                    message: "COPY ... FROM STDIN needs a client to stream the data; load data with INSERT statements or COPY FROM a server-side file".into(),
+                });
+            }
+            words.push(word.keyword);
         }
-        first_keyword = false;
     }
     if let Some((from, line)) = start {
-        let sql = section.sql[from..].trim_end().to_string();
-        out.push(Statement { sql, line: section.first_line + line as usize - 1 });
+        out.push(Statement { sql: section.sql[from..end].to_string(), line: file_line(line) });
     }
     Ok(out)
+}
+
+impl Statement {
+    /// True for statements that end or start a transaction (`BEGIN`, `COMMIT`, `ROLLBACK`
+    /// without `TO`, `END`, `START TRANSACTION`, `ABORT`): inside a transactional migration they
+    /// would break the step's transaction.
+    pub fn is_transaction_control(&self) -> bool {
+        let mut words = self.sql.split_whitespace().map(str::to_ascii_uppercase);
+        let first = words.next().unwrap_or_default();
+        let second = words.next().unwrap_or_default();
+        match first.as_str() {
+            "BEGIN" | "COMMIT" | "END" | "ABORT" => {
+                second.is_empty()
+                    || matches!(
+                        second.as_str(),
+                        "TRANSACTION" | "WORK" | "IMMEDIATE" | "EXCLUSIVE" | "DEFERRED" | "ISOLATION" | "READ"
+                    )
+            }
+            "ROLLBACK" => second != "TO",
+            "START" => second == "TRANSACTION",
+            _ => false,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -136,6 +177,41 @@ mod tests {
         assert_eq!(got.len(), 3, "{got:?}");
         assert!(got[0].1.ends_with("END"));
         assert_eq!(got[1], (14, "BEGIN".to_string()));
+    }
+
+    #[test]
+    fn begin_is_a_block_only_in_triggers_and_atomic_bodies() {
+        let sql = "CREATE TABLE shifts (id int, begin timestamptz);\nCREATE INDEX a ON shifts (begin);";
+        assert_eq!(lines_and_sql(sql, Dialect::Postgres).len(), 2);
+        let atomic = "CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; SELECT 2; END;\nSELECT 3;";
+        let got = lines_and_sql(atomic, Dialect::Postgres);
+        assert_eq!(got.len(), 2, "{got:?}");
+        assert!(got[0].1.ends_with("END"));
+    }
+
+    #[test]
+    fn trailing_comments_stay_out_of_the_statement() {
+        let got = lines_and_sql("CREATE TABLE a (id int) -- note\n-- TODO index", Dialect::Postgres);
+        assert_eq!(got, vec![(10, "CREATE TABLE a (id int)".to_string())]);
+    }
+
+    #[test]
+    fn client_only_input_is_refused() {
+        let copy = lines_and_sql("COPY t (a) FROM stdin;\n1\n\\.\n", Dialect::Postgres);
+        assert!(copy[0].1.contains("COPY ... FROM STDIN"), "{copy:?}");
+        let meta = lines_and_sql("SELECT 1;\n\\set x 1\n", Dialect::Postgres);
+        assert!(meta[0].1.starts_with("line 11") && meta[0].1.contains("meta-command"), "{meta:?}");
+    }
+
+    #[test]
+    fn transaction_control_is_recognised() {
+        let check = |sql: &str| Statement { sql: sql.into(), line: 1 }.is_transaction_control();
+        for yes in ["BEGIN", "commit", "COMMIT WORK", "ROLLBACK", "START TRANSACTION", "END", "BEGIN IMMEDIATE"] {
+            assert!(check(yes), "{yes}");
+        }
+        for no in ["ROLLBACK TO SAVEPOINT a", "SAVEPOINT a", "SELECT 1", "END_DATE", "BEGIN_AT"] {
+            assert!(!check(no), "{no}");
+        }
     }
 
     #[test]

@@ -214,6 +214,16 @@ pub fn applied_from_rows(
 }
 
 /// Resolves a target against the graph and the current version rows.
+/// A branch named by a label: its members, and what leads to it.
+struct Branch {
+    /// The revision carrying the label.
+    labelled: Rev,
+    /// The branch itself (see [`RevisionGraph::branch_members`]).
+    members: Vec<bool>,
+    /// The branch and every ancestor of the labelled revision: where forward walks may go.
+    reach: Vec<bool>,
+}
+
 pub struct Resolver<'a> {
     graph: &'a RevisionGraph,
     current: &'a [Rev],
@@ -233,36 +243,54 @@ impl<'a> Resolver<'a> {
         revs.iter().map(|&r| self.graph.id(r)).collect::<Vec<_>>().join(", ")
     }
 
-    /// The revisions a branch label narrows to: ancestors and descendants of the labelled one.
-    fn branch_filter(&self, target: &Target) -> Result<Option<Vec<bool>>, TargetError> {
+    /// The branch a label narrows to, or `None` without a label.
+    fn branch_filter(&self, target: &Target) -> Result<Option<Branch>, TargetError> {
         let Some(label) = &target.branch else { return Ok(None) };
-        let rev = resolve_id(self.graph, label)?;
-        let mut allowed = self.graph.ancestors_closure(&[rev]);
-        for (a, d) in allowed.iter_mut().zip(self.graph.descendants_closure(&[rev])) {
-            *a |= d;
+        let labelled = resolve_id(self.graph, label)?;
+        let members = self.graph.branch_members(labelled);
+        let mut reach = self.graph.ancestors_closure(&[labelled]);
+        for (r, m) in reach.iter_mut().zip(&members) {
+            *r |= *m;
         }
-        Ok(Some(allowed))
+        Ok(Some(Branch { labelled, members, reach }))
     }
 
-    /// The points a target names, before any relative step. `None` inside means base.
-    fn anchor_points(&self, target: &Target, filter: &Option<Vec<bool>>) -> Result<Vec<Rev>, TargetError> {
-        let keep = |r: &Rev| filter.as_ref().is_none_or(|f| f[*r]);
+    /// The points a target names, before any relative step. Empty means base.
+    fn anchor_points(&self, target: &Target, branch: &Option<Branch>) -> Result<Vec<Rev>, TargetError> {
         match &target.anchor {
             Anchor::Rev(id) => Ok(vec![resolve_id(self.graph, id)?]),
             Anchor::Base => Ok(Vec::new()),
-            Anchor::Heads => Ok(self.branch_heads(target, filter)),
+            Anchor::Heads => Ok(self.branch_heads(branch)),
             Anchor::Head => {
                 if self.graph.is_empty() {
                     return Err(TargetError::Empty);
                 }
-                let heads = self.branch_heads(target, filter);
+                let heads = self.branch_heads(branch);
                 if heads.len() > 1 {
                     return Err(TargetError::MultipleHeads { arg: target.text.clone(), heads: self.ids(&heads) });
                 }
                 Ok(heads)
             }
             Anchor::Current => {
-                let current: Vec<Rev> = self.current.iter().copied().filter(keep).collect();
+                let current: Vec<Rev> = match branch {
+                    None => self.current.to_vec(),
+                    Some(b) => {
+                        let on_branch: Vec<Rev> = self.current.iter().copied().filter(|&r| b.members[r]).collect();
+                        if on_branch.is_empty() {
+                            // Nothing of the branch is applied: start where it forks off.
+                            let below: Vec<bool> = self
+                                .graph
+                                .ancestors_closure(&[b.labelled])
+                                .iter()
+                                .zip(self.applied)
+                                .map(|(a, p)| *a && *p)
+                                .collect();
+                            self.graph.heads_of(&below)
+                        } else {
+                            on_branch
+                        }
+                    }
+                };
                 if current.len() > 1 {
                     let verb = if target.offset > 0 { "upgrade" } else { "downgrade" };
                     return Err(TargetError::AmbiguousWalk {
@@ -280,108 +308,109 @@ impl<'a> Resolver<'a> {
         }
     }
 
-    fn branch_heads(&self, target: &Target, filter: &Option<Vec<bool>>) -> Vec<Rev> {
+    /// Heads, or the heads of one branch (reached along `Revises:` lines from the labelled revision).
+    fn branch_heads(&self, branch: &Option<Branch>) -> Vec<Rev> {
         let heads = self.graph.heads();
-        match (filter, &target.branch) {
-            (Some(_), Some(label)) => {
-                // Heads reachable from the labelled revision.
-                let Some(rev) = self.graph.label(label).or_else(|| resolve_id(self.graph, label).ok()) else {
-                    return Vec::new();
-                };
-                let below = self.graph.descendants_closure(&[rev]);
+        match branch {
+            Some(b) => {
+                let below = self.graph.branch_closure(&[b.labelled]);
                 heads.into_iter().filter(|&h| below[h]).collect()
             }
-            _ => heads,
+            None => heads,
         }
     }
 
-    /// Walks `steps` forward (positive) or back from `from` (empty = base), along one branch.
+    /// Walks `steps` forward (positive) or back from `from` (empty = base). With a branch, forward
+    /// steps stay on the way to and along it, and backward steps stop at the branch's first revision.
+    /// Returns where it lands (several revisions when the last step back leaves a merge) and the
+    /// revisions it passed.
     fn walk(
         &self,
         target: &Target,
         from: &[Rev],
         steps: i64,
-        filter: &Option<Vec<bool>>,
+        branch: &Option<Branch>,
     ) -> Result<(Vec<Rev>, Vec<Rev>), TargetError> {
-        let keep = |r: &Rev| filter.as_ref().is_none_or(|f| f[*r]);
-        let mut at: Option<Rev> = match from {
-            [] => None,
-            [one] => Some(*one),
-            many => {
-                return Err(TargetError::AmbiguousWalk {
-                    target: target.text.clone(),
-                    message: format!("it starts from several revisions ({})", self.ids(many)),
-                });
-            }
-        };
+        if from.len() > 1 {
+            return Err(TargetError::AmbiguousWalk {
+                target: target.text.clone(),
+                message: format!("it starts from several revisions ({})", self.ids(from)),
+            });
+        }
+        let forward = |r: &Rev| branch.as_ref().is_none_or(|b| b.reach[*r]);
+        let backward = |r: &Rev| branch.as_ref().is_none_or(|b| b.members[*r]);
         let wanted = steps.unsigned_abs();
+        let mut at: Vec<Rev> = from.to_vec();
         let mut walked = Vec::new();
         for done in 0..wanted {
-            let origin = at.map_or_else(|| "<base>".to_string(), |r| self.graph.id(r).to_string());
-            let next: Vec<Rev> = if steps > 0 {
-                match at {
-                    None => self.graph.bases().into_iter().filter(keep).collect(),
-                    Some(r) => self.graph.children(r).iter().copied().filter(keep).collect(),
-                }
-            } else {
-                match at {
-                    None => {
+            let origin = self.ids(&at);
+            if at.len() > 1 {
+                return Err(TargetError::AmbiguousWalk {
+                    target: target.text.clone(),
+                    message: format!("the walk reaches several revisions ({origin}); name the revision to go to"),
+                });
+            }
+            if steps > 0 {
+                let next: Vec<Rev> = match at.first() {
+                    None => self.graph.bases().into_iter().filter(forward).collect(),
+                    Some(&r) => self.graph.children(r).iter().copied().filter(forward).collect(),
+                };
+                match next.as_slice() {
+                    [] => {
                         return Err(TargetError::TooFar {
                             target: target.text.clone(),
                             wanted,
-                            message: format!("only {done} revision(s) lie between the start and <base>"),
+                            message: format!("only {done} revision(s) lie ahead of {origin}"),
                         });
                     }
-                    Some(r) => {
-                        walked.push(r);
-                        if self.graph.parents(r).len() > 1 && done + 1 < wanted {
-                            return Err(TargetError::AmbiguousWalk {
-                                target: target.text.clone(),
-                                message: format!(
-                                    "{origin} is a merge of {}; name the revision to go back to",
-                                    self.ids(self.graph.parents(r))
-                                ),
-                            });
-                        }
-                        at = self.graph.parents(r).first().copied();
-                        continue;
+                    [one] => {
+                        walked.push(*one);
+                        at = next;
+                    }
+                    many => {
+                        return Err(TargetError::AmbiguousWalk {
+                            target: target.text.clone(),
+                            message: format!(
+                                "{origin} is followed by several revisions ({}); use <branchname>@{steps:+} or a revision id",
+                                self.ids(many)
+                            ),
+                        });
                     }
                 }
-            };
-            match next.as_slice() {
-                [] => {
+            } else {
+                let Some(&r) = at.first() else {
+                    let end = if branch.is_some() { "the start of the branch" } else { "<base>" };
                     return Err(TargetError::TooFar {
                         target: target.text.clone(),
                         wanted,
-                        message: format!("only {done} revision(s) lie ahead of {origin}"),
+                        message: format!("only {done} revision(s) lie between the start and {end}"),
                     });
-                }
-                [one] => {
-                    walked.push(*one);
-                    at = Some(*one);
-                }
-                many => {
+                };
+                walked.push(r);
+                let parents: Vec<Rev> = self.graph.parents(r).iter().copied().filter(backward).collect();
+                if parents.len() > 1 && done + 1 < wanted {
                     return Err(TargetError::AmbiguousWalk {
                         target: target.text.clone(),
                         message: format!(
-                            "{origin} is followed by several revisions ({}); use <branchname>@{steps:+} or a revision id",
-                            self.ids(many)
+                            "{origin} is a merge of {}; name the revision to go back to",
+                            self.ids(&parents)
                         ),
                     });
                 }
+                at = parents;
             }
         }
-        Ok((at.into_iter().collect(), walked))
+        Ok((at, walked))
     }
 
     /// The revisions a target names (empty = base), for `upgrade`, `stamp` and `--sql` ranges.
     pub fn points(&self, target: &Target) -> Result<Vec<Rev>, TargetError> {
-        let filter = self.branch_filter(target)?;
-        let start = self.anchor_points(target, &filter)?;
+        let branch = self.branch_filter(target)?;
+        let start = self.anchor_points(target, &branch)?;
         if target.offset == 0 {
             return Ok(start);
         }
-        Ok(self.walk(target, &start, target.offset, &filter)?.0)
+        Ok(self.walk(target, &start, target.offset, &branch)?.0)
     }
 
     /// Resolves an `upgrade` target.
@@ -396,7 +425,7 @@ impl<'a> Resolver<'a> {
 
     /// Resolves a `downgrade` target.
     pub fn downgrade(&self, target: &Target) -> Result<Operation, TargetError> {
-        let filter = self.branch_filter(target)?;
+        let branch = self.branch_filter(target)?;
         if target.anchor == Anchor::Current {
             if target.offset > 0 {
                 return Err(TargetError::Syntax {
@@ -404,8 +433,8 @@ impl<'a> Resolver<'a> {
                     message: "downgrade goes back: use -N (or `retort upgrade +N`)".into(),
                 });
             }
-            let start = self.anchor_points(target, &filter)?;
-            let (_, walked) = self.walk(target, &start, target.offset, &filter)?;
+            let start = self.anchor_points(target, &branch)?;
+            let (_, walked) = self.walk(target, &start, target.offset, &branch)?;
             return Ok(Operation::Downgrade(walked));
         }
         if target.anchor == Anchor::Base {
@@ -415,8 +444,11 @@ impl<'a> Resolver<'a> {
                     message: "base cannot take a relative step".into(),
                 });
             }
-            return Ok(Operation::Downgrade(match &target.branch {
-                Some(label) => vec![resolve_id(self.graph, label)?],
+            return Ok(Operation::Downgrade(match &branch {
+                // The branch's first revisions: members whose parents are not members.
+                Some(b) => (0..self.graph.len())
+                    .filter(|&r| b.members[r] && !self.graph.parents(r).iter().any(|&p| b.members[p]))
+                    .collect(),
                 None => self.graph.bases(),
             }));
         }

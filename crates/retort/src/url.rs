@@ -102,21 +102,22 @@ impl fmt::Display for DatabaseUrl {
     }
 }
 
-/// Replaces the password in a URL (`user:secret@host` and `password=secret`) by `***`.
+/// Replaces the password in a URL (`user:secret@host`) and in `password=secret` pairs by `***`.
 ///
-/// Works on any text that may hold a URL, so error messages from drivers can be cleaned too.
+/// Works on any text that may hold a URL, so error messages from drivers can be cleaned too. The
+/// credentials of a URL run from `://` to the first `@` (as the PostgreSQL client reads them), so
+/// a password containing `/`, `?` or `#` is masked whole.
 pub fn mask_password(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
-    // userinfo passwords: scheme://user:password@
     while let Some(pos) = rest.find("://") {
         let (head, tail) = rest.split_at(pos + 3);
         out.push_str(head);
-        let authority_end = tail.find(['/', '?', '#', ' ', '\'', '"']).unwrap_or(tail.len());
-        let authority = &tail[..authority_end];
-        match authority.rfind('@') {
+        let word_end = tail.find([' ', '\'', '"', '\n', '\t']).unwrap_or(tail.len());
+        let word = &tail[..word_end];
+        match word.find('@') {
             Some(at) => {
-                let userinfo = &authority[..at];
+                let userinfo = &word[..at];
                 match userinfo.find(':') {
                     Some(colon) => {
                         out.push_str(&userinfo[..colon]);
@@ -124,16 +125,20 @@ pub fn mask_password(text: &str) -> String {
                     }
                     None => out.push_str(userinfo),
                 }
-                out.push_str(&authority[at..]);
+                rest = &tail[at..];
             }
-            None => out.push_str(authority),
+            None => rest = tail,
         }
-        rest = &tail[authority_end..];
+        // Copy up to the end of this URL word before looking for the next one.
+        let next = rest.find([' ', '\'', '"', '\n', '\t']).unwrap_or(rest.len());
+        out.push_str(&rest[..next]);
+        rest = &rest[next..];
     }
     out.push_str(rest);
     mask_key_value_password(&out)
 }
 
+/// Masks `password=value` (also quoted: `password='a b'`), case-insensitively.
 fn mask_key_value_password(text: &str) -> String {
     let lower = text.to_ascii_lowercase();
     let mut out = String::with_capacity(text.len());
@@ -141,7 +146,10 @@ fn mask_key_value_password(text: &str) -> String {
     let mut search = 0;
     while let Some(found) = lower[search..].find("password=") {
         let start = search + found + "password=".len();
-        let end = text[start..].find(['&', ' ', '\'', '"', '#']).map_or(text.len(), |e| start + e);
+        let end = match text[start..].chars().next() {
+            Some(q @ ('\'' | '"')) => text[start + 1..].find(q).map_or(text.len(), |e| start + 1 + e + 1),
+            _ => text[start..].find(['&', ' ', '\'', '"', '#', '\n']).map_or(text.len(), |e| start + e),
+        };
         out.push_str(&text[last..start]);
         out.push_str("***");
         last = end;
@@ -189,6 +197,9 @@ mod tests {
             ("postgres://db/app?user=bob&password=s3cret&x=1", "postgres://db/app?user=bob&password=***&x=1"),
             ("failed: postgres://a:b@h/d timed out", "failed: postgres://a:***@h/d timed out"),
             ("host=h password=pw dbname=d", "host=h password=*** dbname=d"),
+            ("postgres://app:s3cr/et?x#y@db:5432/prod", "postgres://app:***@db:5432/prod"),
+            ("host=h password='a b' dbname=d", "host=h password=*** dbname=d"),
+            ("two postgres://a:b@h/d and postgres://c:d@h/e", "two postgres://a:***@h/d and postgres://c:***@h/e"),
         ];
         for (input, want) in cases {
             assert_eq!(mask_password(input), want);

@@ -70,6 +70,10 @@ pub struct VersionTables {
     pub version: String,
     /// The history table's name (one row per step).
     pub history: String,
+    /// The schema both tables live in, fixed when connecting (PostgreSQL's `current_schema()`), so
+    /// that a migration's `SET search_path` cannot redirect retort's bookkeeping. `None` leaves
+    /// the names unqualified (SQLite, and `--sql` output).
+    pub schema: Option<String>,
 }
 
 /// One row for the history table.
@@ -94,15 +98,22 @@ pub struct HistoryEntry<'a> {
 impl VersionTables {
     /// The tables for a dialect and the names from the configuration.
     pub fn new(dialect: Dialect, version: &str, history: &str) -> Self {
-        VersionTables { dialect, version: version.to_string(), history: history.to_string() }
+        VersionTables { dialect, version: version.to_string(), history: history.to_string(), schema: None }
+    }
+
+    fn qualified(&self, table: &str) -> String {
+        match &self.schema {
+            Some(schema) => format!("{}.{}", self.dialect.quote_ident(schema), self.dialect.quote_ident(table)),
+            None => self.dialect.quote_ident(table),
+        }
     }
 
     fn v(&self) -> String {
-        self.dialect.quote_ident(&self.version)
+        self.qualified(&self.version)
     }
 
     fn h(&self) -> String {
-        self.dialect.quote_ident(&self.history)
+        self.qualified(&self.history)
     }
 
     /// Statements creating both tables when missing. The version table matches Alembic's

@@ -154,13 +154,18 @@ impl Driver for PostgresDriver {
             .collect())
     }
 
-    fn table_exists(&mut self, name: &str) -> Result<bool, DbError> {
-        let sql = format!(
-            "SELECT to_regclass({})::text IS NOT NULL",
-            Dialect::Postgres.literal(&Dialect::Postgres.quote_ident(name))
-        );
-        let rows = self.query(&sql)?;
+    fn table_exists(&mut self, schema: Option<&str>, name: &str) -> Result<bool, DbError> {
+        let pg = Dialect::Postgres;
+        let qualified = match schema {
+            Some(s) => format!("{}.{}", pg.quote_ident(s), pg.quote_ident(name)),
+            None => pg.quote_ident(name),
+        };
+        let rows = self.query(&format!("SELECT to_regclass({})::text IS NOT NULL", pg.literal(&qualified)))?;
         Ok(rows.first().and_then(|r| r.first()).and_then(|c| c.as_deref()) == Some("t"))
+    }
+
+    fn default_schema(&mut self) -> Option<String> {
+        self.query("SELECT current_schema()").ok()?.into_iter().next()?.into_iter().next().flatten()
     }
 
     fn inspect(&mut self, options: &InspectOptions) -> Result<Schema, InspectError> {

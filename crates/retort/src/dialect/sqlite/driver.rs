@@ -1,7 +1,12 @@
-//! The SQLite driver (rusqlite, bundled SQLite). Its lock is SQLite's own write lock: every step
-//! runs in `BEGIN IMMEDIATE`, and waiting writers queue on the busy timeout.
+//! The SQLite driver (rusqlite, bundled SQLite). A run is serialized by an advisory lock on a
+//! `<database>.retort-lock` file beside the database (so that even `Transaction: false` steps are
+//! never run twice), and every step takes SQLite's write lock with `BEGIN IMMEDIATE`, waiting on
+//! the busy timeout. Foreign-key enforcement is off, as in the `sqlite3` shell and in Alembic, so
+//! online runs and `--sql` scripts behave alike and table rebuilds do not cascade.
 
-use std::time::Duration;
+use std::fs::File;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
 
 use rusqlite::{Connection, OpenFlags};
 
@@ -15,6 +20,8 @@ use crate::url::SqliteLocation;
 /// A connection to a SQLite database file (or memory).
 pub struct SqliteDriver {
     conn: Connection,
+    lock_path: Option<PathBuf>,
+    lock: Option<File>,
 }
 
 pub(super) fn db_error(e: rusqlite::Error) -> DbError {
@@ -40,7 +47,16 @@ impl SqliteDriver {
         }
         .map_err(db_error)?;
         conn.busy_timeout(busy_timeout).map_err(db_error)?;
-        Ok(SqliteDriver { conn })
+        conn.execute_batch("PRAGMA foreign_keys = OFF").map_err(db_error)?;
+        let lock_path = match location {
+            SqliteLocation::File(path) => {
+                let mut name = path.as_os_str().to_owned();
+                name.push(".retort-lock");
+                Some(PathBuf::from(name))
+            }
+            SqliteLocation::Memory => None,
+        };
+        Ok(SqliteDriver { conn, lock_path, lock: None })
     }
 }
 
@@ -49,11 +65,46 @@ impl Driver for SqliteDriver {
         Dialect::Sqlite
     }
 
-    fn lock(&mut self, _key: &str, _timeout: Duration, _waiting: &mut dyn FnMut(&str)) -> Result<bool, DbError> {
-        Ok(false)
+    fn lock(&mut self, _key: &str, timeout: Duration, waiting: &mut dyn FnMut(&str)) -> Result<bool, DbError> {
+        let Some(path) = &self.lock_path else { return Ok(true) }; // a private in-memory database
+        let file = File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(path)
+            .map_err(|e| DbError::msg(format!("cannot open the lock file {}: {e}", path.display())))?;
+        let started = Instant::now();
+        let mut told = false;
+        loop {
+            match file.try_lock() {
+                Ok(()) => {
+                    self.lock = Some(file);
+                    return Ok(true);
+                }
+                Err(std::fs::TryLockError::WouldBlock) => {
+                    if !told {
+                        waiting(&format!("another retort process (lock file {})", path.display()));
+                        told = true;
+                    }
+                    if started.elapsed() >= timeout {
+                        return Err(DbError {
+                            hint: Some("another retort run holds the migration lock; wait for it to finish, or raise [database] lock_timeout".into()),
+                            ..DbError::msg(format!("timed out after {} s waiting for the migration lock {}", timeout.as_secs(), path.display()))
+                        });
+                    }
+                    std::thread::sleep(Duration::from_millis(25));
+                }
+                Err(std::fs::TryLockError::Error(e)) => {
+                    return Err(DbError::msg(format!("cannot lock {}: {e}", path.display())));
+                }
+            }
+        }
     }
 
     fn unlock(&mut self) -> Result<(), DbError> {
+        if let Some(file) = self.lock.take() {
+            file.unlock().map_err(|e| DbError::msg(format!("cannot release the migration lock: {e}")))?;
+        }
         Ok(())
     }
 
@@ -106,7 +157,7 @@ impl Driver for SqliteDriver {
         rows.collect::<Result<Vec<_>, _>>().map_err(db_error)
     }
 
-    fn table_exists(&mut self, name: &str) -> Result<bool, DbError> {
+    fn table_exists(&mut self, _schema: Option<&str>, name: &str) -> Result<bool, DbError> {
         self.conn
             .query_row("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?1", [name], |r| {
                 r.get::<_, i64>(0)
