@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the whole test suite on a fresh machine: installs and starts what the tests need
-# (PostgreSQL with trust auth on 127.0.0.1:5432, the sqlite3 and psql clients), then checks
+# (PostgreSQL with trust auth on 127.0.0.1:5432, the sqlite3 and psql clients, migra), then checks
 # formatting and lints and runs every test. Database tests fail (not skip) when a server is down.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,6 +16,13 @@ apt_install() {
 
 command -v sqlite3 >/dev/null || apt_install sqlite3
 command -v psql >/dev/null || apt_install postgresql-client
+# migra: the independent differ the inspection tests cross-check PostgreSQL results with.
+if ! command -v migra >/dev/null; then
+  command -v pip3 >/dev/null || apt_install python3-pip
+  log "installing migra (PyPI)"
+  pip3 install --quiet migra psycopg2-binary "psycopg[binary]" 2>/dev/null \
+    || pip3 install --quiet --break-system-packages migra psycopg2-binary "psycopg[binary]"
+fi
 
 pg_up() { pg_isready -q -h 127.0.0.1 -p 5432; }
 if ! pg_up; then

@@ -208,6 +208,9 @@ pub struct Table {
     /// `UNLOGGED` (PostgreSQL).
     #[serde(skip_serializing_if = "is_false", default)]
     pub unlogged: bool,
+    /// The index `CLUSTER` uses for this table (`ALTER TABLE ... CLUSTER ON`), PostgreSQL.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub cluster_on: Option<String>,
     /// `WITHOUT ROWID` (SQLite).
     #[serde(skip_serializing_if = "is_false", default)]
     pub without_rowid: bool,
@@ -482,6 +485,9 @@ pub struct View {
     /// Indexes (materialized views).
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub indexes: Vec<Index>,
+    /// The index `CLUSTER` uses (materialized views).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub cluster_on: Option<String>,
     /// `COMMENT ON VIEW`.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub comment: Option<String>,

@@ -267,6 +267,9 @@ pub fn statements(s: &Schema) -> Vec<String> {
                 comment(&mut comments, kind, &name(&v.name), &v.comment);
                 for ix in &v.indexes {
                     out.push(index(ix, &v.name));
+                    if v.cluster_on.as_ref() == Some(&ix.name) {
+                        out.push(format!("ALTER MATERIALIZED VIEW {} CLUSTER ON {}", name(&v.name), q(&ix.name)));
+                    }
                     comment(
                         &mut comments,
                         "INDEX",
@@ -299,6 +302,11 @@ pub fn statements(s: &Schema) -> Vec<String> {
                 &name(&Name { schema: t.name.schema.clone(), name: ix.name.clone() }),
                 &ix.comment,
             );
+        }
+    }
+    for t in &tables {
+        if let Some(ix) = &t.cluster_on {
+            out.push(format!("ALTER TABLE {} CLUSTER ON {}", name(&t.name), q(ix)));
         }
     }
     for tr in &s.triggers {

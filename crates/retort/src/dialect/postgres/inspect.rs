@@ -419,6 +419,7 @@ fn tables(driver: &mut PostgresDriver, f: &Filter) -> Result<Vec<Table>, Inspect
         schema: String,
         name: String,
         persistence: String,
+        cluster_on: Option<String>,
         comment: Option<String>,
         partition_key: Option<String>,
         partition_bound: Option<String>,
@@ -430,7 +431,7 @@ fn tables(driver: &mut PostgresDriver, f: &Filter) -> Result<Vec<Table>, Inspect
     }
     let nnd = if f.pg15 { "ix.indnullsnotdistinct" } else { "false" };
     let sql = format!(
-        "SELECT coalesce(json_agg(json_build_object('schema', n.nspname, 'name', c.relname, 'persistence', c.relpersistence,
+        "SELECT coalesce(json_agg(json_build_object('schema', n.nspname, 'name', c.relname, 'persistence', c.relpersistence, 'cluster_on', (SELECT ic.relname FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid WHERE i.indrelid = c.oid AND i.indisclustered), 
             'comment', pg_catalog.obj_description(c.oid, 'pg_class'), 'reloptions', c.reloptions,
             'partition_key', CASE WHEN c.relkind = 'p' THEN pg_catalog.pg_get_partkeydef(c.oid) END,
             'partition_bound', CASE WHEN c.relispartition THEN pg_catalog.pg_get_expr(c.relpartbound, c.oid) END,
@@ -495,6 +496,7 @@ fn tables(driver: &mut PostgresDriver, f: &Filter) -> Result<Vec<Table>, Inspect
                 },
                 inherits: r.inherits.unwrap_or_default().into_iter().map(|(s, t)| Name::new(Some(&s), &t)).collect(),
                 unlogged: r.persistence == "u",
+                cluster_on: r.cluster_on,
                 comment: r.comment,
                 ..Table::default()
             };
@@ -593,13 +595,14 @@ fn views(driver: &mut PostgresDriver, f: &Filter) -> Result<Vec<View>, InspectEr
         schema: String,
         name: String,
         materialized: bool,
+        cluster_on: Option<String>,
         query: String,
         options: Option<Vec<String>>,
         comment: Option<String>,
         deps: Option<Vec<Dep>>,
     }
     let sql = format!(
-        "SELECT coalesce(json_agg(json_build_object('schema', n.nspname, 'name', c.relname, 'materialized', c.relkind = 'm',
+        "SELECT coalesce(json_agg(json_build_object('schema', n.nspname, 'name', c.relname, 'materialized', c.relkind = 'm', 'cluster_on', (SELECT ic.relname FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid WHERE i.indrelid = c.oid AND i.indisclustered), 
             'query', pg_catalog.pg_get_viewdef(c.oid, true), 'options', c.reloptions,
             'comment', pg_catalog.obj_description(c.oid, 'pg_class'),
             'deps', (SELECT json_agg(x) FROM (
@@ -626,6 +629,7 @@ fn views(driver: &mut PostgresDriver, f: &Filter) -> Result<Vec<View>, InspectEr
             columns: Vec::new(),
             options: r.options.unwrap_or_default(),
             indexes: Vec::new(),
+            cluster_on: r.cluster_on,
             comment: r.comment,
             depends_on: r.deps.unwrap_or_default().into_iter().map(|d| Name::new(Some(&d.schema), &d.name)).collect(),
         })
