@@ -104,6 +104,10 @@ pub enum Command {
         /// Read every user schema (PostgreSQL).
         #[arg(long, conflicts_with = "schemas")]
         all_schemas: bool,
+        /// Show the desired schema ([schema] paths or command) instead of the database's, as the
+        /// database would hold it.
+        #[arg(long)]
+        desired: bool,
     },
     /// Write a merge revision joining two or more heads.
     #[command(

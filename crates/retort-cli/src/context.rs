@@ -25,6 +25,11 @@ impl Context {
         Ok(Project::open(config)?)
     }
 
+    /// Loads the configuration only, for commands that need no migration file.
+    pub fn config_only(&self) -> Result<Project> {
+        Ok(Project::empty(Config::discover(self.config.as_deref(), &self.cwd)?))
+    }
+
     /// Loads the project, or an empty one when there is no `retort.toml` but a URL was given
     /// (for commands that only need a database, like `current`).
     pub fn project_or_url_only(&self) -> Result<Project> {

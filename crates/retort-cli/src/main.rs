@@ -15,7 +15,16 @@ fn main() -> ExitCode {
     match commands::run(cli) {
         Ok(code) => code,
         Err(e) => {
-            let message = retort::url::mask_password(&format!("{e:#}"));
+            // Library errors already quote their causes; add only the context they lack.
+            let mut message = e.to_string();
+            for cause in e.chain().skip(1) {
+                let cause = cause.to_string();
+                if !message.contains(&cause) {
+                    message.push_str(": ");
+                    message.push_str(&cause);
+                }
+            }
+            let message = retort::url::mask_password(&message);
             eprintln!("error: {message}");
             ExitCode::FAILURE
         }

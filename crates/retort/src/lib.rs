@@ -3,7 +3,8 @@
 //! The pieces, in the order a command uses them: [`config`] finds `retort.toml`; [`script`] reads
 //! migration files; [`graph`] builds the revision graph; [`target`] resolves what the user asked
 //! for; [`plan`] orders the steps; [`executor`] runs them through a [`driver::Driver`], or renders
-//! them as SQL for `--sql`; [`inspect`] reads a live schema into the `retort-schema` model. [`project`] ties config and files together, [`revision`] writes new files.
+//! them as SQL for `--sql`; [`inspect`] reads a live schema into the `retort-schema` model and [`load`] builds the desired
+//! one from DDL files. [`project`] ties config and files together, [`revision`] writes new files.
 
 pub mod config;
 pub mod dialect;
@@ -11,6 +12,7 @@ pub mod driver;
 pub mod executor;
 pub mod graph;
 pub mod inspect;
+pub mod load;
 pub mod plan;
 pub mod project;
 pub mod revision;

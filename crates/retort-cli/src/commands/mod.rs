@@ -32,7 +32,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Heads(args) => listing::heads(&ctx, args),
         Command::Branches(args) => listing::branches(&ctx, args),
         Command::Show { rev, json } => listing::show(&ctx, &rev, json),
-        Command::Inspect { json, schemas, all_schemas } => inspect::run(&ctx, json, schemas, all_schemas),
+        Command::Inspect { json, schemas, all_schemas, desired } => {
+            inspect::run(&ctx, inspect::Args { json, schemas, all_schemas, desired })
+        }
     }
 }
 

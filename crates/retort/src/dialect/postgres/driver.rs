@@ -56,7 +56,15 @@ fn lock_key(text: &str) -> i64 {
 impl PostgresDriver {
     /// Connects using a `postgres://` URL; `PGPASSWORD` fills in a password the URL lacks.
     pub fn connect(url: &str) -> Result<Self, DbError> {
+        Self::connect_to(url, None)
+    }
+
+    /// Connects to another database on the same server as `url`, with the same credentials.
+    pub fn connect_to(url: &str, dbname: Option<&str>) -> Result<Self, DbError> {
         let mut config: postgres::Config = url.parse().map_err(db_error)?;
+        if let Some(name) = dbname {
+            config.dbname(name);
+        }
         if config.get_password().is_none()
             && let Ok(pw) = std::env::var("PGPASSWORD")
         {

@@ -2,5 +2,7 @@
 
 mod driver;
 mod inspect;
+mod scratch;
 
 pub use driver::PostgresDriver;
+pub use scratch::ScratchDatabase;
