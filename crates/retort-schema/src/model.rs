@@ -64,6 +64,9 @@ pub struct Schema {
     pub sequences: Vec<Sequence>,
     /// Tables.
     pub tables: Vec<Table>,
+    /// SQLite virtual tables (FTS, R*Tree, ...), kept as whole definitions.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub virtual_tables: Vec<VirtualTable>,
     /// Views and materialized views.
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub views: Vec<View>,
@@ -466,6 +469,19 @@ pub struct Index {
     pub comment: Option<String>,
 }
 
+/// A SQLite virtual table, kept as its whole `CREATE VIRTUAL TABLE` statement: its columns and
+/// options are the module's business. The shadow tables the module keeps its data in are not part
+/// of the schema; the module creates them with the virtual table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VirtualTable {
+    /// Its name.
+    pub name: Name,
+    /// The module (`fts5`, `fts4`, `rtree`, ...).
+    pub module: String,
+    /// The complete `CREATE VIRTUAL TABLE` statement, as SQLite stores it.
+    pub definition: String,
+}
+
 /// A view or materialized view.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct View {
@@ -551,6 +567,7 @@ impl Schema {
         self.composites.sort_by(|a, b| a.name.cmp(&b.name));
         self.sequences.sort_by(|a, b| a.name.cmp(&b.name));
         self.tables.sort_by(|a, b| a.name.cmp(&b.name));
+        self.virtual_tables.sort_by(|a, b| a.name.cmp(&b.name));
         for t in &mut self.tables {
             t.uniques.sort_by(|a, b| (&a.name, &a.columns).cmp(&(&b.name, &b.columns)));
             t.foreign_keys
