@@ -5,6 +5,7 @@
 use std::fmt::Write as _;
 
 use super::{literal, quote_ident as q};
+use crate::change::Change;
 use crate::model::*;
 use crate::order::topological;
 
@@ -160,6 +161,35 @@ pub fn create_table(t: &Table) -> String {
     out
 }
 
+/// `CREATE DOMAIN ...`.
+pub fn create_domain(d: &Domain) -> String {
+    let mut sql = format!("CREATE DOMAIN {} AS {}", name(&d.name), d.base_type);
+    if let Some(c) = &d.collation {
+        let _ = write!(sql, " COLLATE {c}");
+    }
+    if let Some(def) = &d.default {
+        let _ = write!(sql, " DEFAULT {def}");
+    }
+    if d.not_null {
+        sql.push_str(" NOT NULL");
+    }
+    for c in &d.checks {
+        let _ = write!(sql, " {}", check(c));
+    }
+    sql
+}
+
+fn view_kind(v: &View) -> &'static str {
+    if v.materialized { "MATERIALIZED VIEW" } else { "VIEW" }
+}
+
+/// `CREATE [MATERIALIZED] VIEW ... AS query`.
+pub fn create_view(v: &View) -> String {
+    let with = if v.options.is_empty() { String::new() } else { format!(" WITH ({})", v.options.join(", ")) };
+    let query = v.query.trim_end().trim_end_matches(';');
+    format!("CREATE {} {}{with} AS\n{query}", view_kind(v), name(&v.name))
+}
+
 fn sequence_options(s: &Sequence) -> String {
     let mut out = format!("AS {} START WITH {} INCREMENT BY {}", s.data_type, s.start, s.increment);
     let _ = write!(out, " MINVALUE {} MAXVALUE {} CACHE {}", s.min, s.max, s.cache);
@@ -192,20 +222,7 @@ pub fn statements(s: &Schema) -> Vec<String> {
         comment(&mut comments, "TYPE", &name(&e.name), &e.comment);
     }
     for d in &s.domains {
-        let mut sql = format!("CREATE DOMAIN {} AS {}", name(&d.name), d.base_type);
-        if let Some(c) = &d.collation {
-            let _ = write!(sql, " COLLATE {c}");
-        }
-        if let Some(def) = &d.default {
-            let _ = write!(sql, " DEFAULT {def}");
-        }
-        if d.not_null {
-            sql.push_str(" NOT NULL");
-        }
-        for c in &d.checks {
-            let _ = write!(sql, " {}", check(c));
-        }
-        out.push(sql);
+        out.push(create_domain(d));
         comment(&mut comments, "DOMAIN", &name(&d.name), &d.comment);
     }
     for c in &s.composites {
@@ -259,24 +276,15 @@ pub fn statements(s: &Schema) -> Vec<String> {
         match d {
             Dependent::Routine(r) => out.push(r.definition.clone()),
             Dependent::View(v) => {
-                let kind = if v.materialized { "MATERIALIZED VIEW" } else { "VIEW" };
-                let with =
-                    if v.options.is_empty() { String::new() } else { format!(" WITH ({})", v.options.join(", ")) };
-                let query = v.query.trim_end().trim_end_matches(';');
-                out.push(format!("CREATE {kind} {}{with} AS\n{query}", name(&v.name)));
-                comment(&mut comments, kind, &name(&v.name), &v.comment);
+                out.push(create_view(v));
                 for ix in &v.indexes {
                     out.push(index(ix, &v.name));
                     if v.cluster_on.as_ref() == Some(&ix.name) {
                         out.push(format!("ALTER MATERIALIZED VIEW {} CLUSTER ON {}", name(&v.name), q(&ix.name)));
                     }
-                    comment(
-                        &mut comments,
-                        "INDEX",
-                        &name(&Name { schema: v.name.schema.clone(), name: ix.name.clone() }),
-                        &ix.comment,
-                    );
+                    comment(&mut comments, "INDEX", &name(&Name { schema: v.name.schema.clone(), name: ix.name.clone() }), &ix.comment);
                 }
+                comment(&mut comments, view_kind(v), &name(&v.name), &v.comment);
             }
         }
     }
@@ -318,6 +326,367 @@ pub fn statements(s: &Schema) -> Vec<String> {
     }
     out.extend(comments);
     out
+}
+
+fn comment_sql(kind: &str, target: &str, text: &Option<String>) -> String {
+    format!("COMMENT ON {kind} {target} IS {}", text.as_deref().map_or_else(|| "NULL".to_string(), literal))
+}
+
+fn index_name(table: &Name, index: &str) -> String {
+    name(&Name { schema: table.schema.clone(), name: index.to_string() })
+}
+
+fn column_ref(table: &Name, column: &str) -> String {
+    format!("{}.{}", name(table), q(column))
+}
+
+/// `ALTER TYPE ... ADD VALUE` for labels added without reordering; `None` when the change
+/// removes or reorders labels (which needs the recreate path).
+fn enum_additions(from: &EnumType, to: &EnumType) -> Option<Vec<String>> {
+    let kept: Vec<&String> = to.labels.iter().filter(|l| from.labels.contains(l)).collect();
+    if kept.len() != from.labels.len() || kept.iter().zip(&from.labels).any(|(a, b)| *a != b) {
+        return None;
+    }
+    let mut out = Vec::new();
+    for (i, label) in to.labels.iter().enumerate() {
+        if from.labels.contains(label) {
+            continue;
+        }
+        let position = match to.labels[i + 1..].iter().find(|l| from.labels.contains(l)) {
+            Some(next) => format!(" BEFORE {}", literal(next)),
+            None => match to.labels[..i].last() {
+                Some(prev) => format!(" AFTER {}", literal(prev)),
+                None => String::new(),
+            },
+        };
+        out.push(format!("ALTER TYPE {} ADD VALUE {}{position}", name(&to.name), literal(label)));
+    }
+    Some(out)
+}
+
+fn alter_column(table: &Name, from: &Column, to: &Column) -> Vec<String> {
+    let t = name(table);
+    let c = q(&to.name);
+    let mut out = Vec::new();
+    if from.generated != to.generated {
+        // A generation expression cannot be altered in place: the column is computed, so
+        // dropping and adding it loses nothing.
+        out.push(format!("ALTER TABLE {t} DROP COLUMN {c}"));
+        out.push(format!("ALTER TABLE {t} ADD COLUMN {}", column(to)));
+        return out;
+    }
+    let retype = from.data_type != to.data_type || from.collation != to.collation;
+    if retype && from.default.is_some() {
+        out.push(format!("ALTER TABLE {t} ALTER COLUMN {c} DROP DEFAULT"));
+    }
+    if retype {
+        let collate = to.collation.as_ref().map(|x| format!(" COLLATE {x}")).unwrap_or_default();
+        out.push(format!("ALTER TABLE {t} ALTER COLUMN {c} TYPE {}{collate} USING {c}::{}", to.data_type, to.data_type));
+    }
+    if from.identity != to.identity {
+        match (&from.identity, &to.identity) {
+            (Some(_), None) => out.push(format!("ALTER TABLE {t} ALTER COLUMN {c} DROP IDENTITY")),
+            (None, Some(id)) => {
+                let opts = if id.options.is_empty() { String::new() } else { format!(" ({})", id.options) };
+                let how = if id.always { "ALWAYS" } else { "BY DEFAULT" };
+                out.push(format!("ALTER TABLE {t} ALTER COLUMN {c} ADD GENERATED {how} AS IDENTITY{opts}"));
+            }
+            (Some(_), Some(id)) => {
+                let how = if id.always { "ALWAYS" } else { "BY DEFAULT" };
+                let mut sql = format!("ALTER TABLE {t} ALTER COLUMN {c} SET GENERATED {how}");
+                for option in identity_options(&id.options) {
+                    let _ = write!(sql, " SET {option}");
+                }
+                out.push(sql);
+            }
+            (None, None) => {}
+        }
+    }
+    if from.default != to.default || (retype && to.default.is_some()) {
+        match &to.default {
+            Some(d) => out.push(format!("ALTER TABLE {t} ALTER COLUMN {c} SET DEFAULT {d}")),
+            None if from.default.is_some() && !retype => out.push(format!("ALTER TABLE {t} ALTER COLUMN {c} DROP DEFAULT")),
+            None => {}
+        }
+    }
+    if from.nullable != to.nullable {
+        let verb = if to.nullable { "DROP" } else { "SET" };
+        out.push(format!("ALTER TABLE {t} ALTER COLUMN {c} {verb} NOT NULL"));
+    }
+    if from.comment != to.comment {
+        out.push(comment_sql("COLUMN", &column_ref(table, &to.name), &to.comment));
+    }
+    out
+}
+
+/// Splits identity options (`START WITH 10 INCREMENT BY 2 CYCLE`) into separate options.
+fn identity_options(options: &str) -> Vec<String> {
+    const STARTS: [&str; 7] = ["AS", "START", "INCREMENT", "MINVALUE", "MAXVALUE", "CACHE", "CYCLE"];
+    let mut out: Vec<String> = Vec::new();
+    for word in options.split_whitespace() {
+        match out.last_mut() {
+            Some(last) if !STARTS.contains(&word) => {
+                last.push(' ');
+                last.push_str(word);
+            }
+            _ => out.push(word.to_string()),
+        }
+    }
+    out.retain(|o| !o.starts_with("AS "));
+    out
+}
+
+fn alter_sequence(from: &Sequence, to: &Sequence) -> Vec<String> {
+    let mut out = Vec::new();
+    let n = name(&to.name);
+    let mut opts = Vec::new();
+    if from.data_type != to.data_type {
+        opts.push(format!("AS {}", to.data_type));
+    }
+    if from.increment != to.increment {
+        opts.push(format!("INCREMENT BY {}", to.increment));
+    }
+    if from.min != to.min {
+        opts.push(format!("MINVALUE {}", to.min));
+    }
+    if from.max != to.max {
+        opts.push(format!("MAXVALUE {}", to.max));
+    }
+    if from.start != to.start {
+        opts.push(format!("START WITH {}", to.start));
+    }
+    if from.cache != to.cache {
+        opts.push(format!("CACHE {}", to.cache));
+    }
+    if from.cycle != to.cycle {
+        opts.push(if to.cycle { "CYCLE".into() } else { "NO CYCLE".into() });
+    }
+    if from.owned_by != to.owned_by {
+        opts.push(match &to.owned_by {
+            Some((t, c)) => format!("OWNED BY {}", column_ref(t, c)),
+            None => "OWNED BY NONE".into(),
+        });
+    }
+    if !opts.is_empty() {
+        out.push(format!("ALTER SEQUENCE {n} {}", opts.join(" ")));
+    }
+    if from.comment != to.comment {
+        out.push(comment_sql("SEQUENCE", &n, &to.comment));
+    }
+    out
+}
+
+fn alter_domain(from: &Domain, to: &Domain) -> Vec<String> {
+    let n = name(&to.name);
+    if from.base_type != to.base_type || from.collation != to.collation {
+        // Not alterable in place: recreate (fails, with the server's message, while a column uses it).
+        return vec![format!("DROP DOMAIN {n}"), create_domain(to)];
+    }
+    let mut out = Vec::new();
+    if from.default != to.default {
+        out.push(match &to.default {
+            Some(d) => format!("ALTER DOMAIN {n} SET DEFAULT {d}"),
+            None => format!("ALTER DOMAIN {n} DROP DEFAULT"),
+        });
+    }
+    if from.not_null != to.not_null {
+        out.push(format!("ALTER DOMAIN {n} {} NOT NULL", if to.not_null { "SET" } else { "DROP" }));
+    }
+    for c in from.checks.iter().filter(|c| !to.checks.contains(c)) {
+        if let Some(cn) = &c.name {
+            out.push(format!("ALTER DOMAIN {n} DROP CONSTRAINT {}", q(cn)));
+        }
+    }
+    for c in to.checks.iter().filter(|c| !from.checks.contains(c)) {
+        out.push(format!("ALTER DOMAIN {n} ADD {}", check(c)));
+    }
+    if from.comment != to.comment {
+        out.push(comment_sql("DOMAIN", &n, &to.comment));
+    }
+    out
+}
+
+fn recreate_enum(from: &EnumType, to: &EnumType, usages: &[(Name, String, Option<String>)]) -> Vec<String> {
+    let n = name(&to.name);
+    let old = Name { schema: to.name.schema.clone(), name: format!("{}__retort_old", to.name.name) };
+    let labels: Vec<String> = to.labels.iter().map(|l| literal(l)).collect();
+    let mut out = vec![
+        format!("ALTER TYPE {n} RENAME TO {}", q(&old.name)),
+        format!("CREATE TYPE {n} AS ENUM ({})", labels.join(", ")),
+    ];
+    for (table, col, default) in usages {
+        let (t, c) = (name(table), q(col));
+        if default.is_some() {
+            out.push(format!("ALTER TABLE {t} ALTER COLUMN {c} DROP DEFAULT"));
+        }
+        out.push(format!("ALTER TABLE {t} ALTER COLUMN {c} TYPE {n} USING {c}::text::{n}"));
+        if let Some(d) = default {
+            out.push(format!("ALTER TABLE {t} ALTER COLUMN {c} SET DEFAULT {d}"));
+        }
+    }
+    out.push(format!("DROP TYPE {}", name(&old)));
+    if from.comment != to.comment || to.comment.is_some() {
+        out.push(comment_sql("TYPE", &n, &to.comment));
+    }
+    out
+}
+
+/// The statements carrying out one change.
+pub fn change(c: &Change) -> Vec<String> {
+    match c {
+        Change::CreateNamespace(ns) => {
+            let mut out = vec![format!("CREATE SCHEMA {}", q(&ns.name))];
+            if ns.comment.is_some() {
+                out.push(comment_sql("SCHEMA", &q(&ns.name), &ns.comment));
+            }
+            out
+        }
+        Change::DropNamespace(ns) => vec![format!("DROP SCHEMA {}", q(&ns.name))],
+        Change::CreateExtension(e) => {
+            vec![format!("CREATE EXTENSION IF NOT EXISTS {} WITH SCHEMA {}", q(&e.name), q(&e.schema))]
+        }
+        Change::DropExtension(e) => vec![format!("DROP EXTENSION IF EXISTS {}", q(&e.name))],
+        Change::CreateEnum(e) => {
+            let labels: Vec<String> = e.labels.iter().map(|l| literal(l)).collect();
+            let mut out = vec![format!("CREATE TYPE {} AS ENUM ({})", name(&e.name), labels.join(", "))];
+            if e.comment.is_some() {
+                out.push(comment_sql("TYPE", &name(&e.name), &e.comment));
+            }
+            out
+        }
+        Change::DropEnum(e) => vec![format!("DROP TYPE {}", name(&e.name))],
+        Change::AlterEnum { from, to, usages } => match enum_additions(from, to) {
+            Some(mut adds) => {
+                if from.comment != to.comment {
+                    adds.push(comment_sql("TYPE", &name(&to.name), &to.comment));
+                }
+                adds
+            }
+            None => recreate_enum(from, to, usages),
+        },
+        Change::CreateDomain(d) => {
+            let mut out = vec![create_domain(d)];
+            if d.comment.is_some() {
+                out.push(comment_sql("DOMAIN", &name(&d.name), &d.comment));
+            }
+            out
+        }
+        Change::DropDomain(d) => vec![format!("DROP DOMAIN {}", name(&d.name))],
+        Change::AlterDomain { from, to } => alter_domain(from, to),
+        Change::CreateComposite(ct) => {
+            let attrs: Vec<String> = ct.attributes.iter().map(|(n, t)| format!("{} {t}", q(n))).collect();
+            vec![format!("CREATE TYPE {} AS ({})", name(&ct.name), attrs.join(", "))]
+        }
+        Change::DropComposite(ct) => vec![format!("DROP TYPE {}", name(&ct.name))],
+        Change::CreateSequence(seq) => {
+            let mut out = vec![format!("CREATE SEQUENCE {} {}", name(&seq.name), sequence_options(seq))];
+            if seq.comment.is_some() {
+                out.push(comment_sql("SEQUENCE", &name(&seq.name), &seq.comment));
+            }
+            out
+        }
+        // Owned sequences go with their table, hence IF EXISTS.
+        Change::DropSequence(seq) => vec![format!("DROP SEQUENCE IF EXISTS {}", name(&seq.name))],
+        Change::AlterSequence { from, to } => alter_sequence(from, to),
+        Change::CreateTable(t) => {
+            let mut out = vec![create_table(t)];
+            for col in t.columns.iter().filter(|col| col.comment.is_some()) {
+                out.push(comment_sql("COLUMN", &column_ref(&t.name, &col.name), &col.comment));
+            }
+            out
+        }
+        Change::DropTable(t) => vec![format!("DROP TABLE {}", name(&t.name))],
+        Change::RenameTable { from, to, .. } => {
+            let mut out = vec![format!("ALTER TABLE {} RENAME TO {}", name(from), q(&to.name))];
+            if from.schema != to.schema {
+                let moved = Name { schema: from.schema.clone(), name: to.name.clone() };
+                out.push(format!("ALTER TABLE {} SET SCHEMA {}", name(&moved), to.schema.as_deref().map(q).unwrap_or_default()));
+            }
+            out
+        }
+        Change::AddColumn { table, column: col } => {
+            let mut out = vec![format!("ALTER TABLE {} ADD COLUMN {}", name(table), column(col))];
+            if col.comment.is_some() {
+                out.push(comment_sql("COLUMN", &column_ref(table, &col.name), &col.comment));
+            }
+            out
+        }
+        Change::DropColumn { table, column } => vec![format!("ALTER TABLE {} DROP COLUMN {}", name(table), q(&column.name))],
+        Change::RenameColumn { table, from, to, .. } => {
+            vec![format!("ALTER TABLE {} RENAME COLUMN {} TO {}", name(table), q(from), q(to))]
+        }
+        Change::AlterColumn { table, from, to } => alter_column(table, from, to),
+        Change::AddPrimaryKey { table, key } => vec![format!("ALTER TABLE {} ADD {}", name(table), primary_key(key))],
+        Change::DropPrimaryKey { table, key } => drop_constraint(table, key.name.as_deref()),
+        Change::AddUnique { table, unique: u } => vec![format!("ALTER TABLE {} ADD {}", name(table), unique(u))],
+        Change::DropUnique { table, unique } => drop_constraint(table, unique.name.as_deref()),
+        Change::AddForeignKey { table, key } => vec![format!("ALTER TABLE {} ADD {}", name(table), foreign_key(key))],
+        Change::DropForeignKey { table, key } => drop_constraint(table, key.name.as_deref()),
+        Change::AddCheck { table, check: c } => vec![format!("ALTER TABLE {} ADD {}", name(table), check(c))],
+        Change::DropCheck { table, check } => drop_constraint(table, check.name.as_deref()),
+        Change::AddExclusion { table, exclusion } => {
+            vec![format!("ALTER TABLE {} ADD CONSTRAINT {} {}", name(table), q(&exclusion.name), exclusion.definition)]
+        }
+        Change::DropExclusion { table, exclusion } => drop_constraint(table, Some(&exclusion.name)),
+        Change::CreateIndex { table, index: ix } => {
+            let mut out = vec![index(ix, table)];
+            if ix.comment.is_some() {
+                out.push(comment_sql("INDEX", &index_name(table, &ix.name), &ix.comment));
+            }
+            out
+        }
+        Change::DropIndex { table, index } => vec![format!("DROP INDEX {}", index_name(table, &index.name))],
+        Change::CommentTable { table, comment } => vec![comment_sql("TABLE", &name(table), comment)],
+        Change::ClusterOn { table, index } => vec![match index {
+            Some(ix) => format!("ALTER TABLE {} CLUSTER ON {}", name(table), q(ix)),
+            None => format!("ALTER TABLE {} SET WITHOUT CLUSTER", name(table)),
+        }],
+        Change::CreateView(v) => {
+            let mut out = vec![create_view(v)];
+            for ix in &v.indexes {
+                out.push(index(ix, &v.name));
+            }
+            if let Some(ix) = &v.cluster_on {
+                out.push(format!("ALTER MATERIALIZED VIEW {} CLUSTER ON {}", name(&v.name), q(ix)));
+            }
+            if v.comment.is_some() {
+                out.push(comment_sql(view_kind(v), &name(&v.name), &v.comment));
+            }
+            out
+        }
+        Change::DropView(v) => vec![format!("DROP {} {}", view_kind(v), name(&v.name))],
+        Change::CreateRoutine(r) => {
+            let mut out = Vec::new();
+            if r.kind == "aggregate" {
+                out.push(format!("DROP AGGREGATE IF EXISTS {}({})", name(&r.name), r.arguments));
+            }
+            out.push(r.definition.clone());
+            if r.comment.is_some() {
+                out.push(comment_sql(&r.kind.to_ascii_uppercase(), &format!("{}({})", name(&r.name), r.arguments), &r.comment));
+            }
+            out
+        }
+        Change::DropRoutine(r) => {
+            vec![format!("DROP {} {}({})", r.kind.to_ascii_uppercase(), name(&r.name), r.arguments)]
+        }
+        Change::CreateTrigger(tr) => {
+            let mut out = vec![tr.definition.clone()];
+            if tr.comment.is_some() {
+                out.push(comment_sql("TRIGGER", &format!("{} ON {}", q(&tr.name), name(&tr.table)), &tr.comment));
+            }
+            out
+        }
+        Change::DropTrigger(tr) => vec![format!("DROP TRIGGER {} ON {}", q(&tr.name), name(&tr.table))],
+        Change::CreateRule(r) => vec![r.definition.trim_end().trim_end_matches(';').to_string()],
+        Change::DropRule(r) => vec![format!("DROP RULE {} ON {}", q(&r.name), name(&r.table))],
+    }
+}
+
+fn drop_constraint(table: &Name, constraint: Option<&str>) -> Vec<String> {
+    match constraint {
+        Some(c) => vec![format!("ALTER TABLE {} DROP CONSTRAINT {}", name(table), q(c))],
+        None => Vec::new(),
+    }
 }
 
 /// The schema as one script.

@@ -1,0 +1,329 @@
+//! Changes: the closed set of differences between two schemas. Each variant's doc shows the SQL it
+//! stands for (PostgreSQL spelling); renderers `match` on it exhaustively, so the compiler names the
+//! dialect that misses a change. A downgrade is the diff taken the other way, so every change has
+//! its reverse by construction.
+
+use serde::Serialize;
+
+use crate::model::*;
+
+/// One difference between two schemas.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Change {
+    /// `CREATE SCHEMA s`
+    CreateNamespace(Namespace),
+    /// `DROP SCHEMA s`
+    DropNamespace(Namespace),
+    /// `CREATE EXTENSION e`
+    CreateExtension(Extension),
+    /// `DROP EXTENSION e`
+    DropExtension(Extension),
+    /// `CREATE TYPE t AS ENUM (...)`
+    CreateEnum(EnumType),
+    /// `DROP TYPE t`
+    DropEnum(EnumType),
+    /// `ALTER TYPE t ADD VALUE ...`, or when values are removed or reordered, the safe path:
+    /// rename the old type, create the new one, cast every column through text, drop the old type.
+    AlterEnum {
+        /// The type as it is.
+        from: EnumType,
+        /// The type as it must become.
+        to: EnumType,
+        /// Columns of that type (table, column, default), which the recreate path must convert.
+        usages: Vec<(Name, String, Option<String>)>,
+    },
+    /// `CREATE DOMAIN d AS ...`
+    CreateDomain(Domain),
+    /// `DROP DOMAIN d`
+    DropDomain(Domain),
+    /// `ALTER DOMAIN d SET DEFAULT / SET NOT NULL / ADD CONSTRAINT ...`
+    AlterDomain {
+        /// As it is.
+        from: Domain,
+        /// As it must become.
+        to: Domain,
+    },
+    /// `CREATE TYPE t AS (...)`
+    CreateComposite(Composite),
+    /// `DROP TYPE t`
+    DropComposite(Composite),
+    /// `CREATE SEQUENCE s ...`
+    CreateSequence(Sequence),
+    /// `DROP SEQUENCE s`
+    DropSequence(Sequence),
+    /// `ALTER SEQUENCE s ...`
+    AlterSequence {
+        /// As it is.
+        from: Sequence,
+        /// As it must become.
+        to: Sequence,
+    },
+    /// `CREATE TABLE t (...)` (foreign keys and indexes are separate changes)
+    CreateTable(Table),
+    /// `DROP TABLE t`
+    DropTable(Table),
+    /// `ALTER TABLE a RENAME TO b`
+    RenameTable {
+        /// The old name.
+        from: Name,
+        /// The new name.
+        to: Name,
+        /// Found by similarity rather than declared with `-- retort: renamed from`.
+        detected: bool,
+    },
+    /// `ALTER TABLE t ADD COLUMN c ...`
+    AddColumn {
+        /// The table.
+        table: Name,
+        /// The new column.
+        column: Column,
+    },
+    /// `ALTER TABLE t DROP COLUMN c`
+    DropColumn {
+        /// The table.
+        table: Name,
+        /// The column as it was.
+        column: Column,
+    },
+    /// `ALTER TABLE t RENAME COLUMN a TO b`
+    RenameColumn {
+        /// The table.
+        table: Name,
+        /// The old name.
+        from: String,
+        /// The new name.
+        to: String,
+        /// Found by similarity rather than declared.
+        detected: bool,
+    },
+    /// `ALTER TABLE t ALTER COLUMN c TYPE / SET NOT NULL / SET DEFAULT / ...`
+    AlterColumn {
+        /// The table.
+        table: Name,
+        /// The column as it is.
+        from: Column,
+        /// The column as it must become.
+        to: Column,
+    },
+    /// `ALTER TABLE t ADD CONSTRAINT pk PRIMARY KEY (...)`
+    AddPrimaryKey {
+        /// The table.
+        table: Name,
+        /// The key.
+        key: PrimaryKey,
+    },
+    /// `ALTER TABLE t DROP CONSTRAINT pk`
+    DropPrimaryKey {
+        /// The table.
+        table: Name,
+        /// The key.
+        key: PrimaryKey,
+    },
+    /// `ALTER TABLE t ADD CONSTRAINT u UNIQUE (...)`
+    AddUnique {
+        /// The table.
+        table: Name,
+        /// The constraint.
+        unique: Unique,
+    },
+    /// `ALTER TABLE t DROP CONSTRAINT u`
+    DropUnique {
+        /// The table.
+        table: Name,
+        /// The constraint.
+        unique: Unique,
+    },
+    /// `ALTER TABLE t ADD CONSTRAINT fk FOREIGN KEY (...) REFERENCES ...`
+    AddForeignKey {
+        /// The table.
+        table: Name,
+        /// The constraint.
+        key: ForeignKey,
+    },
+    /// `ALTER TABLE t DROP CONSTRAINT fk`
+    DropForeignKey {
+        /// The table.
+        table: Name,
+        /// The constraint.
+        key: ForeignKey,
+    },
+    /// `ALTER TABLE t ADD CONSTRAINT c CHECK (...)`
+    AddCheck {
+        /// The table.
+        table: Name,
+        /// The constraint.
+        check: Check,
+    },
+    /// `ALTER TABLE t DROP CONSTRAINT c`
+    DropCheck {
+        /// The table.
+        table: Name,
+        /// The constraint.
+        check: Check,
+    },
+    /// `ALTER TABLE t ADD CONSTRAINT x EXCLUDE ...`
+    AddExclusion {
+        /// The table.
+        table: Name,
+        /// The constraint.
+        exclusion: Exclusion,
+    },
+    /// `ALTER TABLE t DROP CONSTRAINT x`
+    DropExclusion {
+        /// The table.
+        table: Name,
+        /// The constraint.
+        exclusion: Exclusion,
+    },
+    /// `CREATE INDEX i ON t ...`
+    CreateIndex {
+        /// The table (or materialized view).
+        table: Name,
+        /// The index.
+        index: Index,
+    },
+    /// `DROP INDEX i`
+    DropIndex {
+        /// The table (or materialized view).
+        table: Name,
+        /// The index.
+        index: Index,
+    },
+    /// `COMMENT ON TABLE t IS ...`
+    CommentTable {
+        /// The table.
+        table: Name,
+        /// The new comment (`None` removes it).
+        comment: Option<String>,
+    },
+    /// `ALTER TABLE t CLUSTER ON i` / `SET WITHOUT CLUSTER`
+    ClusterOn {
+        /// The table.
+        table: Name,
+        /// The index, or `None` for none.
+        index: Option<String>,
+    },
+    /// `CREATE VIEW v AS ...` / `CREATE MATERIALIZED VIEW ...`
+    CreateView(View),
+    /// `DROP VIEW v`
+    DropView(View),
+    /// `CREATE FUNCTION ...` (also a changed definition: `CREATE OR REPLACE`)
+    CreateRoutine(Routine),
+    /// `DROP FUNCTION f(args)`
+    DropRoutine(Routine),
+    /// `CREATE TRIGGER ...`
+    CreateTrigger(Trigger),
+    /// `DROP TRIGGER t ON table`
+    DropTrigger(Trigger),
+    /// `CREATE RULE ...`
+    CreateRule(Rule),
+    /// `DROP RULE r ON table`
+    DropRule(Rule),
+}
+
+impl Change {
+    /// Why this change can lose data, if it can: dropped tables and columns, narrowed types,
+    /// removed enum values. Generated files mark these, and the summary lists them.
+    pub fn destructive(&self) -> Option<String> {
+        match self {
+            Change::DropTable(t) => Some(format!("drops table {} and its rows", t.name)),
+            Change::DropColumn { table, column } => Some(format!("drops column {table}.{} and its data", column.name)),
+            Change::AlterColumn { table, from, to } if from.data_type != to.data_type => {
+                Some(format!("changes the type of {table}.{} from {} to {}: values that do not fit fail or are cut", to.name, from.data_type, to.data_type))
+            }
+            Change::AlterEnum { from, to, .. } => {
+                let removed: Vec<&String> = from.labels.iter().filter(|l| !to.labels.contains(l)).collect();
+                (!removed.is_empty()).then(|| format!("removes value(s) {removed:?} from enum {}: rows holding them make the migration fail", to.name))
+            }
+            _ => None,
+        }
+    }
+
+    /// A one-line summary: `+ table crews`, `~ column agents.goal: nullable -> not null`.
+    pub fn summary(&self) -> String {
+        match self {
+            Change::CreateNamespace(n) => format!("+ schema {}", n.name),
+            Change::DropNamespace(n) => format!("- schema {}", n.name),
+            Change::CreateExtension(e) => format!("+ extension {}", e.name),
+            Change::DropExtension(e) => format!("- extension {}", e.name),
+            Change::CreateEnum(e) => format!("+ enum {}", e.name),
+            Change::DropEnum(e) => format!("- enum {}", e.name),
+            Change::AlterEnum { from, to, .. } => format!("~ enum {}: {:?} -> {:?}", to.name, from.labels, to.labels),
+            Change::CreateDomain(d) => format!("+ domain {}", d.name),
+            Change::DropDomain(d) => format!("- domain {}", d.name),
+            Change::AlterDomain { to, .. } => format!("~ domain {}", to.name),
+            Change::CreateComposite(c) => format!("+ type {}", c.name),
+            Change::DropComposite(c) => format!("- type {}", c.name),
+            Change::CreateSequence(s) => format!("+ sequence {}", s.name),
+            Change::DropSequence(s) => format!("- sequence {}", s.name),
+            Change::AlterSequence { to, .. } => format!("~ sequence {}", to.name),
+            Change::CreateTable(t) => format!("+ table {}", t.name),
+            Change::DropTable(t) => format!("- table {}", t.name),
+            Change::RenameTable { from, to, detected } => {
+                format!("~ table {from} renamed to {to}{}", if *detected { " (detected: review)" } else { "" })
+            }
+            Change::AddColumn { table, column } => format!("+ column {table}.{} {}", column.name, column.data_type),
+            Change::DropColumn { table, column } => format!("- column {table}.{}", column.name),
+            Change::RenameColumn { table, from, to, detected } => {
+                format!("~ column {table}.{from} renamed to {to}{}", if *detected { " (detected: review)" } else { "" })
+            }
+            Change::AlterColumn { table, from, to } => format!("~ column {table}.{}: {}", to.name, column_delta(from, to)),
+            Change::AddPrimaryKey { table, key } => format!("+ primary key {table} ({})", key.columns.join(", ")),
+            Change::DropPrimaryKey { table, key } => format!("- primary key {table} ({})", key.columns.join(", ")),
+            Change::AddUnique { table, unique } => format!("+ unique {table} ({})", unique.columns.join(", ")),
+            Change::DropUnique { table, unique } => format!("- unique {table} ({})", unique.columns.join(", ")),
+            Change::AddForeignKey { table, key } => {
+                format!("+ foreign key {table} ({}) -> {}", key.columns.join(", "), key.ref_table)
+            }
+            Change::DropForeignKey { table, key } => {
+                format!("- foreign key {table} ({}) -> {}", key.columns.join(", "), key.ref_table)
+            }
+            Change::AddCheck { table, check } => format!("+ check {table} {}", check.expr),
+            Change::DropCheck { table, check } => format!("- check {table} {}", check.expr),
+            Change::AddExclusion { table, exclusion } => format!("+ exclusion {table} {}", exclusion.name),
+            Change::DropExclusion { table, exclusion } => format!("- exclusion {table} {}", exclusion.name),
+            Change::CreateIndex { table, index } => format!("+ index {} on {table}", index.name),
+            Change::DropIndex { table, index } => format!("- index {} on {table}", index.name),
+            Change::CommentTable { table, .. } => format!("~ comment on table {table}"),
+            Change::ClusterOn { table, index } => format!("~ cluster {table} on {}", index.as_deref().unwrap_or("nothing")),
+            Change::CreateView(v) => format!("+ {} {}", if v.materialized { "materialized view" } else { "view" }, v.name),
+            Change::DropView(v) => format!("- {} {}", if v.materialized { "materialized view" } else { "view" }, v.name),
+            Change::CreateRoutine(r) => format!("+ {} {}({})", r.kind, r.name, r.arguments),
+            Change::DropRoutine(r) => format!("- {} {}({})", r.kind, r.name, r.arguments),
+            Change::CreateTrigger(t) => format!("+ trigger {} on {}", t.name, t.table),
+            Change::DropTrigger(t) => format!("- trigger {} on {}", t.name, t.table),
+            Change::CreateRule(r) => format!("+ rule {} on {}", r.name, r.table),
+            Change::DropRule(r) => format!("- rule {} on {}", r.name, r.table),
+        }
+    }
+}
+
+/// What changed in a column, in words: `nullable -> not null`, `type integer -> bigint`.
+pub fn column_delta(from: &Column, to: &Column) -> String {
+    let mut parts = Vec::new();
+    if from.data_type != to.data_type {
+        parts.push(format!("type {} -> {}", from.data_type, to.data_type));
+    }
+    if from.nullable != to.nullable {
+        let word = |n: bool| if n { "nullable" } else { "not null" };
+        parts.push(format!("{} -> {}", word(from.nullable), word(to.nullable)));
+    }
+    if from.default != to.default {
+        let show = |d: &Option<String>| d.clone().unwrap_or_else(|| "none".into());
+        parts.push(format!("default {} -> {}", show(&from.default), show(&to.default)));
+    }
+    if from.identity != to.identity {
+        parts.push("identity".into());
+    }
+    if from.generated != to.generated {
+        parts.push("generated expression".into());
+    }
+    if from.collation != to.collation {
+        parts.push("collation".into());
+    }
+    if from.comment != to.comment {
+        parts.push("comment".into());
+    }
+    parts.join(", ")
+}

@@ -1,0 +1,656 @@
+//! The diff: what changes turn one schema into another, in an order the database accepts
+//! (create before reference, drop references before targets; foreign keys last, so cycles need
+//! no special case), with table and column renames declared by hints or detected by similarity.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::change::Change;
+use crate::model::*;
+use crate::order::topological;
+
+/// Renames known before diffing: from `-- retort: renamed from old` hints in the desired schema,
+/// or, for a downgrade, the renames of the upgrade turned around.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Renames {
+    /// Tables: (new name, old name).
+    pub tables: Vec<(Name, Name)>,
+    /// Columns: (table's new name, new column, old column).
+    pub columns: Vec<(Name, String, String)>,
+}
+
+impl Renames {
+    /// The same renames seen from the other side (for the downgrade).
+    pub fn reversed(&self, changes: &[Change]) -> Renames {
+        let mut out = Renames::default();
+        for c in changes {
+            match c {
+                Change::RenameTable { from, to, .. } => out.tables.push((from.clone(), to.clone())),
+                Change::RenameColumn { table, from, to, .. } => {
+                    // The table may have been renamed too: the reverse diff sees it under its old name.
+                    let old_table = changes
+                        .iter()
+                        .find_map(|c| match c {
+                            Change::RenameTable { from: old, to: new, .. } if new == table => Some(old.clone()),
+                            _ => None,
+                        })
+                        .unwrap_or_else(|| table.clone());
+                    out.columns.push((old_table, from.clone(), to.clone()));
+                }
+                _ => {}
+            }
+        }
+        out
+    }
+}
+
+/// How to diff.
+#[derive(Debug, Clone, Default)]
+pub struct DiffOptions {
+    /// Renames declared in advance.
+    pub renames: Renames,
+    /// Whether to detect renames by similarity (`--no-renames` turns it off).
+    pub detect_renames: bool,
+}
+
+/// The changes, in phases the database accepts in this order.
+#[derive(Default)]
+struct Phases {
+    drop_dependents: Vec<Change>,
+    drop_views: Vec<Change>,
+    drop_foreign_keys: Vec<Change>,
+    drop_constraints: Vec<Change>,
+    create_types: Vec<Change>,
+    renames: Vec<Change>,
+    routines: Vec<Change>,
+    tables: Vec<Change>,
+    drops: Vec<Change>,
+    constraints: Vec<Change>,
+    foreign_keys: Vec<Change>,
+    create_views: Vec<Change>,
+    create_dependents: Vec<Change>,
+    drop_types: Vec<Change>,
+}
+
+impl Phases {
+    fn into_changes(self) -> Vec<Change> {
+        [
+            self.drop_dependents,
+            self.drop_views,
+            self.drop_foreign_keys,
+            self.drop_constraints,
+            self.create_types,
+            self.renames,
+            self.routines,
+            self.tables,
+            self.drops,
+            self.constraints,
+            self.foreign_keys,
+            self.create_views,
+            self.create_dependents,
+            self.drop_types,
+        ]
+        .into_iter()
+        .flatten()
+        .collect()
+    }
+}
+
+/// The changes that turn `from` into `to`.
+pub fn diff(from: &Schema, to: &Schema, options: &DiffOptions) -> Vec<Change> {
+    let mut p = Phases::default();
+    diff_by_key(&from.namespaces, &to.namespaces, |n| n.name.clone(), |a, b| {
+        match (a, b) {
+            (None, Some(n)) => p.create_types.push(Change::CreateNamespace(n.clone())),
+            (Some(n), None) => p.drop_types.push(Change::DropNamespace(n.clone())),
+            _ => {}
+        }
+    });
+    diff_by_key(&from.extensions, &to.extensions, |e| e.name.clone(), |a, b| match (a, b) {
+        (None, Some(e)) => p.create_types.push(Change::CreateExtension(e.clone())),
+        (Some(e), None) => p.drop_types.push(Change::DropExtension(e.clone())),
+        _ => {}
+    });
+    diff_by_key(&from.enums, &to.enums, |e| e.name.clone(), |a, b| match (a, b) {
+        (None, Some(e)) => p.create_types.push(Change::CreateEnum(e.clone())),
+        (Some(e), None) => p.drop_types.push(Change::DropEnum(e.clone())),
+        (Some(f), Some(t)) if f.labels != t.labels => {
+            p.create_types.push(Change::AlterEnum { from: f.clone(), to: t.clone(), usages: usages(from, &f.name) })
+        }
+        (Some(f), Some(t)) if f.comment != t.comment => {
+            p.create_types.push(Change::AlterEnum { from: f.clone(), to: t.clone(), usages: Vec::new() })
+        }
+        _ => {}
+    });
+    diff_by_key(&from.domains, &to.domains, |d| d.name.clone(), |a, b| match (a, b) {
+        (None, Some(d)) => p.create_types.push(Change::CreateDomain(d.clone())),
+        (Some(d), None) => p.drop_types.push(Change::DropDomain(d.clone())),
+        (Some(f), Some(t)) if f != t => p.create_types.push(Change::AlterDomain { from: f.clone(), to: t.clone() }),
+        _ => {}
+    });
+    diff_by_key(&from.composites, &to.composites, |c| c.name.clone(), |a, b| match (a, b) {
+        (None, Some(c)) => p.create_types.push(Change::CreateComposite(c.clone())),
+        (Some(c), None) => p.drop_types.push(Change::DropComposite(c.clone())),
+        (Some(f), Some(t)) if f != t => {
+            p.drop_types.push(Change::DropComposite(f.clone()));
+            p.create_types.push(Change::CreateComposite(t.clone()));
+        }
+        _ => {}
+    });
+    diff_by_key(&from.sequences, &to.sequences, |s| s.name.clone(), |a, b| match (a, b) {
+        (None, Some(s)) if s.owned_by.is_some() => {
+            // OWNED BY needs the table: create the sequence first, attach it once tables exist.
+            let bare = Sequence { owned_by: None, ..s.clone() };
+            p.create_types.push(Change::CreateSequence(bare.clone()));
+            p.constraints.push(Change::AlterSequence { from: bare, to: s.clone() });
+        }
+        (None, Some(s)) => p.create_types.push(Change::CreateSequence(s.clone())),
+        (Some(s), None) => p.drop_types.push(Change::DropSequence(s.clone())),
+        (Some(f), Some(t)) if f != t => p.create_types.push(Change::AlterSequence { from: f.clone(), to: t.clone() }),
+        _ => {}
+    });
+
+    let changed_tables = diff_tables(from, to, options, &mut p);
+    diff_views(from, to, &changed_tables, &mut p);
+
+    diff_by_key(&from.routines, &to.routines, |r| (r.name.clone(), r.arguments.clone()), |a, b| match (a, b) {
+        (None, Some(r)) => p.routines.push(Change::CreateRoutine(r.clone())),
+        (Some(r), None) => p.drop_types.insert(0, Change::DropRoutine(r.clone())),
+        (Some(f), Some(t)) if f.definition != t.definition || f.comment != t.comment => {
+            p.routines.push(Change::CreateRoutine(t.clone()))
+        }
+        _ => {}
+    });
+    diff_by_key(&from.triggers, &to.triggers, |t| (t.table.clone(), t.name.clone()), |a, b| match (a, b) {
+        (None, Some(t)) => p.create_dependents.push(Change::CreateTrigger(t.clone())),
+        (Some(t), None) => p.drop_dependents.push(Change::DropTrigger(t.clone())),
+        (Some(f), Some(t)) if f != t => {
+            p.drop_dependents.push(Change::DropTrigger(f.clone()));
+            p.create_dependents.push(Change::CreateTrigger(t.clone()));
+        }
+        _ => {}
+    });
+    diff_by_key(&from.rules, &to.rules, |r| (r.table.clone(), r.name.clone()), |a, b| match (a, b) {
+        (None, Some(r)) => p.create_dependents.push(Change::CreateRule(r.clone())),
+        (Some(r), None) => p.drop_dependents.push(Change::DropRule(r.clone())),
+        (Some(f), Some(t)) if f != t => {
+            p.drop_dependents.push(Change::DropRule(f.clone()));
+            p.create_dependents.push(Change::CreateRule(t.clone()));
+        }
+        _ => {}
+    });
+    p.into_changes()
+}
+
+/// Calls `each` with the items of `from` and `to` paired by key (`None` where one side lacks it),
+/// in key order.
+fn diff_by_key<T, K: Ord>(from: &[T], to: &[T], key: impl Fn(&T) -> K, mut each: impl FnMut(Option<&T>, Option<&T>)) {
+    let mut pairs: BTreeMap<K, (Option<&T>, Option<&T>)> = BTreeMap::new();
+    for f in from {
+        pairs.entry(key(f)).or_default().0 = Some(f);
+    }
+    for t in to {
+        pairs.entry(key(t)).or_default().1 = Some(t);
+    }
+    for (_, (a, b)) in pairs {
+        each(a, b);
+    }
+}
+
+/// Columns whose type is the given one (or an array of it), with their defaults.
+fn usages(schema: &Schema, type_name: &Name) -> Vec<(Name, String, Option<String>)> {
+    let spelled = match &type_name.schema {
+        Some(s) => format!("{}.{}", crate::render::quote_ident(s), crate::render::quote_ident(&type_name.name)),
+        None => crate::render::quote_ident(&type_name.name),
+    };
+    schema
+        .tables
+        .iter()
+        .flat_map(|t| {
+            t.columns
+                .iter()
+                .filter(|c| c.data_type == spelled || c.data_type == format!("{spelled}[]"))
+                .map(|c| (t.name.clone(), c.name.clone(), c.default.clone()))
+        })
+        .collect()
+}
+
+/// Levenshtein distance, for "similar name" in rename detection.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for j in 0..b.len() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != b[j])).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}
+
+fn similar(a: &str, b: &str) -> bool {
+    let longest = a.chars().count().max(b.chars().count()).max(1);
+    a.contains(b) || b.contains(a) || edit_distance(a, b) * 2 <= longest
+}
+
+/// The same column, ignoring its name and comment: what a rename keeps.
+fn same_shape(a: &Column, b: &Column) -> bool {
+    a.data_type == b.data_type
+        && a.nullable == b.nullable
+        && a.default == b.default
+        && a.identity == b.identity
+        && a.generated == b.generated
+        && a.collation == b.collation
+}
+
+/// Tables that must not be recreated under a view that reads them: altered, renamed or dropped.
+type Touched = BTreeSet<Name>;
+
+fn diff_tables(from: &Schema, to: &Schema, options: &DiffOptions, p: &mut Phases) -> Touched {
+    let mut touched = Touched::new();
+    let to_names: BTreeSet<&Name> = to.tables.iter().map(|t| &t.name).collect();
+    let from_names: BTreeSet<&Name> = from.tables.iter().map(|t| &t.name).collect();
+    // Renames: declared first, then detected among the leftovers (only unambiguous pairs).
+    let mut renamed: BTreeMap<Name, Name> = BTreeMap::new(); // old -> new
+    for (new, old) in &options.renames.tables {
+        if from_names.contains(old) && !from_names.contains(new) && to_names.contains(new) && !to_names.contains(old) {
+            renamed.insert(old.clone(), new.clone());
+            p.renames.push(Change::RenameTable { from: old.clone(), to: new.clone(), detected: false });
+        }
+    }
+    if options.detect_renames {
+        let dropped: Vec<&Table> = from
+            .tables
+            .iter()
+            .filter(|t| !to_names.contains(&t.name) && !renamed.contains_key(&t.name))
+            .collect();
+        let added: Vec<&Table> = to
+            .tables
+            .iter()
+            .filter(|t| !from_names.contains(&t.name) && !renamed.values().any(|n| n == &t.name))
+            .collect();
+        let same = |a: &Table, b: &Table| {
+            a.columns.len() == b.columns.len()
+                && a.columns.iter().zip(&b.columns).all(|(x, y)| x.name == y.name && same_shape(x, y))
+                && a.name.schema == b.name.schema
+        };
+        for d in &dropped {
+            let candidates: Vec<&&Table> = added.iter().filter(|a| same(d, a)).collect();
+            if let [only] = candidates.as_slice()
+                && dropped.iter().filter(|o| same(o, only)).count() == 1
+            {
+                renamed.insert(d.name.clone(), only.name.clone());
+                p.renames.push(Change::RenameTable { from: d.name.clone(), to: only.name.clone(), detected: true });
+            }
+        }
+    }
+    touched.extend(renamed.keys().cloned());
+
+    for t in &to.tables {
+        let old_name = renamed.iter().find(|(_, new)| *new == &t.name).map(|(old, _)| old.clone());
+        let source = from.table(old_name.as_ref().unwrap_or(&t.name));
+        match source {
+            None => {
+                let mut bare = t.clone();
+                bare.foreign_keys.clear();
+                bare.indexes.clear();
+                bare.comment = None;
+                bare.cluster_on = None;
+                p.tables.push(Change::CreateTable(bare));
+                for index in &t.indexes {
+                    p.constraints.push(Change::CreateIndex { table: t.name.clone(), index: index.clone() });
+                }
+                if t.comment.is_some() {
+                    p.constraints.push(Change::CommentTable { table: t.name.clone(), comment: t.comment.clone() });
+                }
+                if t.cluster_on.is_some() {
+                    p.constraints.push(Change::ClusterOn { table: t.name.clone(), index: t.cluster_on.clone() });
+                }
+                for key in &t.foreign_keys {
+                    p.foreign_keys.push(Change::AddForeignKey { table: t.name.clone(), key: key.clone() });
+                }
+            }
+            Some(f) => {
+                let mut f = f.clone();
+                f.name = t.name.clone();
+                if diff_table(&f, t, options, p) {
+                    touched.insert(t.name.clone());
+                }
+            }
+        }
+    }
+    for f in &from.tables {
+        if !to_names.contains(&f.name) && !renamed.contains_key(&f.name) {
+            touched.insert(f.name.clone());
+            p.drops.push(Change::DropTable(f.clone()));
+        }
+    }
+    // Tables go away after everything that reads them, children before partitioned parents.
+    let drops: Vec<Change> = std::mem::take(&mut p.drops);
+    let (tables, others): (Vec<Change>, Vec<Change>) = drops.into_iter().partition(|c| matches!(c, Change::DropTable(_)));
+    let tables = topological(
+        tables,
+        |c| match c {
+            Change::DropTable(t) => t.name.clone(),
+            _ => Name::default(),
+        },
+        |c| match c {
+            // Reverse order: a parent depends on its partitions being gone.
+            Change::DropTable(t) => from
+                .tables
+                .iter()
+                .filter(|child| {
+                    child.partition_of.as_ref().is_some_and(|p| p.parent == t.name) || child.inherits.contains(&t.name)
+                })
+                .map(|child| child.name.clone())
+                .collect(),
+            _ => Vec::new(),
+        },
+    );
+    p.drops = others.into_iter().chain(tables).collect();
+    touched
+}
+
+/// Diffs two versions of one table (already under the same name); true when columns changed in
+/// a way a view reading the table would notice.
+fn diff_table(f: &Table, t: &Table, options: &DiffOptions, p: &mut Phases) -> bool {
+    let table = &t.name;
+    let mut columns_changed = false;
+    // Column renames: declared, then detected (same shape, similar name or same position).
+    let mut renamed: BTreeMap<String, String> = BTreeMap::new(); // old -> new
+    let has = |tab: &Table, c: &str| tab.columns.iter().any(|x| x.name == c);
+    for (tname, new, old) in &options.renames.columns {
+        if tname == table && has(f, old) && !has(f, new) && has(t, new) && !has(t, old) {
+            renamed.insert(old.clone(), new.clone());
+            p.renames.push(Change::RenameColumn { table: table.clone(), from: old.clone(), to: new.clone(), detected: false });
+        }
+    }
+    if options.detect_renames {
+        let dropped: Vec<(usize, &Column)> =
+            f.columns.iter().enumerate().filter(|(_, c)| !has(t, &c.name) && !renamed.contains_key(&c.name)).collect();
+        let added: Vec<(usize, &Column)> = t
+            .columns
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| !has(f, &c.name) && !renamed.values().any(|n| n == &c.name))
+            .collect();
+        // Same position only counts when it is the table's single swap: two in-place changes are
+        // too easy to pair wrongly.
+        let single = dropped.len() == 1 && added.len() == 1;
+        let fits = |(i, d): &(usize, &Column), (j, a): &(usize, &Column)| {
+            same_shape(d, a) && ((i == j && single) || similar(&d.name, &a.name))
+        };
+        for d in &dropped {
+            let candidates: Vec<&(usize, &Column)> = added.iter().filter(|a| fits(d, a)).collect();
+            if let [only] = candidates.as_slice()
+                && dropped.iter().filter(|o| fits(o, only)).count() == 1
+            {
+                renamed.insert(d.1.name.clone(), only.1.name.clone());
+                p.renames.push(Change::RenameColumn {
+                    table: table.clone(),
+                    from: d.1.name.clone(),
+                    to: only.1.name.clone(),
+                    detected: true,
+                });
+            }
+        }
+    }
+    columns_changed |= !renamed.is_empty();
+    // See the old table through the renames, so constraints on renamed columns compare equal.
+    let rename = |c: &String| renamed.get(c).cloned().unwrap_or_else(|| c.clone());
+    let mut f = f.clone();
+    for c in &mut f.columns {
+        c.name = rename(&c.name);
+    }
+    if let Some(pk) = &mut f.primary_key {
+        pk.columns = pk.columns.iter().map(rename).collect();
+    }
+    for u in &mut f.uniques {
+        u.columns = u.columns.iter().map(rename).collect();
+    }
+    for k in &mut f.foreign_keys {
+        k.columns = k.columns.iter().map(rename).collect();
+    }
+    for ix in &mut f.indexes {
+        ix.keys = ix.keys.iter().map(|k| rename_key(k, &renamed)).collect();
+        ix.include = ix.include.iter().map(rename).collect();
+    }
+
+    diff_by_key(&f.columns, &t.columns, |c| c.name.clone(), |a, b| match (a, b) {
+        (None, Some(c)) => p.tables.push(Change::AddColumn { table: table.clone(), column: c.clone() }),
+        (Some(c), None) => {
+            columns_changed = true;
+            p.drops.push(Change::DropColumn { table: table.clone(), column: c.clone() })
+        }
+        (Some(x), Some(y)) if x != y => {
+            columns_changed |= x.data_type != y.data_type || x.collation != y.collation || x.generated != y.generated;
+            p.tables.push(Change::AlterColumn { table: table.clone(), from: x.clone(), to: y.clone() })
+        }
+        _ => {}
+    });
+    // Keep the desired column order for added columns: AddColumn appends, in `to` order already.
+    if f.primary_key != t.primary_key {
+        if let Some(key) = &f.primary_key {
+            p.drop_constraints.push(Change::DropPrimaryKey { table: table.clone(), key: key.clone() });
+        }
+        if let Some(key) = &t.primary_key {
+            p.constraints.push(Change::AddPrimaryKey { table: table.clone(), key: key.clone() });
+        }
+    }
+    let unique_key = |u: &Unique| u.name.clone().unwrap_or_else(|| format!("({})", u.columns.join(",")));
+    diff_by_key(&f.uniques, &t.uniques, unique_key, |a, b| {
+        if a != b {
+            if let Some(u) = a {
+                p.drop_constraints.push(Change::DropUnique { table: table.clone(), unique: u.clone() });
+            }
+            if let Some(u) = b {
+                p.constraints.push(Change::AddUnique { table: table.clone(), unique: u.clone() });
+            }
+        }
+    });
+    let fk_key = |k: &ForeignKey| k.name.clone().unwrap_or_else(|| format!("({})->{}", k.columns.join(","), k.ref_table));
+    diff_by_key(&f.foreign_keys, &t.foreign_keys, fk_key, |a, b| {
+        if a != b {
+            if let Some(k) = a {
+                p.drop_foreign_keys.push(Change::DropForeignKey { table: table.clone(), key: k.clone() });
+            }
+            if let Some(k) = b {
+                p.foreign_keys.push(Change::AddForeignKey { table: table.clone(), key: k.clone() });
+            }
+        }
+    });
+    let check_key = |c: &Check| c.name.clone().unwrap_or_else(|| c.expr.clone());
+    diff_by_key(&f.checks, &t.checks, check_key, |a, b| {
+        if a != b {
+            if let Some(c) = a {
+                p.drop_constraints.push(Change::DropCheck { table: table.clone(), check: c.clone() });
+            }
+            if let Some(c) = b {
+                p.constraints.push(Change::AddCheck { table: table.clone(), check: c.clone() });
+            }
+        }
+    });
+    diff_by_key(&f.exclusions, &t.exclusions, |x| x.name.clone(), |a, b| {
+        if a != b {
+            if let Some(x) = a {
+                p.drop_constraints.push(Change::DropExclusion { table: table.clone(), exclusion: x.clone() });
+            }
+            if let Some(x) = b {
+                p.constraints.push(Change::AddExclusion { table: table.clone(), exclusion: x.clone() });
+            }
+        }
+    });
+    diff_by_key(&f.indexes, &t.indexes, |i| i.name.clone(), |a, b| {
+        if a != b {
+            // A comment-only change needs no rebuild, but one statement form keeps this simple.
+            if let Some(i) = a {
+                p.drop_constraints.push(Change::DropIndex { table: table.clone(), index: i.clone() });
+            }
+            if let Some(i) = b {
+                p.constraints.push(Change::CreateIndex { table: table.clone(), index: i.clone() });
+            }
+        }
+    });
+    if f.comment != t.comment {
+        p.constraints.push(Change::CommentTable { table: table.clone(), comment: t.comment.clone() });
+    }
+    if f.cluster_on != t.cluster_on {
+        p.constraints.push(Change::ClusterOn { table: table.clone(), index: t.cluster_on.clone() });
+    }
+    columns_changed
+}
+
+/// An index key with renamed columns: only a bare column name (with an optional ordering) is
+/// rewritten; expressions are left to the database to print.
+fn rename_key(key: &str, renamed: &BTreeMap<String, String>) -> String {
+    let (head, tail) = key.split_once(' ').map_or((key, ""), |(h, t)| (h, t));
+    let bare = head.trim_matches('"');
+    match renamed.get(bare) {
+        Some(new) => {
+            let quoted = crate::render::quote_ident(new);
+            if tail.is_empty() { quoted } else { format!("{quoted} {tail}") }
+        }
+        None => key.to_string(),
+    }
+}
+
+/// Views: changed or dropped ones are dropped first (with every view that reads them, and every
+/// view reading a table whose columns change), created last in dependency order.
+fn diff_views(from: &Schema, to: &Schema, touched: &Touched, p: &mut Phases) {
+    let mut rebuild: BTreeSet<Name> = BTreeSet::new();
+    for f in &from.views {
+        let same = to.views.iter().find(|t| t.name == f.name).is_some_and(|t| t == f);
+        if !same || f.depends_on.iter().any(|d| touched.contains(d)) {
+            rebuild.insert(f.name.clone());
+        }
+    }
+    // Views reading a rebuilt view are rebuilt too.
+    loop {
+        let before = rebuild.len();
+        for f in &from.views {
+            if f.depends_on.iter().any(|d| rebuild.contains(d)) {
+                rebuild.insert(f.name.clone());
+            }
+        }
+        if rebuild.len() == before {
+            break;
+        }
+    }
+    let drops: Vec<&View> = from.views.iter().filter(|v| rebuild.contains(&v.name)).collect();
+    let drops = topological(drops, |v| v.name.clone(), |v| v.depends_on.clone());
+    p.drop_views.extend(drops.into_iter().rev().map(|v| Change::DropView(v.clone())));
+    let creates: Vec<&View> = to
+        .views
+        .iter()
+        .filter(|v| rebuild.contains(&v.name) || !from.views.iter().any(|f| f.name == v.name))
+        .collect();
+    let creates = topological(creates, |v| v.name.clone(), |v| v.depends_on.clone());
+    p.create_views.extend(creates.into_iter().map(|v| Change::CreateView(v.clone())));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn col(name: &str, ty: &str, nullable: bool) -> Column {
+        Column { name: name.into(), data_type: ty.into(), nullable, ..Column::default() }
+    }
+
+    fn table(name: &str, columns: Vec<Column>) -> Table {
+        Table { name: Name::new(Some("public"), name), columns, ..Table::default() }
+    }
+
+    fn schema(tables: Vec<Table>) -> Schema {
+        Schema { dialect: Dialect::Postgres, tables, ..Schema::default() }
+    }
+
+    fn summaries(changes: &[Change]) -> Vec<String> {
+        changes.iter().map(Change::summary).collect()
+    }
+
+    fn detect() -> DiffOptions {
+        DiffOptions { detect_renames: true, ..DiffOptions::default() }
+    }
+
+    #[test]
+    fn table_driven_cases() {
+        let a = schema(vec![table("agents", vec![col("id", "integer", false), col("goal", "text", true)])]);
+        let cases: Vec<(Schema, Vec<&str>)> = vec![
+            (a.clone(), vec![]),
+            (
+                schema(vec![table("agents", vec![col("id", "integer", false), col("goal", "text", false)])]),
+                vec!["~ column public.agents.goal: nullable -> not null"],
+            ),
+            (
+                schema(vec![table("agents", vec![col("id", "integer", false), col("goal", "text", true), col("x", "integer", true)])]),
+                vec!["+ column public.agents.x integer"],
+            ),
+            (schema(vec![table("agents", vec![col("id", "integer", false)])]), vec!["- column public.agents.goal"]),
+            (
+                schema(vec![table("agents", vec![col("id", "bigint", false), col("goal", "text", true)])]),
+                vec!["~ column public.agents.id: type integer -> bigint"],
+            ),
+            (
+                schema(vec![table("agents", vec![col("id", "integer", false), col("goals", "text", true)])]),
+                vec!["~ column public.agents.goal renamed to goals (detected: review)"],
+            ),
+            (
+                schema(vec![table("agent", vec![col("id", "integer", false), col("goal", "text", true)])]),
+                vec!["~ table public.agents renamed to public.agent (detected: review)"],
+            ),
+        ];
+        for (b, want) in cases {
+            assert_eq!(summaries(&diff(&a, &b, &detect())), want);
+        }
+    }
+
+    #[test]
+    fn no_rename_detection_when_ambiguous_or_disabled() {
+        let a = schema(vec![table("t", vec![col("a", "text", true), col("b", "text", true)])]);
+        let b = schema(vec![table("t", vec![col("x", "text", true), col("y", "text", true)])]);
+        let changes = summaries(&diff(&a, &b, &detect()));
+        assert!(changes.iter().all(|c| !c.contains("renamed")), "{changes:?}");
+        let c = schema(vec![table("t", vec![col("a", "text", true), col("bb", "text", true)])]);
+        let off = summaries(&diff(&a, &c, &DiffOptions::default()));
+        assert_eq!(off, vec!["+ column public.t.bb text", "- column public.t.b"]);
+    }
+
+    #[test]
+    fn foreign_keys_come_after_every_table() {
+        let fk = |n: &str, to: &str| ForeignKey {
+            name: Some(n.into()),
+            columns: vec!["other".into()],
+            ref_table: Name::new(Some("public"), to),
+            ref_columns: vec!["id".into()],
+            on_delete: Action::NoAction,
+            on_update: Action::NoAction,
+            match_full: false,
+            deferral: Deferral::Immediate,
+            not_valid: false,
+        };
+        let mut x = table("x", vec![col("id", "integer", false), col("other", "integer", true)]);
+        x.foreign_keys.push(fk("x_fk", "y"));
+        let mut y = table("y", vec![col("id", "integer", false), col("other", "integer", true)]);
+        y.foreign_keys.push(fk("y_fk", "x"));
+        let changes = summaries(&diff(&schema(vec![]), &schema(vec![x, y]), &detect()));
+        assert_eq!(
+            changes,
+            vec![
+                "+ table public.x",
+                "+ table public.y",
+                "+ foreign key public.x (other) -> public.y",
+                "+ foreign key public.y (other) -> public.x"
+            ]
+        );
+    }
+
+    #[test]
+    fn similarity() {
+        assert!(similar("goal", "goals"));
+        assert!(similar("workspace", "workspace_id"));
+        assert!(!similar("name", "created_at"));
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+    }
+}
