@@ -109,6 +109,28 @@ pub enum Command {
         #[arg(long)]
         desired: bool,
     },
+    /// Exit 1 when the database differs from the desired schema, listing the differences (for CI).
+    #[command(after_help = "Examples:\n  retort check\n  retort check --json")]
+    Check {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print the SQL that turns one schema into another, without writing anything.
+    #[command(
+        after_help = "Sides: database (the configured database), schema (the desired schema files), or a URL.\n\nExamples:\n  retort diff                                   (database -> schema)\n  retort diff --from schema --to database       (the way back)\n  retort diff --from postgres://app@prod/app --to schema"
+    )]
+    Diff {
+        /// Where to start: database, schema or a URL.
+        #[arg(long, default_value = "database")]
+        from: String,
+        /// Where to arrive: database, schema or a URL.
+        #[arg(long, default_value = "schema")]
+        to: String,
+        /// Do not detect renames.
+        #[arg(long = "no-renames")]
+        no_renames: bool,
+    },
     /// Write a merge revision joining two or more heads.
     #[command(
         after_help = "Examples:\n  retort merge heads -m \"merge auth into main\"\n  retort merge ae1f 27c6 -m merge"
@@ -153,6 +175,15 @@ pub struct RevisionArgs {
     /// Mark the migration to run outside a transaction (e.g. CREATE INDEX CONCURRENTLY).
     #[arg(long = "no-transaction")]
     pub no_transaction: bool,
+    /// Fill the migration by comparing the database with the desired schema ([schema] paths).
+    #[arg(long)]
+    pub autogenerate: bool,
+    /// With --autogenerate: do not detect renames (hints in the schema still count).
+    #[arg(long = "no-renames")]
+    pub no_renames: bool,
+    /// With --autogenerate: write the file even when nothing changed.
+    #[arg(long = "allow-empty")]
+    pub allow_empty: bool,
 }
 
 /// `retort upgrade` / `retort downgrade`

@@ -204,6 +204,10 @@ pub enum Change {
         /// The index, or `None` for none.
         index: Option<String>,
     },
+    /// `CREATE VIRTUAL TABLE v USING module(...)` (SQLite)
+    CreateVirtualTable(VirtualTable),
+    /// `DROP TABLE v` of a virtual table (SQLite)
+    DropVirtualTable(VirtualTable),
     /// `CREATE VIEW v AS ...` / `CREATE MATERIALIZED VIEW ...`
     CreateView(View),
     /// `DROP VIEW v`
@@ -228,13 +232,20 @@ impl Change {
     pub fn destructive(&self) -> Option<String> {
         match self {
             Change::DropTable(t) => Some(format!("drops table {} and its rows", t.name)),
+            Change::DropVirtualTable(v) => Some(format!("drops virtual table {} and its rows", v.name)),
             Change::DropColumn { table, column } => Some(format!("drops column {table}.{} and its data", column.name)),
-            Change::AlterColumn { table, from, to } if from.data_type != to.data_type => {
-                Some(format!("changes the type of {table}.{} from {} to {}: values that do not fit fail or are cut", to.name, from.data_type, to.data_type))
-            }
+            Change::AlterColumn { table, from, to } if from.data_type != to.data_type => Some(format!(
+                "changes the type of {table}.{} from {} to {}: values that do not fit fail or are cut",
+                to.name, from.data_type, to.data_type
+            )),
             Change::AlterEnum { from, to, .. } => {
                 let removed: Vec<&String> = from.labels.iter().filter(|l| !to.labels.contains(l)).collect();
-                (!removed.is_empty()).then(|| format!("removes value(s) {removed:?} from enum {}: rows holding them make the migration fail", to.name))
+                (!removed.is_empty()).then(|| {
+                    format!(
+                        "removes value(s) {removed:?} from enum {}: rows holding them make the migration fail",
+                        to.name
+                    )
+                })
             }
             _ => None,
         }
@@ -268,7 +279,9 @@ impl Change {
             Change::RenameColumn { table, from, to, detected } => {
                 format!("~ column {table}.{from} renamed to {to}{}", if *detected { " (detected: review)" } else { "" })
             }
-            Change::AlterColumn { table, from, to } => format!("~ column {table}.{}: {}", to.name, column_delta(from, to)),
+            Change::AlterColumn { table, from, to } => {
+                format!("~ column {table}.{}: {}", to.name, column_delta(from, to))
+            }
             Change::AddPrimaryKey { table, key } => format!("+ primary key {table} ({})", key.columns.join(", ")),
             Change::DropPrimaryKey { table, key } => format!("- primary key {table} ({})", key.columns.join(", ")),
             Change::AddUnique { table, unique } => format!("+ unique {table} ({})", unique.columns.join(", ")),
@@ -286,9 +299,17 @@ impl Change {
             Change::CreateIndex { table, index } => format!("+ index {} on {table}", index.name),
             Change::DropIndex { table, index } => format!("- index {} on {table}", index.name),
             Change::CommentTable { table, .. } => format!("~ comment on table {table}"),
-            Change::ClusterOn { table, index } => format!("~ cluster {table} on {}", index.as_deref().unwrap_or("nothing")),
-            Change::CreateView(v) => format!("+ {} {}", if v.materialized { "materialized view" } else { "view" }, v.name),
-            Change::DropView(v) => format!("- {} {}", if v.materialized { "materialized view" } else { "view" }, v.name),
+            Change::ClusterOn { table, index } => {
+                format!("~ cluster {table} on {}", index.as_deref().unwrap_or("nothing"))
+            }
+            Change::CreateVirtualTable(v) => format!("+ virtual table {} ({})", v.name, v.module),
+            Change::DropVirtualTable(v) => format!("- virtual table {} ({})", v.name, v.module),
+            Change::CreateView(v) => {
+                format!("+ {} {}", if v.materialized { "materialized view" } else { "view" }, v.name)
+            }
+            Change::DropView(v) => {
+                format!("- {} {}", if v.materialized { "materialized view" } else { "view" }, v.name)
+            }
             Change::CreateRoutine(r) => format!("+ {} {}({})", r.kind, r.name, r.arguments),
             Change::DropRoutine(r) => format!("- {} {}({})", r.kind, r.name, r.arguments),
             Change::CreateTrigger(t) => format!("+ trigger {} on {}", t.name, t.table),

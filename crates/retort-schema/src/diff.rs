@@ -98,86 +98,146 @@ impl Phases {
 /// The changes that turn `from` into `to`.
 pub fn diff(from: &Schema, to: &Schema, options: &DiffOptions) -> Vec<Change> {
     let mut p = Phases::default();
-    diff_by_key(&from.namespaces, &to.namespaces, |n| n.name.clone(), |a, b| {
-        match (a, b) {
+    diff_by_key(
+        &from.namespaces,
+        &to.namespaces,
+        |n| n.name.clone(),
+        |a, b| match (a, b) {
             (None, Some(n)) => p.create_types.push(Change::CreateNamespace(n.clone())),
             (Some(n), None) => p.drop_types.push(Change::DropNamespace(n.clone())),
             _ => {}
-        }
-    });
-    diff_by_key(&from.extensions, &to.extensions, |e| e.name.clone(), |a, b| match (a, b) {
-        (None, Some(e)) => p.create_types.push(Change::CreateExtension(e.clone())),
-        (Some(e), None) => p.drop_types.push(Change::DropExtension(e.clone())),
-        _ => {}
-    });
-    diff_by_key(&from.enums, &to.enums, |e| e.name.clone(), |a, b| match (a, b) {
-        (None, Some(e)) => p.create_types.push(Change::CreateEnum(e.clone())),
-        (Some(e), None) => p.drop_types.push(Change::DropEnum(e.clone())),
-        (Some(f), Some(t)) if f.labels != t.labels => {
-            p.create_types.push(Change::AlterEnum { from: f.clone(), to: t.clone(), usages: usages(from, &f.name) })
-        }
-        (Some(f), Some(t)) if f.comment != t.comment => {
-            p.create_types.push(Change::AlterEnum { from: f.clone(), to: t.clone(), usages: Vec::new() })
-        }
-        _ => {}
-    });
-    diff_by_key(&from.domains, &to.domains, |d| d.name.clone(), |a, b| match (a, b) {
-        (None, Some(d)) => p.create_types.push(Change::CreateDomain(d.clone())),
-        (Some(d), None) => p.drop_types.push(Change::DropDomain(d.clone())),
-        (Some(f), Some(t)) if f != t => p.create_types.push(Change::AlterDomain { from: f.clone(), to: t.clone() }),
-        _ => {}
-    });
-    diff_by_key(&from.composites, &to.composites, |c| c.name.clone(), |a, b| match (a, b) {
-        (None, Some(c)) => p.create_types.push(Change::CreateComposite(c.clone())),
-        (Some(c), None) => p.drop_types.push(Change::DropComposite(c.clone())),
-        (Some(f), Some(t)) if f != t => {
-            p.drop_types.push(Change::DropComposite(f.clone()));
-            p.create_types.push(Change::CreateComposite(t.clone()));
-        }
-        _ => {}
-    });
-    diff_by_key(&from.sequences, &to.sequences, |s| s.name.clone(), |a, b| match (a, b) {
-        (None, Some(s)) if s.owned_by.is_some() => {
-            // OWNED BY needs the table: create the sequence first, attach it once tables exist.
-            let bare = Sequence { owned_by: None, ..s.clone() };
-            p.create_types.push(Change::CreateSequence(bare.clone()));
-            p.constraints.push(Change::AlterSequence { from: bare, to: s.clone() });
-        }
-        (None, Some(s)) => p.create_types.push(Change::CreateSequence(s.clone())),
-        (Some(s), None) => p.drop_types.push(Change::DropSequence(s.clone())),
-        (Some(f), Some(t)) if f != t => p.create_types.push(Change::AlterSequence { from: f.clone(), to: t.clone() }),
-        _ => {}
-    });
+        },
+    );
+    diff_by_key(
+        &from.extensions,
+        &to.extensions,
+        |e| e.name.clone(),
+        |a, b| match (a, b) {
+            (None, Some(e)) => p.create_types.push(Change::CreateExtension(e.clone())),
+            (Some(e), None) => p.drop_types.push(Change::DropExtension(e.clone())),
+            _ => {}
+        },
+    );
+    diff_by_key(
+        &from.enums,
+        &to.enums,
+        |e| e.name.clone(),
+        |a, b| match (a, b) {
+            (None, Some(e)) => p.create_types.push(Change::CreateEnum(e.clone())),
+            (Some(e), None) => p.drop_types.push(Change::DropEnum(e.clone())),
+            (Some(f), Some(t)) if f.labels != t.labels => {
+                p.create_types.push(Change::AlterEnum { from: f.clone(), to: t.clone(), usages: usages(from, &f.name) })
+            }
+            (Some(f), Some(t)) if f.comment != t.comment => {
+                p.create_types.push(Change::AlterEnum { from: f.clone(), to: t.clone(), usages: Vec::new() })
+            }
+            _ => {}
+        },
+    );
+    diff_by_key(
+        &from.domains,
+        &to.domains,
+        |d| d.name.clone(),
+        |a, b| match (a, b) {
+            (None, Some(d)) => p.create_types.push(Change::CreateDomain(d.clone())),
+            (Some(d), None) => p.drop_types.push(Change::DropDomain(d.clone())),
+            (Some(f), Some(t)) if f != t => p.create_types.push(Change::AlterDomain { from: f.clone(), to: t.clone() }),
+            _ => {}
+        },
+    );
+    diff_by_key(
+        &from.composites,
+        &to.composites,
+        |c| c.name.clone(),
+        |a, b| match (a, b) {
+            (None, Some(c)) => p.create_types.push(Change::CreateComposite(c.clone())),
+            (Some(c), None) => p.drop_types.push(Change::DropComposite(c.clone())),
+            (Some(f), Some(t)) if f != t => {
+                p.drop_types.push(Change::DropComposite(f.clone()));
+                p.create_types.push(Change::CreateComposite(t.clone()));
+            }
+            _ => {}
+        },
+    );
+    diff_by_key(
+        &from.sequences,
+        &to.sequences,
+        |s| s.name.clone(),
+        |a, b| match (a, b) {
+            (None, Some(s)) if s.owned_by.is_some() => {
+                // OWNED BY needs the table: create the sequence first, attach it once tables exist.
+                let bare = Sequence { owned_by: None, ..s.clone() };
+                p.create_types.push(Change::CreateSequence(bare.clone()));
+                p.constraints.push(Change::AlterSequence { from: bare, to: s.clone() });
+            }
+            (None, Some(s)) => p.create_types.push(Change::CreateSequence(s.clone())),
+            (Some(s), None) => p.drop_types.push(Change::DropSequence(s.clone())),
+            (Some(f), Some(t)) if f != t => {
+                p.create_types.push(Change::AlterSequence { from: f.clone(), to: t.clone() })
+            }
+            _ => {}
+        },
+    );
 
     let changed_tables = diff_tables(from, to, options, &mut p);
+    diff_by_key(
+        &from.virtual_tables,
+        &to.virtual_tables,
+        |v| v.name.clone(),
+        |a, b| {
+            if a != b {
+                if let Some(v) = a {
+                    p.drops.push(Change::DropVirtualTable(v.clone()));
+                }
+                if let Some(v) = b {
+                    p.tables.push(Change::CreateVirtualTable(v.clone()));
+                }
+            }
+        },
+    );
     diff_views(from, to, &changed_tables, &mut p);
 
-    diff_by_key(&from.routines, &to.routines, |r| (r.name.clone(), r.arguments.clone()), |a, b| match (a, b) {
-        (None, Some(r)) => p.routines.push(Change::CreateRoutine(r.clone())),
-        (Some(r), None) => p.drop_types.insert(0, Change::DropRoutine(r.clone())),
-        (Some(f), Some(t)) if f.definition != t.definition || f.comment != t.comment => {
-            p.routines.push(Change::CreateRoutine(t.clone()))
-        }
-        _ => {}
-    });
-    diff_by_key(&from.triggers, &to.triggers, |t| (t.table.clone(), t.name.clone()), |a, b| match (a, b) {
-        (None, Some(t)) => p.create_dependents.push(Change::CreateTrigger(t.clone())),
-        (Some(t), None) => p.drop_dependents.push(Change::DropTrigger(t.clone())),
-        (Some(f), Some(t)) if f != t => {
-            p.drop_dependents.push(Change::DropTrigger(f.clone()));
-            p.create_dependents.push(Change::CreateTrigger(t.clone()));
-        }
-        _ => {}
-    });
-    diff_by_key(&from.rules, &to.rules, |r| (r.table.clone(), r.name.clone()), |a, b| match (a, b) {
-        (None, Some(r)) => p.create_dependents.push(Change::CreateRule(r.clone())),
-        (Some(r), None) => p.drop_dependents.push(Change::DropRule(r.clone())),
-        (Some(f), Some(t)) if f != t => {
-            p.drop_dependents.push(Change::DropRule(f.clone()));
-            p.create_dependents.push(Change::CreateRule(t.clone()));
-        }
-        _ => {}
-    });
+    diff_by_key(
+        &from.routines,
+        &to.routines,
+        |r| (r.name.clone(), r.arguments.clone()),
+        |a, b| match (a, b) {
+            (None, Some(r)) => p.routines.push(Change::CreateRoutine(r.clone())),
+            (Some(r), None) => p.drop_types.insert(0, Change::DropRoutine(r.clone())),
+            (Some(f), Some(t)) if f.definition != t.definition || f.comment != t.comment => {
+                p.routines.push(Change::CreateRoutine(t.clone()))
+            }
+            _ => {}
+        },
+    );
+    diff_by_key(
+        &from.triggers,
+        &to.triggers,
+        |t| (t.table.clone(), t.name.clone()),
+        |a, b| match (a, b) {
+            (None, Some(t)) => p.create_dependents.push(Change::CreateTrigger(t.clone())),
+            (Some(t), None) => p.drop_dependents.push(Change::DropTrigger(t.clone())),
+            (Some(f), Some(t)) if f != t => {
+                p.drop_dependents.push(Change::DropTrigger(f.clone()));
+                p.create_dependents.push(Change::CreateTrigger(t.clone()));
+            }
+            _ => {}
+        },
+    );
+    diff_by_key(
+        &from.rules,
+        &to.rules,
+        |r| (r.table.clone(), r.name.clone()),
+        |a, b| match (a, b) {
+            (None, Some(r)) => p.create_dependents.push(Change::CreateRule(r.clone())),
+            (Some(r), None) => p.drop_dependents.push(Change::DropRule(r.clone())),
+            (Some(f), Some(t)) if f != t => {
+                p.drop_dependents.push(Change::DropRule(f.clone()));
+                p.create_dependents.push(Change::CreateRule(t.clone()));
+            }
+            _ => {}
+        },
+    );
     p.into_changes()
 }
 
@@ -261,11 +321,8 @@ fn diff_tables(from: &Schema, to: &Schema, options: &DiffOptions, p: &mut Phases
         }
     }
     if options.detect_renames {
-        let dropped: Vec<&Table> = from
-            .tables
-            .iter()
-            .filter(|t| !to_names.contains(&t.name) && !renamed.contains_key(&t.name))
-            .collect();
+        let dropped: Vec<&Table> =
+            from.tables.iter().filter(|t| !to_names.contains(&t.name) && !renamed.contains_key(&t.name)).collect();
         let added: Vec<&Table> = to
             .tables
             .iter()
@@ -324,12 +381,18 @@ fn diff_tables(from: &Schema, to: &Schema, options: &DiffOptions, p: &mut Phases
     for f in &from.tables {
         if !to_names.contains(&f.name) && !renamed.contains_key(&f.name) {
             touched.insert(f.name.clone());
+            // Its foreign keys go first, so dropped tables that reference each other (or a
+            // surviving table) can be dropped in any order.
+            for key in &f.foreign_keys {
+                p.drop_foreign_keys.push(Change::DropForeignKey { table: f.name.clone(), key: key.clone() });
+            }
             p.drops.push(Change::DropTable(f.clone()));
         }
     }
     // Tables go away after everything that reads them, children before partitioned parents.
     let drops: Vec<Change> = std::mem::take(&mut p.drops);
-    let (tables, others): (Vec<Change>, Vec<Change>) = drops.into_iter().partition(|c| matches!(c, Change::DropTable(_)));
+    let (tables, others): (Vec<Change>, Vec<Change>) =
+        drops.into_iter().partition(|c| matches!(c, Change::DropTable(_)));
     let tables = topological(
         tables,
         |c| match c {
@@ -364,7 +427,12 @@ fn diff_table(f: &Table, t: &Table, options: &DiffOptions, p: &mut Phases) -> bo
     for (tname, new, old) in &options.renames.columns {
         if tname == table && has(f, old) && !has(f, new) && has(t, new) && !has(t, old) {
             renamed.insert(old.clone(), new.clone());
-            p.renames.push(Change::RenameColumn { table: table.clone(), from: old.clone(), to: new.clone(), detected: false });
+            p.renames.push(Change::RenameColumn {
+                table: table.clone(),
+                from: old.clone(),
+                to: new.clone(),
+                detected: false,
+            });
         }
     }
     if options.detect_renames {
@@ -418,18 +486,24 @@ fn diff_table(f: &Table, t: &Table, options: &DiffOptions, p: &mut Phases) -> bo
         ix.include = ix.include.iter().map(rename).collect();
     }
 
-    diff_by_key(&f.columns, &t.columns, |c| c.name.clone(), |a, b| match (a, b) {
-        (None, Some(c)) => p.tables.push(Change::AddColumn { table: table.clone(), column: c.clone() }),
-        (Some(c), None) => {
-            columns_changed = true;
-            p.drops.push(Change::DropColumn { table: table.clone(), column: c.clone() })
-        }
-        (Some(x), Some(y)) if x != y => {
-            columns_changed |= x.data_type != y.data_type || x.collation != y.collation || x.generated != y.generated;
-            p.tables.push(Change::AlterColumn { table: table.clone(), from: x.clone(), to: y.clone() })
-        }
-        _ => {}
-    });
+    diff_by_key(
+        &f.columns,
+        &t.columns,
+        |c| c.name.clone(),
+        |a, b| match (a, b) {
+            (None, Some(c)) => p.tables.push(Change::AddColumn { table: table.clone(), column: c.clone() }),
+            (Some(c), None) => {
+                columns_changed = true;
+                p.drops.push(Change::DropColumn { table: table.clone(), column: c.clone() })
+            }
+            (Some(x), Some(y)) if x != y => {
+                columns_changed |=
+                    x.data_type != y.data_type || x.collation != y.collation || x.generated != y.generated;
+                p.tables.push(Change::AlterColumn { table: table.clone(), from: x.clone(), to: y.clone() })
+            }
+            _ => {}
+        },
+    );
     // Keep the desired column order for added columns: AddColumn appends, in `to` order already.
     if f.primary_key != t.primary_key {
         if let Some(key) = &f.primary_key {
@@ -450,7 +524,8 @@ fn diff_table(f: &Table, t: &Table, options: &DiffOptions, p: &mut Phases) -> bo
             }
         }
     });
-    let fk_key = |k: &ForeignKey| k.name.clone().unwrap_or_else(|| format!("({})->{}", k.columns.join(","), k.ref_table));
+    let fk_key =
+        |k: &ForeignKey| k.name.clone().unwrap_or_else(|| format!("({})->{}", k.columns.join(","), k.ref_table));
     diff_by_key(&f.foreign_keys, &t.foreign_keys, fk_key, |a, b| {
         if a != b {
             if let Some(k) = a {
@@ -472,27 +547,37 @@ fn diff_table(f: &Table, t: &Table, options: &DiffOptions, p: &mut Phases) -> bo
             }
         }
     });
-    diff_by_key(&f.exclusions, &t.exclusions, |x| x.name.clone(), |a, b| {
-        if a != b {
-            if let Some(x) = a {
-                p.drop_constraints.push(Change::DropExclusion { table: table.clone(), exclusion: x.clone() });
+    diff_by_key(
+        &f.exclusions,
+        &t.exclusions,
+        |x| x.name.clone(),
+        |a, b| {
+            if a != b {
+                if let Some(x) = a {
+                    p.drop_constraints.push(Change::DropExclusion { table: table.clone(), exclusion: x.clone() });
+                }
+                if let Some(x) = b {
+                    p.constraints.push(Change::AddExclusion { table: table.clone(), exclusion: x.clone() });
+                }
             }
-            if let Some(x) = b {
-                p.constraints.push(Change::AddExclusion { table: table.clone(), exclusion: x.clone() });
+        },
+    );
+    diff_by_key(
+        &f.indexes,
+        &t.indexes,
+        |i| i.name.clone(),
+        |a, b| {
+            if a != b {
+                // A comment-only change needs no rebuild, but one statement form keeps this simple.
+                if let Some(i) = a {
+                    p.drop_constraints.push(Change::DropIndex { table: table.clone(), index: i.clone() });
+                }
+                if let Some(i) = b {
+                    p.constraints.push(Change::CreateIndex { table: table.clone(), index: i.clone() });
+                }
             }
-        }
-    });
-    diff_by_key(&f.indexes, &t.indexes, |i| i.name.clone(), |a, b| {
-        if a != b {
-            // A comment-only change needs no rebuild, but one statement form keeps this simple.
-            if let Some(i) = a {
-                p.drop_constraints.push(Change::DropIndex { table: table.clone(), index: i.clone() });
-            }
-            if let Some(i) = b {
-                p.constraints.push(Change::CreateIndex { table: table.clone(), index: i.clone() });
-            }
-        }
-    });
+        },
+    );
     if f.comment != t.comment {
         p.constraints.push(Change::CommentTable { table: table.clone(), comment: t.comment.clone() });
     }
@@ -541,11 +626,8 @@ fn diff_views(from: &Schema, to: &Schema, touched: &Touched, p: &mut Phases) {
     let drops: Vec<&View> = from.views.iter().filter(|v| rebuild.contains(&v.name)).collect();
     let drops = topological(drops, |v| v.name.clone(), |v| v.depends_on.clone());
     p.drop_views.extend(drops.into_iter().rev().map(|v| Change::DropView(v.clone())));
-    let creates: Vec<&View> = to
-        .views
-        .iter()
-        .filter(|v| rebuild.contains(&v.name) || !from.views.iter().any(|f| f.name == v.name))
-        .collect();
+    let creates: Vec<&View> =
+        to.views.iter().filter(|v| rebuild.contains(&v.name) || !from.views.iter().any(|f| f.name == v.name)).collect();
     let creates = topological(creates, |v| v.name.clone(), |v| v.depends_on.clone());
     p.create_views.extend(creates.into_iter().map(|v| Change::CreateView(v.clone())));
 }
@@ -584,7 +666,10 @@ mod tests {
                 vec!["~ column public.agents.goal: nullable -> not null"],
             ),
             (
-                schema(vec![table("agents", vec![col("id", "integer", false), col("goal", "text", true), col("x", "integer", true)])]),
+                schema(vec![table(
+                    "agents",
+                    vec![col("id", "integer", false), col("goal", "text", true), col("x", "integer", true)],
+                )]),
                 vec!["+ column public.agents.x integer"],
             ),
             (schema(vec![table("agents", vec![col("id", "integer", false)])]), vec!["- column public.agents.goal"]),

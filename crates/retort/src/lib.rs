@@ -6,6 +6,7 @@
 //! them as SQL for `--sql`; [`inspect`] reads a live schema into the `retort-schema` model and [`load`] builds the desired
 //! one from DDL files. [`project`] ties config and files together, [`revision`] writes new files.
 
+pub mod autogen;
 pub mod config;
 pub mod dialect;
 pub mod driver;

@@ -134,7 +134,8 @@ pub fn load(sources: &[SourceFile], target: &DatabaseUrl, options: &InspectOptio
             Ok(driver.inspect(options)?)
         }
         DatabaseUrl::Postgres(url) => {
-            let mut scratch = crate::dialect::postgres::ScratchDatabase::create(url).map_err(|e| LoadError::Scratch(Box::new(e)))?;
+            let mut scratch =
+                crate::dialect::postgres::ScratchDatabase::create(url).map_err(|e| LoadError::Scratch(Box::new(e)))?;
             let Some(driver) = scratch.driver.as_mut() else {
                 return Err(LoadError::Scratch(Box::new(DbError::msg("the scratch database has no connection"))));
             };
@@ -171,7 +172,13 @@ fn apply(driver: &mut dyn Driver, sources: &[SourceFile], dialect: Dialect) -> R
                     None => (statement.line, 1),
                 };
                 let shown: String = statement.sql.chars().take(300).collect();
-                return Err(LoadError::Apply { file: source.name.clone(), line, column, statement: shown, error: Box::new(error) });
+                return Err(LoadError::Apply {
+                    file: source.name.clone(),
+                    line,
+                    column,
+                    statement: shown,
+                    error: Box::new(error),
+                });
             }
         }
     }

@@ -1,5 +1,6 @@
 //! One module per command (or family of commands); `run` dispatches.
 
+mod compare;
 mod current;
 mod init;
 mod inspect;
@@ -32,6 +33,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Heads(args) => listing::heads(&ctx, args),
         Command::Branches(args) => listing::branches(&ctx, args),
         Command::Show { rev, json } => listing::show(&ctx, &rev, json),
+        Command::Check { json } => compare::check(&ctx, json),
+        Command::Diff { from, to, no_renames } => compare::diff(&ctx, &from, &to, !no_renames),
         Command::Inspect { json, schemas, all_schemas, desired } => {
             inspect::run(&ctx, inspect::Args { json, schemas, all_schemas, desired })
         }

@@ -3,6 +3,7 @@
 use std::process::ExitCode;
 
 use anyhow::Result;
+use retort::autogen::compare;
 use retort::revision::{NewRevision, create, merge as write_merge};
 use retort::script::Script;
 
@@ -17,7 +18,7 @@ fn report(ctx: &Context, script: &Script) {
 /// Writes a new, empty migration for the user to fill in.
 pub fn revision(ctx: &Context, args: RevisionArgs) -> Result<ExitCode> {
     let project = ctx.project()?;
-    let new = NewRevision {
+    let mut new = NewRevision {
         message: args.message,
         head: args.head,
         splice: args.splice,
@@ -28,6 +29,33 @@ pub fn revision(ctx: &Context, args: RevisionArgs) -> Result<ExitCode> {
         downgrade: String::new(),
         non_transactional: args.no_transaction,
     };
+    if args.autogenerate {
+        let url = ctx.database_url(&project)?;
+        let comparison = compare(&project, &url, !args.no_renames, true)?;
+        let generated = comparison.generated;
+        if generated.is_empty() && !args.allow_empty {
+            println!(
+                "No changes in schema detected: the database matches the desired schema; nothing was written (--allow-empty writes an empty revision)."
+            );
+            return Ok(ExitCode::SUCCESS);
+        }
+        new.upgrade = generated.upgrade_sql.clone();
+        new.downgrade = generated.downgrade_sql.clone();
+        let script = create(&project, &new)?;
+        report(ctx, &script);
+        for change in &generated.up {
+            println!("  {}", change.summary());
+        }
+        let destructive = generated.destructive();
+        if !destructive.is_empty() {
+            println!("Destructive steps (marked WARNING in the file): review before applying:");
+            for d in destructive {
+                println!("  ! {d}");
+            }
+        }
+        println!("Review the file, then run `retort upgrade head`.");
+        return Ok(ExitCode::SUCCESS);
+    }
     let script = create(&project, &new)?;
     report(ctx, &script);
     Ok(ExitCode::SUCCESS)

@@ -4,7 +4,65 @@
 pub mod postgres;
 pub mod sqlite;
 
+use crate::change::Change;
 use crate::model::{Dialect, Schema};
+
+/// The SQL of one change (or, on SQLite, of one table rebuild that folds several), with the
+/// review notes a generated migration shows above it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rendered {
+    /// Comment lines: destructive-step warnings, detected renames.
+    pub notes: Vec<String>,
+    /// The statements, without terminators.
+    pub statements: Vec<String>,
+}
+
+/// Renders changes (from `diff(from, to)`) in the dialect of the schemas.
+pub fn changes(from: &Schema, to: &Schema, changes: &[Change]) -> Vec<Rendered> {
+    match to.dialect {
+        Dialect::Postgres => changes
+            .iter()
+            .map(|c| Rendered { notes: notes(std::slice::from_ref(c)), statements: postgres::change(c) })
+            .filter(|r| !r.statements.is_empty())
+            .collect(),
+        Dialect::Sqlite => sqlite::changes(from, to, changes),
+    }
+}
+
+/// The review notes for a group of changes.
+pub fn notes(changes: &[Change]) -> Vec<String> {
+    let mut out = Vec::new();
+    for c in changes {
+        if let Some(why) = c.destructive() {
+            out.push(format!("WARNING: destructive: {why}"));
+        }
+        if matches!(c, Change::RenameTable { detected: true, .. } | Change::RenameColumn { detected: true, .. }) {
+            out.push(format!("review: detected rename: {}", c.summary().trim_start_matches("~ ")));
+        }
+    }
+    out
+}
+
+/// Renders changes as a migration section: each change's notes as `--` comments, then its
+/// statements, each terminated.
+pub fn section(rendered: &[Rendered]) -> String {
+    let mut out = String::new();
+    for r in rendered {
+        for note in &r.notes {
+            out.push_str(&format!("-- {note}\n"));
+        }
+        for stmt in &r.statements {
+            let stmt = stmt.trim_end().trim_end_matches(';').trim_end();
+            out.push_str(stmt);
+            if stmt.lines().last().is_some_and(|l| l.contains("--")) {
+                out.push('\n');
+            }
+            out.push_str(";\n");
+        }
+        out.push('\n');
+    }
+    out
+}
 
 /// The whole schema as DDL in dependency order.
 pub fn ddl(schema: &Schema) -> String {

@@ -282,7 +282,12 @@ pub fn statements(s: &Schema) -> Vec<String> {
                     if v.cluster_on.as_ref() == Some(&ix.name) {
                         out.push(format!("ALTER MATERIALIZED VIEW {} CLUSTER ON {}", name(&v.name), q(&ix.name)));
                     }
-                    comment(&mut comments, "INDEX", &name(&Name { schema: v.name.schema.clone(), name: ix.name.clone() }), &ix.comment);
+                    comment(
+                        &mut comments,
+                        "INDEX",
+                        &name(&Name { schema: v.name.schema.clone(), name: ix.name.clone() }),
+                        &ix.comment,
+                    );
                 }
                 comment(&mut comments, view_kind(v), &name(&v.name), &v.comment);
             }
@@ -381,7 +386,10 @@ fn alter_column(table: &Name, from: &Column, to: &Column) -> Vec<String> {
     }
     if retype {
         let collate = to.collation.as_ref().map(|x| format!(" COLLATE {x}")).unwrap_or_default();
-        out.push(format!("ALTER TABLE {t} ALTER COLUMN {c} TYPE {}{collate} USING {c}::{}", to.data_type, to.data_type));
+        out.push(format!(
+            "ALTER TABLE {t} ALTER COLUMN {c} TYPE {}{collate} USING {c}::{}",
+            to.data_type, to.data_type
+        ));
     }
     if from.identity != to.identity {
         match (&from.identity, &to.identity) {
@@ -405,7 +413,9 @@ fn alter_column(table: &Name, from: &Column, to: &Column) -> Vec<String> {
     if from.default != to.default || (retype && to.default.is_some()) {
         match &to.default {
             Some(d) => out.push(format!("ALTER TABLE {t} ALTER COLUMN {c} SET DEFAULT {d}")),
-            None if from.default.is_some() && !retype => out.push(format!("ALTER TABLE {t} ALTER COLUMN {c} DROP DEFAULT")),
+            None if from.default.is_some() && !retype => {
+                out.push(format!("ALTER TABLE {t} ALTER COLUMN {c} DROP DEFAULT"))
+            }
             None => {}
         }
     }
@@ -600,7 +610,11 @@ pub fn change(c: &Change) -> Vec<String> {
             let mut out = vec![format!("ALTER TABLE {} RENAME TO {}", name(from), q(&to.name))];
             if from.schema != to.schema {
                 let moved = Name { schema: from.schema.clone(), name: to.name.clone() };
-                out.push(format!("ALTER TABLE {} SET SCHEMA {}", name(&moved), to.schema.as_deref().map(q).unwrap_or_default()));
+                out.push(format!(
+                    "ALTER TABLE {} SET SCHEMA {}",
+                    name(&moved),
+                    to.schema.as_deref().map(q).unwrap_or_default()
+                ));
             }
             out
         }
@@ -611,7 +625,9 @@ pub fn change(c: &Change) -> Vec<String> {
             }
             out
         }
-        Change::DropColumn { table, column } => vec![format!("ALTER TABLE {} DROP COLUMN {}", name(table), q(&column.name))],
+        Change::DropColumn { table, column } => {
+            vec![format!("ALTER TABLE {} DROP COLUMN {}", name(table), q(&column.name))]
+        }
         Change::RenameColumn { table, from, to, .. } => {
             vec![format!("ALTER TABLE {} RENAME COLUMN {} TO {}", name(table), q(from), q(to))]
         }
@@ -641,6 +657,8 @@ pub fn change(c: &Change) -> Vec<String> {
             Some(ix) => format!("ALTER TABLE {} CLUSTER ON {}", name(table), q(ix)),
             None => format!("ALTER TABLE {} SET WITHOUT CLUSTER", name(table)),
         }],
+        // PostgreSQL has no virtual tables; the inspector never produces them.
+        Change::CreateVirtualTable(_) | Change::DropVirtualTable(_) => Vec::new(),
         Change::CreateView(v) => {
             let mut out = vec![create_view(v)];
             for ix in &v.indexes {
@@ -662,7 +680,11 @@ pub fn change(c: &Change) -> Vec<String> {
             }
             out.push(r.definition.clone());
             if r.comment.is_some() {
-                out.push(comment_sql(&r.kind.to_ascii_uppercase(), &format!("{}({})", name(&r.name), r.arguments), &r.comment));
+                out.push(comment_sql(
+                    &r.kind.to_ascii_uppercase(),
+                    &format!("{}({})", name(&r.name), r.arguments),
+                    &r.comment,
+                ));
             }
             out
         }

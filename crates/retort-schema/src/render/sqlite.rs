@@ -5,6 +5,7 @@
 
 use std::fmt::Write as _;
 
+use crate::change::Change;
 use crate::model::*;
 use crate::order::topological;
 
@@ -335,6 +336,197 @@ pub fn statements(s: &Schema) -> Vec<String> {
     let views = topological(s.views.iter().collect(), |v| v.name.clone(), |v| v.depends_on.clone());
     out.extend(views.into_iter().map(view));
     out.extend(s.triggers.iter().map(|t| t.definition.trim().to_string()));
+    out
+}
+
+/// Whether SQLite can carry out a table-level change in place; everything else rebuilds the table.
+fn in_place(change: &Change) -> bool {
+    match change {
+        Change::AddColumn { column, .. } => {
+            // SQLite's ADD COLUMN refuses NOT NULL without a default, stored generated columns and
+            // non-constant defaults; those take the rebuild.
+            (column.nullable || column.default.is_some())
+                && column.generated.as_ref().is_none_or(|g| !g.stored)
+                && column.default.as_deref().is_none_or(|d| !d.contains('('))
+        }
+        Change::CreateIndex { .. }
+        | Change::DropIndex { .. }
+        | Change::CommentTable { .. }
+        | Change::ClusterOn { .. } => true,
+        _ => false,
+    }
+}
+
+/// The table a table-level change belongs to.
+fn table_of(change: &Change) -> Option<&Name> {
+    match change {
+        Change::AddColumn { table, .. }
+        | Change::DropColumn { table, .. }
+        | Change::AlterColumn { table, .. }
+        | Change::AddPrimaryKey { table, .. }
+        | Change::DropPrimaryKey { table, .. }
+        | Change::AddUnique { table, .. }
+        | Change::DropUnique { table, .. }
+        | Change::AddForeignKey { table, .. }
+        | Change::DropForeignKey { table, .. }
+        | Change::AddCheck { table, .. }
+        | Change::DropCheck { table, .. }
+        | Change::AddExclusion { table, .. }
+        | Change::DropExclusion { table, .. }
+        | Change::CreateIndex { table, .. }
+        | Change::DropIndex { table, .. }
+        | Change::CommentTable { table, .. }
+        | Change::ClusterOn { table, .. } => Some(table),
+        _ => None,
+    }
+}
+
+/// The documented table rebuild (sqlite.org/lang_altertable.html#otheralter): create the new
+/// table, copy the rows of the columns both versions have, drop the old table, rename the new one,
+/// then recreate its indexes and triggers. `legacy_alter_table` keeps SQLite from rewriting or
+/// rejecting views that name the table while it is briefly missing.
+fn rebuild(old: &Table, new: &Table, triggers: &[&Trigger]) -> Vec<String> {
+    let temp = Name { schema: None, name: format!("_retort_new_{}", new.name.name) };
+    let mut shadow = new.clone();
+    shadow.name = temp.clone();
+    let kept: Vec<String> = new
+        .columns
+        .iter()
+        .filter(|c| c.generated.is_none() && old.columns.iter().any(|o| o.name == c.name && o.generated.is_none()))
+        .map(|c| q(&c.name))
+        .collect();
+    let mut out = vec!["PRAGMA legacy_alter_table = ON".to_string(), create_table(&shadow)];
+    if !kept.is_empty() {
+        out.push(format!(
+            "INSERT INTO {} ({}) SELECT {} FROM {}",
+            name(&temp),
+            kept.join(", "),
+            kept.join(", "),
+            name(&old.name)
+        ));
+    }
+    out.push(format!("DROP TABLE {}", name(&old.name)));
+    out.push(format!("ALTER TABLE {} RENAME TO {}", name(&temp), q(&new.name.name)));
+    out.push("PRAGMA legacy_alter_table = OFF".to_string());
+    out.extend(new.indexes.iter().map(|ix| index(ix, &new.name)));
+    out.extend(triggers.iter().map(|t| t.definition.trim().to_string()));
+    out
+}
+
+/// Renders changes for SQLite: what `ALTER TABLE` can do is done in place; a table with any other
+/// change is rebuilt once, from its desired definition, keeping its rows.
+pub fn changes(from: &Schema, to: &Schema, changes: &[Change]) -> Vec<crate::render::Rendered> {
+    use crate::render::{Rendered, notes};
+    // Tables created in this migration get their foreign keys inline and their indexes in place;
+    // tables dropped take their constraints with them.
+    let created: Vec<&Name> = changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::CreateTable(t) | Change::DropTable(t) => Some(&t.name),
+            _ => None,
+        })
+        .collect();
+    let rebuilt: Vec<&Name> = {
+        let mut names: Vec<&Name> =
+            changes.iter().filter(|c| !in_place(c)).filter_map(table_of).filter(|t| !created.contains(t)).collect();
+        names.sort();
+        names.dedup();
+        names
+    };
+    // Renames run first, so the old table is looked up under its new name.
+    let old_table = |n: &Name| -> Option<Table> {
+        let mut old_name = n.clone();
+        for c in changes {
+            if let Change::RenameTable { from, to, .. } = c
+                && to == n
+            {
+                old_name = from.clone();
+            }
+        }
+        let mut t = from.table(&old_name)?.clone();
+        t.name = n.clone();
+        for c in changes {
+            if let Change::RenameColumn { table, from, to, .. } = c
+                && table == n
+            {
+                for col in &mut t.columns {
+                    if &col.name == from {
+                        col.name = to.clone();
+                    }
+                }
+            }
+        }
+        Some(t)
+    };
+    let created_triggers: Vec<&Trigger> = changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::CreateTrigger(t) => Some(t),
+            _ => None,
+        })
+        .collect();
+    let mut out = Vec::new();
+    let mut done: Vec<&Name> = Vec::new();
+    for c in changes {
+        if let Some(table) = table_of(c)
+            && rebuilt.contains(&table)
+        {
+            if done.contains(&table) {
+                continue;
+            }
+            done.push(table);
+            let (Some(old), Some(new)) = (old_table(table), to.table(table)) else { continue };
+            let folded: Vec<Change> = changes.iter().filter(|x| table_of(x) == Some(table)).cloned().collect();
+            let triggers: Vec<&Trigger> =
+                to.triggers.iter().filter(|t| &t.table == table && !created_triggers.contains(t)).collect();
+            let mut notes = notes(&folded);
+            notes.insert(
+                0,
+                format!(
+                    "rebuild {table} (SQLite cannot ALTER this in place; rows are copied): {}",
+                    folded.iter().map(Change::summary).collect::<Vec<_>>().join("; ")
+                ),
+            );
+            out.push(Rendered { notes, statements: rebuild(&old, new, &triggers) });
+            continue;
+        }
+        let statements = match c {
+            Change::CreateTable(t) => {
+                // SQLite cannot add foreign keys later: the table is created with them.
+                let full = to.table(&t.name).unwrap_or(t);
+                let mut bare = full.clone();
+                bare.indexes.clear();
+                vec![create_table(&bare)]
+            }
+            Change::AddForeignKey { table, .. } | Change::DropForeignKey { table, .. } if created.contains(&table) => {
+                Vec::new()
+            }
+            Change::DropTable(t) => vec![format!("DROP TABLE {}", name(&t.name))],
+            Change::RenameTable { from, to, .. } => {
+                vec![format!("ALTER TABLE {} RENAME TO {}", name(from), q(&to.name))]
+            }
+            Change::RenameColumn { table, from, to, .. } => {
+                vec![format!("ALTER TABLE {} RENAME COLUMN {} TO {}", name(table), q(from), q(to))]
+            }
+            Change::AddColumn { table, column: col } => {
+                vec![format!("ALTER TABLE {} ADD COLUMN {}", name(table), column(col, None))]
+            }
+            Change::CreateIndex { table, index: ix } => vec![index(ix, table)],
+            Change::DropIndex { index, .. } => vec![format!("DROP INDEX {}", q(&index.name))],
+            Change::CreateView(v) => vec![view(v)],
+            Change::DropView(v) => vec![format!("DROP VIEW {}", name(&v.name))],
+            Change::CreateTrigger(t) => vec![t.definition.trim().to_string()],
+            Change::DropTrigger(t) => vec![format!("DROP TRIGGER {}", q(&t.name))],
+            Change::CreateVirtualTable(v) => vec![v.definition.trim().to_string()],
+            Change::DropVirtualTable(v) => vec![format!("DROP TABLE {}", name(&v.name))],
+            // Comments and clustering do not exist in SQLite; nothing else reaches here from a
+            // SQLite schema.
+            _ => Vec::new(),
+        };
+        if !statements.is_empty() {
+            out.push(Rendered { notes: notes(std::slice::from_ref(c)), statements });
+        }
+    }
     out
 }
 

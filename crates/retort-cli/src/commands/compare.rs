@@ -1,0 +1,71 @@
+//! `retort check` and `retort diff`: the database against the desired schema.
+
+use std::process::ExitCode;
+
+use anyhow::Result;
+use retort::autogen::{Side, compare, generate, read_side};
+use retort::url::DatabaseUrl;
+use serde::Serialize;
+
+use crate::context::Context;
+use crate::output::print_json;
+
+#[derive(Serialize)]
+struct CheckJson {
+    matches: bool,
+    changes: Vec<String>,
+    destructive: Vec<String>,
+}
+
+/// Exits 1 when the database differs from the desired schema.
+pub fn check(ctx: &Context, json: bool) -> Result<ExitCode> {
+    let project = ctx.project()?;
+    let url = ctx.database_url(&project)?;
+    let generated = compare(&project, &url, true, false)?.generated;
+    let changes: Vec<String> = generated.up.iter().map(|c| c.summary()).collect();
+    if json {
+        print_json(&CheckJson {
+            matches: changes.is_empty(),
+            changes: changes.clone(),
+            destructive: generated.destructive(),
+        })?;
+    } else if changes.is_empty() {
+        println!("No differences: the database matches the desired schema.");
+    } else {
+        println!("The database differs from the desired schema ({} change(s) needed):", changes.len());
+        for c in &changes {
+            println!("  {c}");
+        }
+        println!("Run `retort revision --autogenerate -m \"...\"` to write the migration.");
+    }
+    Ok(if changes.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+fn side(ctx: &Context, text: &str) -> Result<Side> {
+    Ok(match text {
+        "database" => Side::Database(ctx.database_url(&ctx.config_only()?)?),
+        "schema" => Side::Desired,
+        url => Side::Database(DatabaseUrl::parse(url, &ctx.cwd)?),
+    })
+}
+
+/// Prints the SQL turning `from` into `to`.
+pub fn diff(ctx: &Context, from: &str, to: &str, detect_renames: bool) -> Result<ExitCode> {
+    let project = ctx.config_only()?;
+    let (from_side, to_side) = (side(ctx, from)?, side(ctx, to)?);
+    // The desired schema is built on the server of whichever side is a database.
+    let url = match (&from_side, &to_side) {
+        (Side::Database(u), _) | (_, Side::Database(u)) => u.clone(),
+        _ => ctx.database_url(&project)?,
+    };
+    let (a, hints_a) = read_side(&project, &from_side, &url)?;
+    let (b, hints_b) = read_side(&project, &to_side, &url)?;
+    let hints = if hints_b.tables.is_empty() && hints_b.columns.is_empty() { hints_a } else { hints_b };
+    let generated = generate(&a, &b, &hints, detect_renames);
+    if generated.is_empty() {
+        eprintln!("No differences.");
+    } else {
+        print!("{}", generated.upgrade_sql);
+    }
+    Ok(ExitCode::SUCCESS)
+}

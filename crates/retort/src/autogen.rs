@@ -1,0 +1,234 @@
+//! Autogenerate: compare the live database with the desired schema and write the migration that
+//! moves one to the other, with its exact reverse as the downgrade.
+//!
+//! inspect (live) + load (desired) -> diff -> render, both ways: the downgrade is the diff taken
+//! from the desired schema back to the live one, with the upgrade's renames turned around, so it
+//! restores the previous schema exactly (dropped columns come back with their type, default and
+//! constraints; types created for a table go away with it).
+
+use retort_schema::change::Change;
+use retort_schema::diff::{DiffOptions, Renames, diff};
+use retort_schema::render::{changes as render_changes, section};
+use retort_schema::{Name, Schema};
+
+use crate::driver::{Access, ConnectError, connect};
+use crate::executor::{ApplyError, Migrator};
+use crate::inspect::InspectError;
+use crate::load::{LoadError, SourceFile, load, read_sources};
+use crate::project::Project;
+use crate::url::DatabaseUrl;
+
+/// Why a comparison could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum AutogenError {
+    /// The database could not be opened.
+    #[error(transparent)]
+    Connect(#[from] ConnectError),
+    /// The desired schema could not be loaded.
+    #[error(transparent)]
+    Load(#[from] LoadError),
+    /// The database could not be inspected.
+    #[error(transparent)]
+    Inspect(#[from] InspectError),
+    /// The version table could not be read.
+    #[error(transparent)]
+    State(#[from] ApplyError),
+    /// The database is not at the head revision(s), so a diff would mix pending migrations in.
+    #[error(
+        "Target database is not up to date.\n  current: {current}\n  heads:   {heads}\nRun `retort upgrade heads` first, then generate the new revision."
+    )]
+    NotUpToDate { current: String, heads: String },
+}
+
+/// The live schema, the desired one, and the migration between them.
+#[derive(Debug, Clone)]
+pub struct Comparison {
+    /// What the database holds.
+    pub live: Schema,
+    /// What the schema files describe.
+    pub desired: Schema,
+    /// The migration from live to desired.
+    pub generated: Generated,
+}
+
+/// Inspects the database at `url`, loads the project's desired schema, and diffs them.
+/// With `require_head`, refuses when the database is not at the head revision(s).
+pub fn compare(
+    project: &Project,
+    url: &DatabaseUrl,
+    detect_renames: bool,
+    require_head: bool,
+) -> Result<Comparison, AutogenError> {
+    let dialect = url.dialect();
+    let options = project.inspect_options(dialect);
+    let mut driver = connect(url, Access::ReadOnly, project.lock_timeout())?;
+    if require_head {
+        let mut migrator = Migrator::new(
+            &project.graph,
+            connect(url, Access::ReadOnly, project.lock_timeout())?,
+            project.tables(dialect),
+            project.run_options(false),
+        );
+        let (current, _) = migrator.state()?;
+        let heads = project.graph.heads();
+        let mut sorted_current = current.clone();
+        sorted_current.sort();
+        let mut sorted_heads = heads.clone();
+        sorted_heads.sort();
+        if sorted_current != sorted_heads {
+            let ids = |revs: &[usize]| {
+                if revs.is_empty() {
+                    "<base>".to_string()
+                } else {
+                    revs.iter().map(|&r| project.graph.id(r)).collect::<Vec<_>>().join(", ")
+                }
+            };
+            return Err(AutogenError::NotUpToDate { current: ids(&current), heads: ids(&heads) });
+        }
+    }
+    let live = driver.inspect(&options)?;
+    let sources = read_sources(&project.config)?;
+    let desired = load(&sources, url, &options)?;
+    let renames = rename_hints(&sources, options.schemas.first().map(String::as_str));
+    let generated = generate(&live, &desired, &renames, detect_renames);
+    Ok(Comparison { live, desired, generated })
+}
+
+/// A generated migration, before it is written.
+#[derive(Debug, Clone)]
+pub struct Generated {
+    /// The changes the upgrade makes, in order.
+    pub up: Vec<Change>,
+    /// The changes the downgrade makes, in order.
+    pub down: Vec<Change>,
+    /// The upgrade section.
+    pub upgrade_sql: String,
+    /// The downgrade section.
+    pub downgrade_sql: String,
+}
+
+impl Generated {
+    /// True when the schemas already match.
+    pub fn is_empty(&self) -> bool {
+        self.up.is_empty()
+    }
+
+    /// Descriptions of the steps that can lose data.
+    pub fn destructive(&self) -> Vec<String> {
+        self.up.iter().filter_map(Change::destructive).collect()
+    }
+}
+
+/// Diffs `live` against `desired` both ways and renders the two sections.
+pub fn generate(live: &Schema, desired: &Schema, renames: &Renames, detect_renames: bool) -> Generated {
+    let up = diff(live, desired, &DiffOptions { renames: renames.clone(), detect_renames });
+    let back = DiffOptions { renames: renames.reversed(&up), detect_renames: false };
+    let down = diff(desired, live, &back);
+    let upgrade_sql = section(&render_changes(live, desired, &up));
+    let downgrade_sql = section(&render_changes(desired, live, &down));
+    Generated { up, down, upgrade_sql, downgrade_sql }
+}
+
+/// The marker of a rename hint in the desired schema's DDL.
+const HINT: &str = "retort: renamed from";
+
+/// Reads `-- retort: renamed from old_name` hints: on a `CREATE TABLE` line it names the table's
+/// old name; on a column's line, the column's. Unqualified names take `default_schema`.
+pub fn rename_hints(sources: &[SourceFile], default_schema: Option<&str>) -> Renames {
+    let mut renames = Renames::default();
+    for source in sources {
+        let mut table: Option<Name> = None;
+        for line in source.text.lines() {
+            let (code, comment) = match line.split_once("--") {
+                Some((code, comment)) => (code.trim(), Some(comment.trim())),
+                None => (line.trim(), None),
+            };
+            let upper = code.to_ascii_uppercase();
+            if let Some(pos) = upper.find("CREATE TABLE") {
+                let rest = code[pos + "CREATE TABLE".len()..].trim();
+                let rest = rest
+                    .strip_prefix("IF NOT EXISTS")
+                    .map_or(rest, str::trim)
+                    .trim_start_matches(|c: char| c.is_ascii_whitespace());
+                let raw = rest.split(|c: char| c == '(' || c.is_whitespace()).next().unwrap_or("");
+                let name = qualified(raw, default_schema);
+                if let Some(old) = comment.and_then(|c| c.strip_prefix(HINT)) {
+                    renames.tables.push((name.clone(), qualified(old.trim(), name.schema.as_deref())));
+                }
+                table = Some(name);
+                continue;
+            }
+            if code.starts_with(')') {
+                table = None;
+                continue;
+            }
+            if let (Some(t), Some(old)) = (&table, comment.and_then(|c| c.strip_prefix(HINT))) {
+                let column = unquote(code.split_whitespace().next().unwrap_or(""));
+                if !column.is_empty() {
+                    renames.columns.push((t.clone(), column, unquote(old.trim())));
+                }
+            }
+        }
+    }
+    renames
+}
+
+fn unquote(ident: &str) -> String {
+    let ident = ident.trim_end_matches(',');
+    match ident.strip_prefix('"').and_then(|i| i.strip_suffix('"')) {
+        Some(inner) => inner.replace("\"\"", "\""),
+        None => ident.to_ascii_lowercase(),
+    }
+}
+
+fn qualified(raw: &str, default_schema: Option<&str>) -> Name {
+    match raw.split_once('.') {
+        Some((s, n)) => Name::new(Some(&unquote(s)), &unquote(n)),
+        None => Name::new(default_schema, &unquote(raw)),
+    }
+}
+
+/// One side of `retort diff`.
+#[derive(Debug, Clone)]
+pub enum Side {
+    /// A live database.
+    Database(DatabaseUrl),
+    /// The project's desired schema (materialized in a scratch database on the server of `url`).
+    Desired,
+}
+
+/// Reads one side of a diff, with the rename hints it declares (only the desired schema has any).
+pub fn read_side(project: &Project, side: &Side, url: &DatabaseUrl) -> Result<(Schema, Renames), AutogenError> {
+    let options = project.inspect_options(url.dialect());
+    match side {
+        Side::Database(db) => {
+            let mut driver = connect(db, Access::ReadOnly, project.lock_timeout())?;
+            Ok((driver.inspect(&options)?, Renames::default()))
+        }
+        Side::Desired => {
+            let sources = read_sources(&project.config)?;
+            let schema = load(&sources, url, &options)?;
+            Ok((schema, rename_hints(&sources, options.schemas.first().map(String::as_str))))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hints_are_read_from_table_and_column_lines() {
+        let text = "CREATE TABLE public.members ( -- retort: renamed from users\n  id int,\n  full_name text, -- retort: renamed from name\n  \"Mixed\" int -- retort: renamed from \"Old\"\n);\nCREATE TABLE other (x int);";
+        let renames = rename_hints(&[SourceFile { name: "a.sql".into(), text: text.into() }], Some("public"));
+        let members = Name::new(Some("public"), "members");
+        assert_eq!(renames.tables, vec![(members.clone(), Name::new(Some("public"), "users"))]);
+        assert_eq!(
+            renames.columns,
+            vec![
+                (members.clone(), "full_name".to_string(), "name".to_string()),
+                (members, "Mixed".into(), "Old".into())
+            ]
+        );
+    }
+}
