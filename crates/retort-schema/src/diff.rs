@@ -74,12 +74,12 @@ struct Phases {
 impl Phases {
     fn into_changes(self) -> Vec<Change> {
         [
+            self.renames,
             self.drop_dependents,
             self.drop_views,
             self.drop_foreign_keys,
             self.drop_constraints,
             self.create_types,
-            self.renames,
             self.routines,
             self.tables,
             self.drops,

@@ -1,0 +1,239 @@
+//! End-to-end autogenerate: for pairs of schemas (A, B) on SQLite and PostgreSQL, apply A, let
+//! `retort revision --autogenerate` write the migration toward B, upgrade (the database then
+//! equals B and `check` is clean), downgrade -1 (it equals A again), with rows surviving both ways.
+
+mod common;
+
+use common::{Kind, Project};
+
+macro_rules! project {
+    ($kind:expr) => {
+        match Project::new($kind) {
+            Some(p) => p,
+            None => return,
+        }
+    };
+}
+
+/// One case: the schema before, the schema after, rows to insert before upgrading, and queries
+/// whose results must be the same before, after the upgrade and after the downgrade.
+struct Case<'a> {
+    before: &'a str,
+    after: &'a str,
+    rows: &'a str,
+    keep: &'a [&'a str],
+}
+
+/// The inspected schema as JSON with each table's columns sorted by name: a downgrade re-adds a
+/// dropped column at the end of the table (PostgreSQL cannot insert one in the middle), and column
+/// order is not part of what a migration restores.
+fn unordered(json: &str) -> serde_json::Value {
+    let mut v: serde_json::Value = serde_json::from_str(json).unwrap_or_default();
+    if let Some(tables) = v.get_mut("tables").and_then(|t| t.as_array_mut()) {
+        for t in tables {
+            if let Some(cols) = t.get_mut("columns").and_then(|c| c.as_array_mut()) {
+                cols.sort_by_key(|c| c["name"].as_str().unwrap_or_default().to_string());
+            }
+        }
+    }
+    v
+}
+
+/// Runs a case and returns the generated migration file's text.
+fn run_case(kind: Kind, case: &Case) -> String {
+    let Some(p) = Project::new(kind) else { return String::new() };
+    std::fs::write(
+        p.path().join("retort.toml"),
+        format!(
+            "[database]\nurl = \"{}\"\n[migrations]\ndir = \"migrations\"\n[schema]\npaths = [\"schema/*.sql\"]\n",
+            p.db.url
+        ),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    p.db.exec(case.before);
+    if !case.rows.is_empty() {
+        p.db.exec(case.rows);
+    }
+    let kept_before: Vec<Vec<String>> = case.keep.iter().map(|q| p.db.query(q)).collect();
+    let inspect_a = p.ok(&["inspect", "--json"]);
+    p.write("schema/models.sql", case.after);
+    let out = p.ok(&["revision", "--autogenerate", "-m", "change", "--rev-id", "g1"]);
+    assert!(out.contains("Created migrations/g1_change.sql"), "{out}");
+    let file = std::fs::read_to_string(p.path().join("migrations/g1_change.sql")).unwrap_or_default();
+    p.ok(&["upgrade", "head"]);
+    let check = p.run(&["check"]);
+    assert!(
+        check.status.success(),
+        "not idempotent: check after upgrade:\n{}\nmigration:\n{file}",
+        String::from_utf8_lossy(&check.stdout)
+    );
+    // The upgraded database equals B exactly: the same JSON as B loaded on its own.
+    let loaded_b = p.ok(&["inspect", "--desired", "--json"]);
+    assert_eq!(
+        unordered(&p.ok(&["inspect", "--json"])),
+        unordered(&loaded_b),
+        "upgraded schema differs from B\n{file}"
+    );
+    for (q, want) in case.keep.iter().zip(&kept_before) {
+        assert_eq!(&p.db.query(q), want, "rows changed by the upgrade: {q}\n{file}");
+    }
+    p.ok(&["downgrade", "-1"]);
+    assert_eq!(unordered(&p.ok(&["inspect", "--json"])), unordered(&inspect_a), "downgrade did not restore A\n{file}");
+    for (q, want) in case.keep.iter().zip(&kept_before) {
+        assert_eq!(&p.db.query(q), want, "rows changed by the downgrade: {q}\n{file}");
+    }
+    file
+}
+
+const BASE: &str = "CREATE TABLE agents (id VARCHAR(11) NOT NULL PRIMARY KEY, role VARCHAR(255) NOT NULL, goal TEXT, max_iter INTEGER);";
+const ROWS: &str =
+    "INSERT INTO agents (id, role, goal, max_iter) VALUES ('a1', 'writer', 'write', 3), ('a2', 'critic', NULL, 5);";
+const KEEP: &[&str] = &["SELECT id, role FROM agents ORDER BY id"];
+
+fn add_table_with_foreign_key_and_index(kind: Kind) {
+    let after = format!(
+        "{BASE}\nCREATE TABLE tasks (id VARCHAR(11) NOT NULL PRIMARY KEY, agent_id VARCHAR(11) NOT NULL REFERENCES agents (id) ON DELETE CASCADE, title TEXT);\nCREATE INDEX ix_tasks_agent ON tasks (agent_id);"
+    );
+    let file = run_case(kind, &Case { before: BASE, after: &after, rows: ROWS, keep: KEEP });
+    if kind == Kind::Postgres {
+        assert!(file.contains("ON DELETE CASCADE") && file.contains("DROP TABLE public.tasks"), "{file}");
+    }
+}
+
+fn drop_table_is_marked_destructive(kind: Kind) {
+    let before = format!("{BASE}\nCREATE TABLE old_logs (id INTEGER PRIMARY KEY, line TEXT);");
+    let file = run_case(kind, &Case { before: &before, after: BASE, rows: ROWS, keep: KEEP });
+    assert!(file.contains("-- WARNING: destructive: drops table") && file.contains("old_logs"), "{file}");
+}
+
+fn add_drop_and_alter_columns(kind: Kind) {
+    let after = "CREATE TABLE agents (id VARCHAR(11) NOT NULL PRIMARY KEY, role VARCHAR(255) NOT NULL, goal TEXT NOT NULL DEFAULT 'none', max_iter BIGINT, \"verbose\" BOOLEAN DEFAULT FALSE);";
+    let rows = "INSERT INTO agents (id, role, goal, max_iter) VALUES ('a1', 'writer', 'write', 3), ('a2', 'critic', 'judge', 5);";
+    let keep: &[&str] = &["SELECT id, role, goal, max_iter FROM agents ORDER BY id"];
+    let file = run_case(kind, &Case { before: BASE, after, rows, keep });
+    assert!(file.contains("verbose"), "{file}");
+    let dropped =
+        "CREATE TABLE agents (id VARCHAR(11) NOT NULL PRIMARY KEY, role VARCHAR(255) NOT NULL, max_iter INTEGER);";
+    let file = run_case(kind, &Case { before: BASE, after: dropped, rows: ROWS, keep: KEEP });
+    assert!(file.contains("WARNING: destructive: drops column") && file.contains("goal"), "{file}");
+}
+
+fn renames_by_hint_and_detection(kind: Kind) {
+    let hinted = "CREATE TABLE members ( -- retort: renamed from agents\n  id VARCHAR(11) NOT NULL PRIMARY KEY,\n  title VARCHAR(255) NOT NULL, -- retort: renamed from role\n  goal TEXT,\n  max_iter INTEGER\n);";
+    let keep: &[&str] = &[];
+    let file = run_case(kind, &Case { before: BASE, after: hinted, rows: ROWS, keep });
+    assert!(file.contains("RENAME TO members") && file.contains("RENAME COLUMN role TO title"), "{file}");
+    assert!(!file.contains("DROP TABLE"), "a rename keeps the rows: {file}");
+    let detected = "CREATE TABLE agents (id VARCHAR(11) NOT NULL PRIMARY KEY, role VARCHAR(255) NOT NULL, goals TEXT, max_iter INTEGER);";
+    let file = run_case(
+        kind,
+        &Case { before: BASE, after: detected, rows: ROWS, keep: &["SELECT id, role FROM agents ORDER BY id"] },
+    );
+    assert!(file.contains("-- review: detected rename") && file.contains("RENAME COLUMN goal TO goals"), "{file}");
+}
+
+fn constraints_and_indexes(kind: Kind) {
+    let before = "CREATE TABLE crews (id INTEGER NOT NULL PRIMARY KEY, name VARCHAR(50) NOT NULL, max_rpm INTEGER, CONSTRAINT crews_rpm CHECK (max_rpm > 0));\nCREATE INDEX ix_crews_name ON crews (name);";
+    let after = "CREATE TABLE crews (id INTEGER NOT NULL PRIMARY KEY, name VARCHAR(50) NOT NULL, max_rpm INTEGER, CONSTRAINT crews_rpm CHECK (max_rpm > 1), CONSTRAINT crews_name_key UNIQUE (name));\nCREATE INDEX ix_crews_name ON crews (name, max_rpm);\nCREATE INDEX ix_crews_rpm ON crews (max_rpm) WHERE max_rpm > 10;";
+    let rows = "INSERT INTO crews (id, name, max_rpm) VALUES (1, 'a', 5), (2, 'b', 20);";
+    run_case(kind, &Case { before, after, rows, keep: &["SELECT id, name, max_rpm FROM crews ORDER BY id"] });
+}
+
+fn foreign_key_cycle_and_actions(kind: Kind) {
+    let before = "CREATE TABLE a (id INTEGER NOT NULL PRIMARY KEY, b_id INTEGER);\nCREATE TABLE b (id INTEGER NOT NULL PRIMARY KEY, a_id INTEGER);";
+    let after = match kind {
+        // SQLite resolves references when rows are written; PostgreSQL needs b to exist first.
+        Kind::Sqlite => {
+            "CREATE TABLE a (id INTEGER NOT NULL PRIMARY KEY, b_id INTEGER REFERENCES b (id) ON DELETE SET NULL);\nCREATE TABLE b (id INTEGER NOT NULL PRIMARY KEY, a_id INTEGER REFERENCES a (id));"
+        }
+        Kind::Postgres => {
+            "CREATE TABLE a (id INTEGER NOT NULL PRIMARY KEY, b_id INTEGER);\nCREATE TABLE b (id INTEGER NOT NULL PRIMARY KEY, a_id INTEGER REFERENCES a (id));\nALTER TABLE a ADD FOREIGN KEY (b_id) REFERENCES b (id) ON DELETE SET NULL;"
+        }
+    };
+    run_case(kind, &Case { before, after, rows: "", keep: &[] });
+}
+
+fn primary_key_and_view_changes(kind: Kind) {
+    let before = "CREATE TABLE t (a INTEGER NOT NULL, b INTEGER NOT NULL, c TEXT, PRIMARY KEY (a));\nCREATE VIEW v AS SELECT a, c FROM t;";
+    let after = "CREATE TABLE t (a INTEGER NOT NULL, b INTEGER NOT NULL, c VARCHAR(20), PRIMARY KEY (a, b));\nCREATE VIEW v AS SELECT a, b, c FROM t;";
+    let rows = "INSERT INTO t (a, b, c) VALUES (1, 1, 'x'), (2, 1, 'y');";
+    run_case(kind, &Case { before, after, rows, keep: &["SELECT a, b, c FROM t ORDER BY a"] });
+}
+
+fn crewai_v1_to_v2(kind: Kind) {
+    let dir = match kind {
+        Kind::Sqlite => "sqlite",
+        Kind::Postgres => "postgres",
+    };
+    let read = |v: &str| {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join(format!("../../../shared/fixtures/crewai/{dir}/{v}.sql"));
+        std::fs::read_to_string(path).ok()
+    };
+    let (Some(v1), Some(v2)) = (read("v1"), read("v2")) else { return };
+    let rows = "INSERT INTO agents (id, role, backstory, goal, llm_provider_model) VALUES ('a1', 'r', 'b', 'g', 'm');\nINSERT INTO tools (tool_id, name, description) VALUES ('t1', 'search', 'web');\nINSERT INTO agent_tools (agent_id, tool_id) VALUES ('a1', 't1');";
+    let keep: &[&str] = &["SELECT id, role, goal FROM agents", "SELECT agent_id, tool_id FROM agent_tools"];
+    let file = run_case(kind, &Case { before: &v1, after: &v2, rows, keep });
+    assert!(file.contains("workspace_members"), "{file}");
+    // And back: v2 -> v1 is the downgrade direction as an upgrade.
+    run_case(kind, &Case { before: &v2, after: &v1, rows, keep });
+}
+
+fn enums_sequences_and_identity(kind: Kind) {
+    if kind != Kind::Postgres {
+        return;
+    }
+    let before = "CREATE TYPE status AS ENUM ('active', 'inactive');\nCREATE TABLE users (id SERIAL PRIMARY KEY, status status NOT NULL DEFAULT 'active');";
+    let add_value = "CREATE TYPE status AS ENUM ('active', 'suspended', 'inactive');\nCREATE TABLE users (id SERIAL PRIMARY KEY, status status NOT NULL DEFAULT 'active');";
+    let rows = "INSERT INTO users (status) VALUES ('active'), ('inactive');";
+    let keep: &[&str] = &["SELECT id, status::text FROM users ORDER BY id"];
+    let file = run_case(kind, &Case { before, after: add_value, rows, keep });
+    assert!(file.contains("ALTER TYPE public.status ADD VALUE 'suspended' BEFORE 'inactive'"), "{file}");
+    // Removing a value takes the recreate path, and the downgrade restores it.
+    let remove = "CREATE TYPE status AS ENUM ('active', 'inactive', 'banned');\nCREATE TABLE users (id SERIAL PRIMARY KEY, status status NOT NULL DEFAULT 'active');";
+    let file = run_case(kind, &Case { before: remove, after: before, rows, keep });
+    assert!(file.contains("WARNING: destructive: removes value") && file.contains("__retort_old"), "{file}");
+    let identity = "CREATE TYPE status AS ENUM ('active', 'inactive');\nCREATE TABLE users (id SERIAL PRIMARY KEY, status status NOT NULL DEFAULT 'active', n INTEGER GENERATED BY DEFAULT AS IDENTITY);\nCREATE SEQUENCE invoice_no START 1000;\nCOMMENT ON TABLE users IS 'people';";
+    run_case(kind, &Case { before, after: identity, rows, keep });
+    // Dropping a table drops the enum it created with it: no leftover type after the downgrade.
+    let empty = "CREATE TABLE other (id INTEGER);";
+    run_case(kind, &Case { before: empty, after: before, rows: "", keep: &[] });
+}
+
+fn nothing_to_do_writes_nothing(kind: Kind) {
+    let p = project!(kind);
+    std::fs::write(
+        p.path().join("retort.toml"),
+        format!("[database]\nurl = \"{}\"\n[schema]\npaths = [\"schema/*.sql\"]\n", p.db.url),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    p.db.exec(BASE);
+    p.write("schema/a.sql", BASE);
+    let out = p.ok(&["revision", "--autogenerate", "-m", "nothing"]);
+    assert!(out.contains("No changes in schema detected"), "{out}");
+    assert_eq!(std::fs::read_dir(p.path().join("migrations")).map(|d| d.count()).unwrap_or(9), 0);
+    assert!(p.ok(&["check"]).contains("No differences"));
+    // A database behind the head refuses to autogenerate.
+    p.migration("m1", &[], "CREATE TABLE x (id INTEGER);", "DROP TABLE x;");
+    let err = p.fails(&["revision", "--autogenerate", "-m", "x"]);
+    assert!(err.contains("Target database is not up to date") && err.contains("heads:   m1"), "{err}");
+    p.ok(&["upgrade", "head"]);
+    p.write("schema/a.sql", &format!("{BASE}\nCREATE TABLE x (id INTEGER);\nCREATE TABLE extra (id INTEGER);"));
+    let json = p.run(&["check", "--json"]);
+    assert_eq!(json.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap_or_default();
+    assert_eq!(v["matches"], serde_json::Value::Bool(false), "{v}");
+}
+
+on_both!(
+    add_table_with_foreign_key_and_index,
+    drop_table_is_marked_destructive,
+    add_drop_and_alter_columns,
+    renames_by_hint_and_detection,
+    constraints_and_indexes,
+    foreign_key_cycle_and_actions,
+    primary_key_and_view_changes,
+    crewai_v1_to_v2,
+    enums_sequences_and_identity,
+    nothing_to_do_writes_nothing,
+);
