@@ -41,12 +41,19 @@ fn unordered(json: &str) -> serde_json::Value {
 
 /// Runs a case and returns the generated migration file's text.
 fn run_case(kind: Kind, case: &Case) -> String {
+    run_case_in(kind, case, &[])
+}
+
+/// Runs a case managing the given PostgreSQL schemas (default: public).
+fn run_case_in(kind: Kind, case: &Case, schemas: &[&str]) -> String {
     let Some(p) = Project::new(kind) else { return String::new() };
+    let schemas: Vec<String> = schemas.iter().map(|s| format!("\"{s}\"")).collect();
     std::fs::write(
         p.path().join("retort.toml"),
         format!(
-            "[database]\nurl = \"{}\"\n[migrations]\ndir = \"migrations\"\n[schema]\npaths = [\"schema/*.sql\"]\n",
-            p.db.url
+            "[database]\nurl = \"{}\"\n[migrations]\ndir = \"migrations\"\n[schema]\npaths = [\"schema/*.sql\"]\nschemas = [{}]\n",
+            p.db.url,
+            schemas.join(", ")
         ),
     )
     .unwrap_or_else(|e| panic!("{e}"));
@@ -124,6 +131,12 @@ fn renames_by_hint_and_detection(kind: Kind) {
     let file = run_case(kind, &Case { before: BASE, after: hinted, rows: ROWS, keep });
     assert!(file.contains("RENAME TO members") && file.contains("RENAME COLUMN role TO title"), "{file}");
     assert!(!file.contains("DROP TABLE"), "a rename keeps the rows: {file}");
+    if kind == Kind::Postgres {
+        assert!(
+            file.contains("RENAME CONSTRAINT agents_pkey TO members_pkey") && !file.contains("DROP CONSTRAINT"),
+            "{file}"
+        );
+    }
     let detected = "CREATE TABLE agents (id VARCHAR(11) NOT NULL PRIMARY KEY, role VARCHAR(255) NOT NULL, goals TEXT, max_iter INTEGER);";
     let file = run_case(
         kind,
@@ -225,7 +238,67 @@ fn nothing_to_do_writes_nothing(kind: Kind) {
     assert_eq!(v["matches"], serde_json::Value::Bool(false), "{v}");
 }
 
+/// A fixture file: the repository's own copy, else the team's shared folder (copyleft files).
+fn fixture(kind: Kind, file: &str) -> Option<String> {
+    let dir = match kind {
+        Kind::Sqlite => "sqlite",
+        Kind::Postgres => "postgres",
+    };
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let own = root.join(format!("../retort/tests/fixtures/{dir}/{file}"));
+    let shared = root.join(format!("../../../shared/fixtures/schemas/{dir}/{file}"));
+    std::fs::read_to_string(own).or_else(|_| std::fs::read_to_string(shared)).ok()
+}
+
+/// An application's schema at successive versions: every step, in both directions.
+fn versions(kind: Kind, files: &[&str]) {
+    versions_in(kind, files, &[]);
+}
+
+fn versions_in(kind: Kind, files: &[&str], schemas: &[&str]) {
+    let texts: Vec<String> = files.iter().filter_map(|f| fixture(kind, f)).collect();
+    if texts.len() != files.len() {
+        return; // the shared folder is absent (copyleft fixtures live only there)
+    }
+    for pair in texts.windows(2) {
+        run_case_in(kind, &Case { before: &pair[0], after: &pair[1], rows: "", keep: &[] }, schemas);
+        run_case_in(kind, &Case { before: &pair[1], after: &pair[0], rows: "", keep: &[] }, schemas);
+    }
+}
+
+fn synapse_54_72(kind: Kind) {
+    versions(kind, &["synapse_schema_v54.sql", "synapse_schema_v72.sql"]);
+}
+
+fn roundcube_14_16_17(kind: Kind) {
+    versions(kind, &["roundcube_v1_4_0.sql", "roundcube_v1_6_0.sql", "roundcube_v1_7_3.sql"]);
+}
+
+fn listmonk_versions(kind: Kind) {
+    if kind == Kind::Postgres {
+        versions(kind, &["listmonk_v2_5_1.sql", "listmonk_v4_1_0.sql", "listmonk_v6_2_0.sql"]);
+    }
+}
+
+fn lemmy_versions(kind: Kind) {
+    if kind == Kind::Postgres {
+        // Lemmy 0.19.5 keeps its trigger functions in a schema of their own, `r`.
+        versions_in(kind, &["lemmy_v0_19_0.sql", "lemmy_v0_19_5.sql"], &["public", "r"]);
+    }
+}
+
+fn pagila_versions(kind: Kind) {
+    if kind == Kind::Postgres {
+        versions(kind, &["pagila_v2022.sql", "pagila_v2026_07.sql"]);
+    }
+}
+
 on_both!(
+    synapse_54_72,
+    roundcube_14_16_17,
+    listmonk_versions,
+    lemmy_versions,
+    pagila_versions,
     add_table_with_foreign_key_and_index,
     drop_table_is_marked_destructive,
     add_drop_and_alter_columns,

@@ -106,6 +106,25 @@ pub enum Change {
         /// The column as it must become.
         to: Column,
     },
+    /// `ALTER TABLE t RENAME CONSTRAINT a TO b`: same definition, new name (also renames the index
+    /// of a primary key or unique constraint).
+    RenameConstraint {
+        /// The table.
+        table: Name,
+        /// The old name.
+        from: String,
+        /// The new name.
+        to: String,
+    },
+    /// `ALTER INDEX a RENAME TO b`: same definition, new name.
+    RenameIndex {
+        /// The table.
+        table: Name,
+        /// The old name.
+        from: String,
+        /// The new name.
+        to: String,
+    },
     /// `ALTER TABLE t ADD CONSTRAINT pk PRIMARY KEY (...)`
     AddPrimaryKey {
         /// The table.
@@ -282,6 +301,8 @@ impl Change {
             Change::AlterColumn { table, from, to } => {
                 format!("~ column {table}.{}: {}", to.name, column_delta(from, to))
             }
+            Change::RenameConstraint { table, from, to } => format!("~ constraint {from} on {table} renamed to {to}"),
+            Change::RenameIndex { table, from, to } => format!("~ index {from} on {table} renamed to {to}"),
             Change::AddPrimaryKey { table, key } => format!("+ primary key {table} ({})", key.columns.join(", ")),
             Change::DropPrimaryKey { table, key } => format!("- primary key {table} ({})", key.columns.join(", ")),
             Change::AddUnique { table, unique } => format!("+ unique {table} ({})", unique.columns.join(", ")),

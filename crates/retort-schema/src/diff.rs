@@ -79,10 +79,12 @@ impl Phases {
             self.drop_views,
             self.drop_foreign_keys,
             self.drop_constraints,
+            // Dropped tables and columns go before anything is created, so a new object may
+            // reuse a name (an index or constraint name) that a dropped one held.
+            self.drops,
             self.create_types,
             self.routines,
             self.tables,
-            self.drops,
             self.constraints,
             self.foreign_keys,
             self.create_views,
@@ -504,8 +506,22 @@ fn diff_table(f: &Table, t: &Table, options: &DiffOptions, p: &mut Phases) -> bo
             _ => {}
         },
     );
-    // Keep the desired column order for added columns: AddColumn appends, in `to` order already.
-    if f.primary_key != t.primary_key {
+    // Constraints and indexes: paired by name; a dropped and an added one that differ only in
+    // their names become a rename (no rebuild, and nothing that depends on them breaks).
+    let pk_renamed = match (&f.primary_key, &t.primary_key) {
+        (Some(a), Some(b))
+            if a.name.is_some()
+                && b.name.is_some()
+                && a.name != b.name
+                && a.columns == b.columns
+                && a.autoincrement == b.autoincrement =>
+        {
+            p.renames.push(rename_constraint(table, &a.name, &b.name));
+            true
+        }
+        _ => false,
+    };
+    if f.primary_key != t.primary_key && !pk_renamed {
         if let Some(key) = &f.primary_key {
             p.drop_constraints.push(Change::DropPrimaryKey { table: table.clone(), key: key.clone() });
         }
@@ -514,70 +530,56 @@ fn diff_table(f: &Table, t: &Table, options: &DiffOptions, p: &mut Phases) -> bo
         }
     }
     let unique_key = |u: &Unique| u.name.clone().unwrap_or_else(|| format!("({})", u.columns.join(",")));
-    diff_by_key(&f.uniques, &t.uniques, unique_key, |a, b| {
-        if a != b {
-            if let Some(u) = a {
-                p.drop_constraints.push(Change::DropUnique { table: table.clone(), unique: u.clone() });
-            }
-            if let Some(u) = b {
-                p.constraints.push(Change::AddUnique { table: table.clone(), unique: u.clone() });
-            }
-        }
-    });
+    let (dropped, added) = split_changed(&f.uniques, &t.uniques, unique_key);
+    let (a, b) = pair_renames(dropped, added, |u| Unique { name: None, ..u.clone() }, |u| &u.name, p, table);
+    {
+        a.into_iter().for_each(|u| p.drop_constraints.push(Change::DropUnique { table: table.clone(), unique: u }));
+        b.into_iter().for_each(|u| p.constraints.push(Change::AddUnique { table: table.clone(), unique: u }));
+    }
     let fk_key =
         |k: &ForeignKey| k.name.clone().unwrap_or_else(|| format!("({})->{}", k.columns.join(","), k.ref_table));
-    diff_by_key(&f.foreign_keys, &t.foreign_keys, fk_key, |a, b| {
-        if a != b {
-            if let Some(k) = a {
-                p.drop_foreign_keys.push(Change::DropForeignKey { table: table.clone(), key: k.clone() });
-            }
-            if let Some(k) = b {
-                p.foreign_keys.push(Change::AddForeignKey { table: table.clone(), key: k.clone() });
-            }
-        }
-    });
+    let (dropped, added) = split_changed(&f.foreign_keys, &t.foreign_keys, fk_key);
+    let (a, b) = pair_renames(dropped, added, |k| ForeignKey { name: None, ..k.clone() }, |k| &k.name, p, table);
+    {
+        a.into_iter().for_each(|k| p.drop_foreign_keys.push(Change::DropForeignKey { table: table.clone(), key: k }));
+        b.into_iter().for_each(|k| p.foreign_keys.push(Change::AddForeignKey { table: table.clone(), key: k }));
+    }
     let check_key = |c: &Check| c.name.clone().unwrap_or_else(|| c.expr.clone());
-    diff_by_key(&f.checks, &t.checks, check_key, |a, b| {
-        if a != b {
-            if let Some(c) = a {
-                p.drop_constraints.push(Change::DropCheck { table: table.clone(), check: c.clone() });
-            }
-            if let Some(c) = b {
-                p.constraints.push(Change::AddCheck { table: table.clone(), check: c.clone() });
+    let (dropped, added) = split_changed(&f.checks, &t.checks, check_key);
+    let (a, b) = pair_renames(dropped, added, |c| Check { name: None, ..c.clone() }, |c| &c.name, p, table);
+    {
+        a.into_iter().for_each(|c| p.drop_constraints.push(Change::DropCheck { table: table.clone(), check: c }));
+        b.into_iter().for_each(|c| p.constraints.push(Change::AddCheck { table: table.clone(), check: c }));
+    }
+    let (dropped, added) = split_changed(&f.exclusions, &t.exclusions, |x| x.name.clone());
+    for x in dropped {
+        p.drop_constraints.push(Change::DropExclusion { table: table.clone(), exclusion: x });
+    }
+    for x in added {
+        p.constraints.push(Change::AddExclusion { table: table.clone(), exclusion: x });
+    }
+    let (dropped, added) = split_changed(&f.indexes, &t.indexes, |i| i.name.clone());
+    let unnamed_index = |i: &Index| Index { name: String::new(), ..i.clone() };
+    let (dropped, added): (Vec<Index>, Vec<Index>) = {
+        let mut dropped = dropped;
+        let mut added = added;
+        let mut i = 0;
+        while i < dropped.len() {
+            if let Some(j) = added.iter().position(|a| unnamed_index(a) == unnamed_index(&dropped[i])) {
+                let (d, a) = (dropped.remove(i), added.remove(j));
+                p.renames.push(Change::RenameIndex { table: table.clone(), from: d.name, to: a.name });
+            } else {
+                i += 1;
             }
         }
-    });
-    diff_by_key(
-        &f.exclusions,
-        &t.exclusions,
-        |x| x.name.clone(),
-        |a, b| {
-            if a != b {
-                if let Some(x) = a {
-                    p.drop_constraints.push(Change::DropExclusion { table: table.clone(), exclusion: x.clone() });
-                }
-                if let Some(x) = b {
-                    p.constraints.push(Change::AddExclusion { table: table.clone(), exclusion: x.clone() });
-                }
-            }
-        },
-    );
-    diff_by_key(
-        &f.indexes,
-        &t.indexes,
-        |i| i.name.clone(),
-        |a, b| {
-            if a != b {
-                // A comment-only change needs no rebuild, but one statement form keeps this simple.
-                if let Some(i) = a {
-                    p.drop_constraints.push(Change::DropIndex { table: table.clone(), index: i.clone() });
-                }
-                if let Some(i) = b {
-                    p.constraints.push(Change::CreateIndex { table: table.clone(), index: i.clone() });
-                }
-            }
-        },
-    );
+        (dropped, added)
+    };
+    for i in dropped {
+        p.drop_constraints.push(Change::DropIndex { table: table.clone(), index: i });
+    }
+    for i in added {
+        p.constraints.push(Change::CreateIndex { table: table.clone(), index: i });
+    }
     if f.comment != t.comment {
         p.constraints.push(Change::CommentTable { table: table.clone(), comment: t.comment.clone() });
     }
@@ -585,6 +587,52 @@ fn diff_table(f: &Table, t: &Table, options: &DiffOptions, p: &mut Phases) -> bo
         p.constraints.push(Change::ClusterOn { table: table.clone(), index: t.cluster_on.clone() });
     }
     columns_changed
+}
+
+fn rename_constraint(table: &Name, from: &Option<String>, to: &Option<String>) -> Change {
+    Change::RenameConstraint {
+        table: table.clone(),
+        from: from.clone().unwrap_or_default(),
+        to: to.clone().unwrap_or_default(),
+    }
+}
+
+/// Items that differ between two lists keyed by `key`: (only or changed in `from`, only or changed in `to`).
+fn split_changed<T: Clone + PartialEq, K: Ord>(from: &[T], to: &[T], key: impl Fn(&T) -> K) -> (Vec<T>, Vec<T>) {
+    let (mut dropped, mut added) = (Vec::new(), Vec::new());
+    diff_by_key(from, to, key, |a, b| {
+        if a != b {
+            dropped.extend(a.cloned());
+            added.extend(b.cloned());
+        }
+    });
+    (dropped, added)
+}
+
+/// Pairs dropped and added named constraints whose definitions match without their names into
+/// `RenameConstraint` changes; returns what is left to drop and to add.
+fn pair_renames<T: Clone + PartialEq>(
+    mut dropped: Vec<T>,
+    mut added: Vec<T>,
+    unnamed: impl Fn(&T) -> T,
+    name: impl Fn(&T) -> &Option<String>,
+    p: &mut Phases,
+    table: &Name,
+) -> (Vec<T>, Vec<T>) {
+    let mut i = 0;
+    while i < dropped.len() {
+        let found = added
+            .iter()
+            .position(|a| unnamed(a) == unnamed(&dropped[i]) && name(a).is_some() && name(&dropped[i]).is_some());
+        match found {
+            Some(j) => {
+                let (d, a) = (dropped.remove(i), added.remove(j));
+                p.renames.push(rename_constraint(table, name(&d), name(&a)));
+            }
+            None => i += 1,
+        }
+    }
+    (dropped, added)
 }
 
 /// An index key with renamed columns: only a bare column name (with an optional ordering) is

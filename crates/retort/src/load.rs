@@ -116,8 +116,10 @@ fn run_command(command: &[String], root: &Path) -> Result<Vec<SourceFile>, LoadE
     Ok(vec![SourceFile { name: format!("[schema] command {}", command.join(" ")), text }])
 }
 
-/// First words of the statements a schema file may hold.
-const DDL_WORDS: [&str; 6] = ["CREATE", "ALTER", "COMMENT", "SET", "SELECT", "GRANT"];
+/// First words of the statements a schema file may hold. `DROP ... IF EXISTS` preambles and
+/// privileges are common in real schema files and harmless in the scratch database; privileges are
+/// not part of the schema model.
+const DDL_WORDS: [&str; 8] = ["CREATE", "ALTER", "COMMENT", "SET", "SELECT", "GRANT", "REVOKE", "DROP"];
 
 /// Builds the desired schema: applies the sources to a scratch database of `target`'s dialect and
 /// inspects it with `options`.

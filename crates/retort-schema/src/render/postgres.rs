@@ -632,6 +632,12 @@ pub fn change(c: &Change) -> Vec<String> {
             vec![format!("ALTER TABLE {} RENAME COLUMN {} TO {}", name(table), q(from), q(to))]
         }
         Change::AlterColumn { table, from, to } => alter_column(table, from, to),
+        Change::RenameConstraint { table, from, to } => {
+            vec![format!("ALTER TABLE {} RENAME CONSTRAINT {} TO {}", name(table), q(from), q(to))]
+        }
+        Change::RenameIndex { table, from, to } => {
+            vec![format!("ALTER INDEX {} RENAME TO {}", index_name(table, from), q(to))]
+        }
         Change::AddPrimaryKey { table, key } => vec![format!("ALTER TABLE {} ADD {}", name(table), primary_key(key))],
         Change::DropPrimaryKey { table, key } => drop_constraint(table, key.name.as_deref()),
         Change::AddUnique { table, unique: u } => vec![format!("ALTER TABLE {} ADD {}", name(table), unique(u))],

@@ -361,6 +361,8 @@ fn in_place(change: &Change) -> bool {
 fn table_of(change: &Change) -> Option<&Name> {
     match change {
         Change::AddColumn { table, .. }
+        | Change::RenameConstraint { table, .. }
+        | Change::RenameIndex { table, .. }
         | Change::DropColumn { table, .. }
         | Change::AlterColumn { table, .. }
         | Change::AddPrimaryKey { table, .. }
@@ -513,6 +515,13 @@ pub fn changes(from: &Schema, to: &Schema, changes: &[Change]) -> Vec<crate::ren
             }
             Change::CreateIndex { table, index: ix } => vec![index(ix, table)],
             Change::DropIndex { index, .. } => vec![format!("DROP INDEX {}", q(&index.name))],
+            // SQLite cannot rename an index: drop it and create it under its new name.
+            Change::RenameIndex { table, from, to: new } => {
+                match to.table(table).and_then(|t| t.indexes.iter().find(|i| &i.name == new)) {
+                    Some(ix) => vec![format!("DROP INDEX {}", q(from)), index(ix, table)],
+                    None => Vec::new(),
+                }
+            }
             Change::CreateView(v) => vec![view(v)],
             Change::DropView(v) => vec![format!("DROP VIEW {}", name(&v.name))],
             Change::CreateTrigger(t) => vec![t.definition.trim().to_string()],
