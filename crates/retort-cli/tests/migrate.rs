@@ -382,12 +382,15 @@ fn adopts_an_alembic_version_table(kind: Kind) {
 
 fn crewai_example(kind: Kind) {
     let p = project!(kind);
-    let example = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/crewai/migrations");
-    for entry in std::fs::read_dir(&example).unwrap_or_else(|e| panic!("{e}")) {
-        let path = entry.unwrap_or_else(|e| panic!("{e}")).path();
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        p.write(&format!("migrations/{name}"), &std::fs::read_to_string(&path).unwrap_or_default());
+    let example = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/crewai");
+    for sub in ["migrations", "schema", "next"] {
+        for entry in std::fs::read_dir(example.join(sub)).unwrap_or_else(|e| panic!("{e}")) {
+            let path = entry.unwrap_or_else(|e| panic!("{e}")).path();
+            let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            p.write(&format!("{sub}/{name}"), &std::fs::read_to_string(&path).unwrap_or_default());
+        }
     }
+    p.write("retort.toml", &format!("[database]\nurl = \"{}\"\n[schema]\npaths = [\"schema/*.sql\"]\n", p.db.url));
     p.ok(&["upgrade", "head"]);
     assert_eq!(p.db.tables().len(), 12);
     assert!(p.db.columns("agents").contains(&"workspace_id".to_string()));
@@ -396,8 +399,20 @@ fn crewai_example(kind: Kind) {
         p.ok(&["history"]),
         "799f20a37e7e -> 3f2a9c1b7d4e (head), Add workspace_id to agents\n<base> -> 799f20a37e7e, Initial schema with all models\n"
     );
+    assert!(p.ok(&["check"]).contains("No differences"), "the example's models match its migrations");
+    // The README's walk-through: the next models, autogenerate, upgrade, check, downgrade.
+    p.db.exec("INSERT INTO agents (id, role, backstory, goal, llm_provider_model) VALUES ('a1', 'r', 'b', 'g', 'm')");
+    p.write("schema/models.sql", &std::fs::read_to_string(p.path().join("next/models.sql")).unwrap_or_default());
+    let out = p.ok(&["revision", "--autogenerate", "-m", "Add users and workspaces", "--rev-id", "c4d88e67a717"]);
+    let added = |t: &str| out.lines().any(|l| l.trim().starts_with("+ table") && l.ends_with(t));
+    assert!(added("users") && added("workspaces"), "{out}");
+    p.ok(&["upgrade", "head"]);
+    assert!(p.ok(&["check"]).contains("No differences"));
+    assert_eq!(p.db.tables().len(), 16);
+    assert_eq!(p.db.query("SELECT id, workspace_id FROM agents"), strings(&["a1|NULL"]));
     p.ok(&["downgrade", "-1"]);
-    assert!(!p.db.columns("agents").contains(&"workspace_id".to_string()));
+    assert_eq!(p.db.tables().len(), 12);
+    assert_eq!(p.db.query("SELECT id, workspace_id FROM agents"), strings(&["a1|NULL"]));
     p.ok(&["downgrade", "base"]);
     assert!(p.db.tables().is_empty());
 }
