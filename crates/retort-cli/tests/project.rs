@@ -295,3 +295,23 @@ fn postgres_runs_scripts_outside_a_transaction() {
         "{sql}"
     );
 }
+
+#[test]
+fn postgres_tls_modes_follow_libpq() {
+    let Some(p) = Project::new(Kind::Postgres) else { return };
+    // Only meaningful where the server offers TLS (Debian's default, with its snakeoil certificate).
+    if p.db.query("SHOW ssl") != vec!["on".to_string()] {
+        return;
+    }
+    p.migration("a1", &[], "CREATE TABLE a (id int);", "DROP TABLE a;");
+    let with = |mode: &str| format!("{}?sslmode={mode}", p.db.url);
+    p.ok(&["upgrade", "--url", &with("require")]);
+    assert_eq!(p.ok(&["current", "--url", &with("require")]), "a1 (head)\n");
+    let err = p.fails(&["current", "--url", &with("verify-full")]);
+    assert!(err.contains("certificate verify failed"), "an unverifiable certificate is refused: {err}");
+    let snakeoil = "/etc/ssl/certs/ssl-cert-snakeoil.pem";
+    if std::path::Path::new(snakeoil).exists() {
+        let url = format!("{}&sslrootcert={snakeoil}", with("verify-ca"));
+        assert_eq!(p.ok(&["current", "--url", &url]), "a1 (head)\n");
+    }
+}

@@ -747,7 +747,7 @@ mod tests {
         assert!(changes.iter().all(|c| !c.contains("renamed")), "{changes:?}");
         let c = schema(vec![table("t", vec![col("a", "text", true), col("bb", "text", true)])]);
         let off = summaries(&diff(&a, &c, &DiffOptions::default()));
-        assert_eq!(off, vec!["+ column public.t.bb text", "- column public.t.b"]);
+        assert_eq!(off, vec!["- column public.t.b", "+ column public.t.bb text"]);
     }
 
     #[test]

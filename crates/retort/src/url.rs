@@ -71,7 +71,8 @@ impl DatabaseUrl {
             return Ok(DatabaseUrl::Sqlite(SqliteLocation::File(path)));
         }
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            url.parse::<postgres::Config>()
+            crate::dialect::postgres::client_url(url)
+                .parse::<postgres::Config>()
                 .map_err(|e| UrlError::BadPostgres { url: mask_password(url), reason: e.to_string() })?;
             return Ok(DatabaseUrl::Postgres(url.to_string()));
         }

@@ -236,6 +236,24 @@ pub fn quote_ident(ident: &str) -> String {
     if plain { ident.to_string() } else { format!("\"{}\"", ident.replace('"', "\"\"")) }
 }
 
+/// What follows a foreign key's `REFERENCES t (cols)`: match, actions, deferrability (the same
+/// words in both dialects).
+pub fn foreign_key_options(fk: &crate::model::ForeignKey) -> String {
+    use crate::model::Action;
+    let mut out = String::new();
+    if fk.match_full {
+        out.push_str(" MATCH FULL");
+    }
+    if fk.on_update != Action::NoAction {
+        out.push_str(&format!(" ON UPDATE {}", fk.on_update.sql()));
+    }
+    if fk.on_delete != Action::NoAction {
+        out.push_str(&format!(" ON DELETE {}", fk.on_delete.sql()));
+    }
+    out.push_str(fk.deferral.sql());
+    out
+}
+
 /// Quotes a string literal.
 pub fn literal(text: &str) -> String {
     if text.contains('\\') {

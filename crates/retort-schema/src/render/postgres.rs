@@ -84,16 +84,7 @@ pub fn foreign_key(fk: &ForeignKey) -> String {
         name(&fk.ref_table),
         list(&fk.ref_columns)
     );
-    if fk.match_full {
-        out.push_str(" MATCH FULL");
-    }
-    if fk.on_update != Action::NoAction {
-        let _ = write!(out, " ON UPDATE {}", fk.on_update.sql());
-    }
-    if fk.on_delete != Action::NoAction {
-        let _ = write!(out, " ON DELETE {}", fk.on_delete.sql());
-    }
-    out.push_str(fk.deferral.sql());
+    out.push_str(&super::foreign_key_options(fk));
     if fk.not_valid {
         out.push_str(" NOT VALID");
     }

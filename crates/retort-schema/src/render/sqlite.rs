@@ -264,16 +264,7 @@ pub fn foreign_key(fk: &ForeignKey) -> String {
     if !fk.ref_columns.is_empty() {
         let _ = write!(out, " ({})", list(&fk.ref_columns));
     }
-    if fk.match_full {
-        out.push_str(" MATCH FULL");
-    }
-    if fk.on_update != Action::NoAction {
-        let _ = write!(out, " ON UPDATE {}", fk.on_update.sql());
-    }
-    if fk.on_delete != Action::NoAction {
-        let _ = write!(out, " ON DELETE {}", fk.on_delete.sql());
-    }
-    out.push_str(fk.deferral.sql());
+    out.push_str(&super::foreign_key_options(fk));
     out
 }
 

@@ -61,6 +61,7 @@ impl PostgresDriver {
 
     /// Connects to another database on the same server as `url`, with the same credentials.
     pub fn connect_to(url: &str, dbname: Option<&str>) -> Result<Self, DbError> {
+        let (url, tls) = TlsSettings::split(url);
         let mut config: postgres::Config = url.parse().map_err(db_error)?;
         if let Some(name) = dbname {
             config.dbname(name);
@@ -76,8 +77,93 @@ impl PostgresDriver {
         if config.get_connect_timeout().is_none() {
             config.connect_timeout(Duration::from_secs(10));
         }
-        let client = config.connect(NoTls).map_err(db_error)?;
+        let client = match tls.mode {
+            TlsMode::Disable => {
+                config.ssl_mode(postgres::config::SslMode::Disable);
+                config.connect(NoTls).map_err(db_error)?
+            }
+            mode => {
+                let required = mode != TlsMode::Prefer;
+                config.ssl_mode(if required {
+                    postgres::config::SslMode::Require
+                } else {
+                    postgres::config::SslMode::Prefer
+                });
+                config.connect(tls.connector()?).map_err(db_error)?
+            }
+        };
         Ok(PostgresDriver { client, lock_key: None })
+    }
+}
+
+/// The URL as the PostgreSQL client library parses it: without the TLS parameters retort handles.
+pub fn client_url(url: &str) -> String {
+    TlsSettings::split(url).0
+}
+
+/// libpq's `sslmode` values. The PostgreSQL client library knows only disable/prefer/require, so
+/// the verifying modes are carried out here, with the same meaning as in libpq.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TlsMode {
+    /// Never TLS.
+    Disable,
+    /// TLS when the server offers it, without verifying the certificate (libpq's default).
+    Prefer,
+    /// TLS always, without verifying the certificate.
+    Require,
+    /// TLS, certificate chain verified, host name not.
+    VerifyCa,
+    /// TLS, certificate chain and host name verified.
+    VerifyFull,
+}
+
+/// The TLS parameters of a URL (`sslmode`, `sslrootcert`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct TlsSettings {
+    mode: TlsMode,
+    root_cert: Option<String>,
+}
+
+impl TlsSettings {
+    /// Takes `sslmode` and `sslrootcert` out of a URL's query, returning the URL the client
+    /// library can parse and the settings.
+    fn split(url: &str) -> (String, TlsSettings) {
+        let mut settings = TlsSettings { mode: TlsMode::Prefer, root_cert: None };
+        let Some((base, query)) = url.split_once('?') else { return (url.to_string(), settings) };
+        let mut kept = Vec::new();
+        for pair in query.split('&') {
+            match pair.split_once('=') {
+                Some(("sslmode", v)) => {
+                    settings.mode = match v {
+                        "disable" => TlsMode::Disable,
+                        "require" => TlsMode::Require,
+                        "verify-ca" => TlsMode::VerifyCa,
+                        "verify-full" => TlsMode::VerifyFull,
+                        _ => TlsMode::Prefer,
+                    }
+                }
+                Some(("sslrootcert", v)) => settings.root_cert = Some(v.to_string()),
+                _ => kept.push(pair),
+            }
+        }
+        let url = if kept.is_empty() { base.to_string() } else { format!("{base}?{}", kept.join("&")) };
+        (url, settings)
+    }
+
+    fn connector(&self) -> Result<postgres_native_tls::MakeTlsConnector, DbError> {
+        let tls_error = |e: native_tls::Error| DbError::msg(format!("setting up TLS: {e}"));
+        let mut builder = native_tls::TlsConnector::builder();
+        if matches!(self.mode, TlsMode::Prefer | TlsMode::Require) {
+            builder.danger_accept_invalid_certs(true).danger_accept_invalid_hostnames(true);
+        }
+        if self.mode == TlsMode::VerifyCa {
+            builder.danger_accept_invalid_hostnames(true);
+        }
+        if let Some(path) = &self.root_cert {
+            let pem = std::fs::read(path).map_err(|e| DbError::msg(format!("reading sslrootcert {path}: {e}")))?;
+            builder.add_root_certificate(native_tls::Certificate::from_pem(&pem).map_err(tls_error)?);
+        }
+        Ok(postgres_native_tls::MakeTlsConnector::new(builder.build().map_err(tls_error)?))
     }
 }
 
@@ -183,6 +269,17 @@ impl Driver for PostgresDriver {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn tls_settings_follow_libpq() {
+        use super::{TlsMode, TlsSettings};
+        let (url, tls) =
+            TlsSettings::split("postgres://u@h/db?sslmode=verify-full&sslrootcert=/ca.pem&connect_timeout=5");
+        assert_eq!(url, "postgres://u@h/db?connect_timeout=5");
+        assert_eq!(tls, TlsSettings { mode: TlsMode::VerifyFull, root_cert: Some("/ca.pem".into()) });
+        assert_eq!(TlsSettings::split("postgres://u@h/db").1.mode, TlsMode::Prefer);
+        assert_eq!(TlsSettings::split("postgres://u@h/db?sslmode=disable").0, "postgres://u@h/db");
+    }
+
     #[test]
     fn lock_key_is_stable() {
         assert_eq!(super::lock_key("retort:db:retort_version"), super::lock_key("retort:db:retort_version"));

@@ -4,5 +4,5 @@ mod driver;
 mod inspect;
 mod scratch;
 
-pub use driver::PostgresDriver;
+pub use driver::{PostgresDriver, client_url};
 pub use scratch::ScratchDatabase;
