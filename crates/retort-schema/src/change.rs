@@ -253,10 +253,14 @@ impl Change {
             Change::DropTable(t) => Some(format!("drops table {} and its rows", t.name)),
             Change::DropVirtualTable(v) => Some(format!("drops virtual table {} and its rows", v.name)),
             Change::DropColumn { table, column } => Some(format!("drops column {table}.{} and its data", column.name)),
-            Change::AlterColumn { table, from, to } if from.data_type != to.data_type => Some(format!(
-                "changes the type of {table}.{} from {} to {}: values that do not fit fail or are cut",
-                to.name, from.data_type, to.data_type
-            )),
+            Change::AlterColumn { table, from, to }
+                if from.data_type != to.data_type && !widens(&from.data_type, &to.data_type) =>
+            {
+                Some(format!(
+                    "changes the type of {table}.{} from {} to {}: values that do not fit fail or are cut",
+                    to.name, from.data_type, to.data_type
+                ))
+            }
             Change::AlterEnum { from, to, .. } => {
                 let removed: Vec<&String> = from.labels.iter().filter(|l| !to.labels.contains(l)).collect();
                 (!removed.is_empty()).then(|| {
@@ -341,6 +345,57 @@ impl Change {
     }
 }
 
+/// Integer-like types from narrowest to widest, as PostgreSQL prints them and as SQLite users
+/// write them; a move to the right (or to `numeric`) keeps every value.
+const INTEGER_RANKS: [&[&str]; 3] = [&["smallint", "int2"], &["integer", "int", "int4"], &["bigint", "int8"]];
+
+/// Type changes that keep every value: wider integers, longer or unbounded text, more numeric
+/// precision, `real` to `double precision`.
+pub fn widens(from: &str, to: &str) -> bool {
+    let (f, t) = (from.to_ascii_lowercase(), to.to_ascii_lowercase());
+    let rank = |ty: &str| INTEGER_RANKS.iter().position(|names| names.contains(&ty));
+    let (base_f, len_f) = split_type(&f);
+    let (base_t, len_t) = split_type(&t);
+    if let (Some(a), Some(b)) = (rank(&f), rank(&t)) {
+        return b >= a;
+    }
+    let texty = |b: &str| matches!(b, "character varying" | "varchar" | "text" | "character" | "char");
+    if rank(&f).is_some() && (base_t == "numeric" || base_t == "decimal") {
+        return len_t.is_empty();
+    }
+    match (base_f.as_str(), base_t.as_str()) {
+        (_, "text") if texty(&base_f) => true,
+        (a, b) if texty(a) && texty(b) && b != "character" && b != "char" => {
+            len_t.is_empty() || number(&len_t).zip(number(&len_f)).is_some_and(|(t, f)| t >= f)
+        }
+        ("numeric" | "decimal", "numeric" | "decimal") => {
+            if len_t.is_empty() {
+                return true;
+            }
+            let parts = |l: &str| {
+                let mut it = l.split(',').map(|x| x.trim().parse::<i64>().unwrap_or(0));
+                (it.next().unwrap_or(0), it.next().unwrap_or(0))
+            };
+            let ((pf, sf), (pt, st)) = (parts(&len_f), parts(&len_t));
+            !len_f.is_empty() && st >= sf && pt - st >= pf - sf
+        }
+        ("real" | "float4", "double precision" | "float8") => true,
+        _ => false,
+    }
+}
+
+/// `character varying(20)` into (`character varying`, `20`).
+fn split_type(ty: &str) -> (String, String) {
+    match ty.split_once('(') {
+        Some((base, rest)) => (base.trim().to_string(), rest.trim_end_matches(')').trim().to_string()),
+        None => (ty.trim().to_string(), String::new()),
+    }
+}
+
+fn number(text: &str) -> Option<i64> {
+    text.trim().parse().ok()
+}
+
 /// What changed in a column, in words: `nullable -> not null`, `type integer -> bigint`.
 pub fn column_delta(from: &Column, to: &Column) -> String {
     let mut parts = Vec::new();
@@ -368,4 +423,34 @@ pub fn column_delta(from: &Column, to: &Column) -> String {
         parts.push("comment".into());
     }
     parts.join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::widens;
+
+    #[test]
+    fn widenings_keep_every_value() {
+        let cases = [
+            ("integer", "bigint", true),
+            ("bigint", "integer", false),
+            ("smallint", "integer", true),
+            ("INTEGER", "BIGINT", true),
+            ("character varying(11)", "character varying(20)", true),
+            ("character varying(20)", "character varying(11)", false),
+            ("VARCHAR(11)", "VARCHAR(20)", true),
+            ("character varying(20)", "text", true),
+            ("text", "character varying(20)", false),
+            ("numeric(5,2)", "numeric(7,2)", true),
+            ("numeric(5,2)", "numeric(5,3)", false),
+            ("numeric(5,2)", "numeric", true),
+            ("integer", "numeric", true),
+            ("real", "double precision", true),
+            ("text", "integer", false),
+            ("timestamp without time zone", "date", false),
+        ];
+        for (from, to, want) in cases {
+            assert_eq!(widens(from, to), want, "{from} -> {to}");
+        }
+    }
 }

@@ -1,0 +1,85 @@
+//! Snapshots (insta) of generated migrations for hand-written schema pairs, on both databases:
+//! the exact SQL a user reviews, upgrade and downgrade, so any change to it is seen in review.
+
+use retort::autogen::generate;
+use retort::inspect::InspectOptions;
+use retort::load::{SourceFile, load};
+use retort::url::{DatabaseUrl, SqliteLocation};
+use retort_schema::Schema;
+
+fn loaded(url: &DatabaseUrl, ddl: &str) -> Schema {
+    let sources = [SourceFile { name: "schema.sql".into(), text: ddl.into() }];
+    let options = match url {
+        DatabaseUrl::Postgres(_) => InspectOptions { schemas: vec!["public".into()], exclude_tables: vec![] },
+        DatabaseUrl::Sqlite(_) => InspectOptions::default(),
+    };
+    load(&sources, url, &options).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn postgres() -> Option<DatabaseUrl> {
+    let base = std::env::var("RETORT_TEST_PG").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".to_string());
+    let url = format!("{base}/postgres");
+    match postgres::Client::connect(&url, postgres::NoTls) {
+        Ok(_) => Some(DatabaseUrl::Postgres(url)),
+        Err(e) if std::env::var_os("CI").is_some() => panic!("PostgreSQL unreachable and CI is set: {e}"),
+        Err(_) => None,
+    }
+}
+
+/// The generated migration for A -> B, as it appears in the file.
+fn migration(url: &DatabaseUrl, before: &str, after: &str) -> String {
+    let (a, b) = (loaded(url, before), loaded(url, after));
+    let schema = matches!(url, DatabaseUrl::Postgres(_)).then_some("public");
+    let renames = retort::autogen::rename_hints(&[SourceFile { name: "b.sql".into(), text: after.into() }], schema);
+    let g = generate(&a, &b, &renames, true);
+    format!("-- migrate:upgrade\n{}-- migrate:downgrade\n{}", g.upgrade_sql, g.downgrade_sql)
+}
+
+const CASES: &[(&str, &str, &str)] = &[
+    (
+        "add_table_with_fk",
+        "CREATE TABLE agents (id VARCHAR(11) PRIMARY KEY, role TEXT NOT NULL);",
+        "CREATE TABLE agents (id VARCHAR(11) PRIMARY KEY, role TEXT NOT NULL);\nCREATE TABLE tasks (id INTEGER PRIMARY KEY, agent_id VARCHAR(11) NOT NULL REFERENCES agents (id) ON DELETE CASCADE);\nCREATE INDEX ix_tasks_agent ON tasks (agent_id);",
+    ),
+    (
+        "column_changes",
+        "CREATE TABLE agents (id INTEGER PRIMARY KEY, goal TEXT, max_iter INTEGER, legacy TEXT);",
+        "CREATE TABLE agents (id INTEGER PRIMARY KEY, goal TEXT NOT NULL DEFAULT 'none', max_iter BIGINT, temperature NUMERIC(3,2));",
+    ),
+    (
+        "rename_with_hints",
+        "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL);",
+        "CREATE TABLE members ( -- retort: renamed from users\n  id INTEGER PRIMARY KEY,\n  full_name TEXT NOT NULL -- retort: renamed from name\n);",
+    ),
+    (
+        "constraints",
+        "CREATE TABLE crews (id INTEGER PRIMARY KEY, name VARCHAR(50), rpm INTEGER, CONSTRAINT crews_rpm CHECK (rpm > 0));",
+        "CREATE TABLE crews (id INTEGER PRIMARY KEY, name VARCHAR(50), rpm INTEGER, CONSTRAINT crews_rpm CHECK (rpm > 1), CONSTRAINT crews_name_key UNIQUE (name));\nCREATE INDEX ix_crews_rpm ON crews (rpm) WHERE rpm > 10;",
+    ),
+    (
+        "view_over_changed_table",
+        "CREATE TABLE t (a INTEGER PRIMARY KEY, c TEXT);\nCREATE VIEW v AS SELECT a, c FROM t;",
+        "CREATE TABLE t (a INTEGER PRIMARY KEY, c VARCHAR(20));\nCREATE VIEW v AS SELECT a, c FROM t;",
+    ),
+];
+
+#[test]
+fn sqlite_migrations() {
+    let url = DatabaseUrl::Sqlite(SqliteLocation::Memory);
+    for (name, before, after) in CASES {
+        insta::assert_snapshot!(format!("sqlite_{name}"), migration(&url, before, after));
+    }
+}
+
+#[test]
+fn postgres_migrations() {
+    let Some(url) = postgres() else { return };
+    for (name, before, after) in CASES {
+        insta::assert_snapshot!(format!("postgres_{name}"), migration(&url, before, after));
+    }
+    let enum_before = "CREATE TYPE status AS ENUM ('active', 'inactive');\nCREATE TABLE users (id SERIAL PRIMARY KEY, status status NOT NULL DEFAULT 'active');";
+    let enum_add = "CREATE TYPE status AS ENUM ('active', 'suspended', 'inactive');\nCREATE TABLE users (id SERIAL PRIMARY KEY, status status NOT NULL DEFAULT 'active');";
+    let enum_remove = "CREATE TYPE status AS ENUM ('active');\nCREATE TABLE users (id SERIAL PRIMARY KEY, status status NOT NULL DEFAULT 'active');";
+    insta::assert_snapshot!("postgres_enum_add_value", migration(&url, enum_before, enum_add));
+    insta::assert_snapshot!("postgres_enum_remove_value", migration(&url, enum_before, enum_remove));
+}
