@@ -131,6 +131,16 @@ pub enum Command {
         #[arg(long = "no-renames")]
         no_renames: bool,
     },
+    /// Test the migrations on a scratch database: one head, every step up, down (back to exactly
+    /// the schema before it) and up again, and the schema at head equal to the desired schema.
+    #[command(
+        after_help = "Examples:\n  retort verify\n  retort verify --json\n\nThe scratch database is a temporary SQLite file, or a temporary database on the\nconfigured PostgreSQL server (dropped afterwards); the project's database is not touched."
+    )]
+    Verify {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Write a merge revision joining two or more heads.
     #[command(
         after_help = "Examples:\n  retort merge heads -m \"merge auth into main\"\n  retort merge ae1f 27c6 -m merge"

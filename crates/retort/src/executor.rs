@@ -347,6 +347,20 @@ impl<'a> Migrator<'a> {
         self.run(observer, |r| r.downgrade(target))
     }
 
+    /// Carries out an already resolved operation (used by `verify`, which steps one revision at a
+    /// time).
+    pub fn run_operation(&mut self, op: Operation, observer: &mut dyn Observer) -> Result<RunReport, ApplyError> {
+        self.run(observer, |_| Ok(op))
+    }
+
+    /// Reads the schema of the database this migrator runs against.
+    pub fn inspect(
+        &mut self,
+        options: &crate::inspect::InspectOptions,
+    ) -> Result<retort_schema::Schema, crate::inspect::InspectError> {
+        self.driver.inspect(options)
+    }
+
     fn run(
         &mut self,
         observer: &mut dyn Observer,

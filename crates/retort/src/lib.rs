@@ -21,3 +21,4 @@ pub mod script;
 pub mod statements;
 pub mod target;
 pub mod url;
+pub mod verify;

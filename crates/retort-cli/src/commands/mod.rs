@@ -7,6 +7,7 @@ mod inspect;
 mod listing;
 mod migrate;
 mod revision;
+mod verify;
 
 use std::process::ExitCode;
 
@@ -34,6 +35,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Branches(args) => listing::branches(&ctx, args),
         Command::Show { rev, json } => listing::show(&ctx, &rev, json),
         Command::Check { json } => compare::check(&ctx, json),
+        Command::Verify { json } => verify::run(&ctx, json),
         Command::Diff { from, to, no_renames } => compare::diff(&ctx, &from, &to, !no_renames),
         Command::Inspect { json, schemas, all_schemas, desired } => {
             inspect::run(&ctx, inspect::Args { json, schemas, all_schemas, desired })
