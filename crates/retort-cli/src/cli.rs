@@ -141,6 +141,14 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Restore a SQLite backup made by `upgrade --backup` over the configured database.
+    #[command(
+        after_help = "Examples:\n  retort restore app.db.backup-20261124T080000Z\n\nPostgreSQL backups are pg_dump archives: restore them with pg_restore (the error says how)."
+    )]
+    Restore {
+        /// The backup file.
+        path: std::path::PathBuf,
+    },
     /// Write a merge revision joining two or more heads.
     #[command(
         after_help = "Examples:\n  retort merge heads -m \"merge auth into main\"\n  retort merge ae1f 27c6 -m merge"
@@ -208,6 +216,9 @@ pub struct MigrateArgs {
     /// Refuse to run when applied migration files were changed after they ran.
     #[arg(long)]
     pub strict: bool,
+    /// Back the database up first (SQLite: online backup beside the file; PostgreSQL: pg_dump).
+    #[arg(long, value_name = "PATH", num_args = 0..=1, default_missing_value = "")]
+    pub backup: Option<String>,
 }
 
 /// `retort current`

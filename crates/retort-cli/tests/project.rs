@@ -315,3 +315,33 @@ fn postgres_tls_modes_follow_libpq() {
         assert_eq!(p.ok(&["current", "--url", &url]), "a1 (head)\n");
     }
 }
+
+#[test]
+fn sqlite_backup_and_restore() {
+    let p = sqlite_project();
+    p.chain(2);
+    p.ok(&["upgrade", "r1"]);
+    p.db.exec("INSERT INTO t1 (id) VALUES (42)");
+    let out = p.ok(&["upgrade", "head", "--backup"]);
+    let line = out.lines().next().unwrap_or_default().to_string();
+    assert!(line.starts_with("Backup written to test.db.backup-"), "{out}");
+    let backup = line.trim_start_matches("Backup written to ").to_string();
+    assert_eq!(p.db.versions(), vec!["r2".to_string()]);
+    p.ok(&["restore", &backup]);
+    assert_eq!(p.db.versions(), vec!["r1".to_string()], "the backup was taken before the upgrade");
+    assert_eq!(p.db.query("SELECT id FROM t1"), vec!["42".to_string()]);
+    let err = p.fails(&["restore", "no-such-file.db"]);
+    assert!(err.contains("cannot restore from") && err.contains("no such file"), "{err}");
+}
+
+#[test]
+fn postgres_backup_uses_pg_dump() {
+    let Some(p) = Project::new(Kind::Postgres) else { return };
+    p.chain(1);
+    let out = p.ok(&["upgrade", "head", "--backup", "before.dump"]);
+    assert!(out.starts_with("Backup written to before.dump"), "{out}");
+    let size = std::fs::metadata(p.path().join("before.dump")).map(|m| m.len()).unwrap_or(0);
+    assert!(size > 0);
+    let err = p.fails(&["restore", "before.dump"]);
+    assert!(err.contains("pg_restore"), "{err}");
+}

@@ -7,6 +7,7 @@
 //! one from DDL files. [`project`] ties config and files together, [`revision`] writes new files.
 
 pub mod autogen;
+pub mod backup;
 pub mod config;
 pub mod dialect;
 pub mod driver;

@@ -39,6 +39,12 @@ fn migrate(ctx: &Context, args: MigrateArgs, direction: Direction) -> Result<Exi
         bail!("a FROM:TO range is only accepted with --sql; online runs start from the database's current revision");
     }
     let target = Target::parse(&target_text)?;
+    if let Some(path) = &args.backup {
+        let url = ctx.database_url(&project)?;
+        let path = if path.is_empty() { retort::backup::default_path(&url, &ctx.cwd)? } else { ctx.cwd.join(path) };
+        retort::backup::backup(&url, &path)?;
+        println!("Backup written to {}", super::display_path(ctx, &path));
+    }
     let (url, driver) = ctx.connect(&project, Access::ReadWrite)?;
     let tables = project.tables(url.dialect());
     let mut migrator = Migrator::new(&project.graph, driver, tables, project.run_options(args.strict));
@@ -111,5 +117,15 @@ pub fn stamp(ctx: &Context, revisions: &[String], purge: bool, sql: bool) -> Res
     migrator.stamp(&targets, purge, &mut Silent)?;
     let rows = migrator.version_rows()?;
     println!("Stamped {}", if rows.is_empty() { "<base>".to_string() } else { rows.join(", ") });
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `retort restore PATH`: a SQLite backup back over the configured database.
+pub fn restore(ctx: &Context, path: &std::path::Path) -> Result<ExitCode> {
+    let project = ctx.config_only()?;
+    let url = ctx.database_url(&project)?;
+    let path = ctx.cwd.join(path);
+    retort::backup::restore(&url, &path)?;
+    println!("Restored {url} from {}", super::display_path(ctx, &path));
     Ok(ExitCode::SUCCESS)
 }

@@ -36,6 +36,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Show { rev, json } => listing::show(&ctx, &rev, json),
         Command::Check { json } => compare::check(&ctx, json),
         Command::Verify { json } => verify::run(&ctx, json),
+        Command::Restore { path } => migrate::restore(&ctx, &path),
         Command::Diff { from, to, no_renames } => compare::diff(&ctx, &from, &to, !no_renames),
         Command::Inspect { json, schemas, all_schemas, desired } => {
             inspect::run(&ctx, inspect::Args { json, schemas, all_schemas, desired })
