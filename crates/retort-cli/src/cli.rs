@@ -149,6 +149,9 @@ pub enum Command {
         /// The backup file.
         path: std::path::PathBuf,
     },
+    /// Rewrite migrations/retort.sum from the current files (after an intended edit).
+    #[command(after_help = "Examples:\n  retort rehash")]
+    Rehash,
     /// Write a merge revision joining two or more heads.
     #[command(
         after_help = "Examples:\n  retort merge heads -m \"merge auth into main\"\n  retort merge ae1f 27c6 -m merge"

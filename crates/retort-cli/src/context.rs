@@ -19,10 +19,15 @@ pub struct Context {
 }
 
 impl Context {
-    /// Loads the project; a missing `retort.toml` is an error.
+    /// Loads the project; a missing `retort.toml` is an error. Files that differ from
+    /// `retort.sum` are reported as warnings here (commands that change the database refuse).
     pub fn project(&self) -> Result<Project> {
         let config = Config::discover(self.config.as_deref(), &self.cwd)?;
-        Ok(Project::open(config)?)
+        let project = Project::open(config)?;
+        for problem in project.sum_problems() {
+            eprintln!("warning: {problem}");
+        }
+        Ok(project)
     }
 
     /// Loads the configuration only, for commands that need no migration file.

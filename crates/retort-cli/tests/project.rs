@@ -81,11 +81,10 @@ fn revision_writes_parseable_files() {
     assert!(err.contains("branch label 'auth' is already used"), "{err}");
     let err = p.fails(&["merge", "a2", "a3", "--branch-label", "a b"]);
     assert!(err.contains("'a b' contains ' '"), "{err}");
-    assert_eq!(
-        std::fs::read_dir(p.path().join("migrations")).map(|d| d.count()).unwrap_or(0),
-        5,
-        "nothing was written"
-    );
+    let sql_files = std::fs::read_dir(p.path().join("migrations"))
+        .map(|d| d.filter_map(Result::ok).filter(|e| e.path().extension().is_some_and(|x| x == "sql")).count())
+        .unwrap_or(0);
+    assert_eq!(sql_files, 5, "nothing was written");
     let nt = p.ok(&["revision", "-m", "concurrently", "--head", "a3", "--no-transaction", "--rev-id", "c1"]);
     assert!(nt.contains("c1_concurrently.sql"));
     let text = std::fs::read_to_string(p.path().join("migrations/c1_concurrently.sql")).unwrap_or_default();
@@ -344,4 +343,32 @@ fn postgres_backup_uses_pg_dump() {
     assert!(size > 0);
     let err = p.fails(&["restore", "before.dump"]);
     assert!(err.contains("pg_restore"), "{err}");
+}
+
+#[test]
+fn the_sum_file_catches_edits_and_hand_added_files() {
+    let p = sqlite_project();
+    p.ok(&["revision", "-m", "first", "--rev-id", "a1"]);
+    p.ok(&["revision", "-m", "second", "--rev-id", "b1"]);
+    let sum = std::fs::read_to_string(p.path().join("migrations/retort.sum")).unwrap_or_default();
+    assert_eq!(sum.lines().count(), 3, "{sum}");
+    assert!(sum.lines().nth(1).is_some_and(|l| l.starts_with("a1_first.sql h1:")), "{sum}");
+    p.ok(&["upgrade", "head"]);
+    // An edit after the sum was written: warned everywhere, refused where it would change the database.
+    let text = std::fs::read_to_string(p.path().join("migrations/b1_second.sql")).unwrap_or_default();
+    p.write("migrations/b1_second.sql", &text.replace("-- migrate:downgrade", "SELECT 1;\n-- migrate:downgrade"));
+    let out = p.run(&["heads"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("b1_second.sql was changed after retort.sum was written"));
+    let err = p.fails(&["downgrade", "-1"]);
+    assert!(err.contains("do not match") && err.contains("retort rehash"), "{err}");
+    // A file added by hand (not through `retort revision`).
+    p.migration("c1", &["b1"], "SELECT 1;", "SELECT 1;");
+    let err = p.fails(&["upgrade", "head"]);
+    assert!(err.contains("c1.sql is not in retort.sum"), "{err}");
+    assert!(p.ok(&["rehash"]).contains("Wrote migrations/retort.sum"));
+    p.ok(&["upgrade", "head"]);
+    // Line endings alone are not an edit.
+    let text = std::fs::read_to_string(p.path().join("migrations/c1.sql")).unwrap_or_default();
+    p.write("migrations/c1.sql", &text.replace('\n', "\r\n"));
+    p.ok(&["downgrade", "-1"]);
 }

@@ -20,6 +20,7 @@ pub mod project;
 pub mod revision;
 pub mod script;
 pub mod statements;
+pub mod sum;
 pub mod target;
 pub mod url;
 pub mod verify;

@@ -20,6 +20,11 @@ pub enum ProjectError {
     /// The files do not form a valid graph.
     #[error(transparent)]
     Graph(#[from] GraphError),
+    /// Files differ from `retort.sum`.
+    #[error(
+        "the migration files do not match {file}:\n  {problems}\nIf the changes are intended, run `retort rehash`; if two branches added revisions, `retort merge heads` first."
+    )]
+    Sum { file: String, problems: String },
 }
 
 /// A loaded project.
@@ -37,6 +42,30 @@ impl Project {
         let scripts = read_dir(&config.migrations_dir())?;
         let graph = RevisionGraph::build(scripts)?;
         Ok(Project { config, graph })
+    }
+
+    /// What differs from the sum file (`retort.sum`); empty when it matches or does not exist.
+    pub fn sum_problems(&self) -> Vec<String> {
+        crate::sum::check(&self.config.migrations_dir(), &self.graph)
+    }
+
+    /// An error when the files differ from the sum file: commands that change the database refuse.
+    pub fn check_sum(&self) -> Result<(), ProjectError> {
+        let problems = self.sum_problems();
+        if problems.is_empty() {
+            return Ok(());
+        }
+        Err(ProjectError::Sum {
+            file: crate::sum::path(&self.config.migrations_dir()).display().to_string(),
+            problems: problems.join("\n  "),
+        })
+    }
+
+    /// Rewrites the sum file from the current files.
+    pub fn rehash(&self) -> Result<std::path::PathBuf, std::io::Error> {
+        let dir = self.config.migrations_dir();
+        crate::sum::write(&dir, &self.graph)?;
+        Ok(crate::sum::path(&dir))
     }
 
     /// A project with no migration files, for commands given only `--url`.

@@ -131,11 +131,14 @@ fn write(project: &Project, script: &mut Script) -> Result<PathBuf, RevisionErro
     }
     let mut all: Vec<Script> = (0..project.graph.len()).map(|r| project.graph.script(r).clone()).collect();
     all.push(back);
-    crate::graph::RevisionGraph::build(all)?;
+    let graph = crate::graph::RevisionGraph::build(all)?;
     let werr = |source| RevisionError::Write { path: path.display().to_string(), source };
     std::fs::create_dir_all(&dir).map_err(werr)?;
     let mut file = std::fs::OpenOptions::new().write(true).create_new(true).open(&path).map_err(werr)?;
     file.write_all(text.as_bytes()).map_err(werr)?;
+    drop(file);
+    crate::sum::write(&dir, &graph)
+        .map_err(|source| RevisionError::Write { path: crate::sum::path(&dir).display().to_string(), source })?;
     script.path = path.clone();
     Ok(path)
 }

@@ -39,6 +39,7 @@ fn migrate(ctx: &Context, args: MigrateArgs, direction: Direction) -> Result<Exi
         bail!("a FROM:TO range is only accepted with --sql; online runs start from the database's current revision");
     }
     let target = Target::parse(&target_text)?;
+    project.check_sum()?;
     if let Some(path) = &args.backup {
         let url = ctx.database_url(&project)?;
         let path = if path.is_empty() { retort::backup::default_path(&url, &ctx.cwd)? } else { ctx.cwd.join(path) };
@@ -106,6 +107,7 @@ fn offline(ctx: &Context, project: &Project, text: &str, direction: Direction) -
 pub fn stamp(ctx: &Context, revisions: &[String], purge: bool, sql: bool) -> Result<ExitCode> {
     let project = ctx.project()?;
     let targets = revisions.iter().map(|r| Target::parse(r)).collect::<Result<Vec<_>, _>>()?;
+    project.check_sum()?;
     if sql {
         let tables = project.tables(ctx.database_url(&project)?.dialect());
         print!("{}", offline_stamp(&project.graph, &tables, &targets, purge)?);

@@ -37,6 +37,11 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Check { json } => compare::check(&ctx, json),
         Command::Verify { json } => verify::run(&ctx, json),
         Command::Restore { path } => migrate::restore(&ctx, &path),
+        Command::Rehash => {
+            let path = ctx.project()?.rehash()?;
+            println!("Wrote {}", display_path(&ctx, &path));
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Diff { from, to, no_renames } => compare::diff(&ctx, &from, &to, !no_renames),
         Command::Inspect { json, schemas, all_schemas, desired } => {
             inspect::run(&ctx, inspect::Args { json, schemas, all_schemas, desired })
