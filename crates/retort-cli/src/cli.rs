@@ -219,6 +219,10 @@ pub struct MigrateArgs {
     /// Refuse to run when applied migration files were changed after they ran.
     #[arg(long)]
     pub strict: bool,
+    /// Continue a step that runs outside a transaction and was interrupted, after its last
+    /// completed statement.
+    #[arg(long)]
+    pub resume: bool,
     /// Back the database up first (SQLite: online backup beside the file; PostgreSQL: pg_dump).
     #[arg(long, value_name = "PATH", num_args = 0..=1, default_missing_value = "")]
     pub backup: Option<String>,

@@ -417,7 +417,38 @@ fn crewai_example(kind: Kind) {
     assert!(p.db.tables().is_empty());
 }
 
+fn interrupted_non_transactional_steps_are_recorded_and_resumed(kind: Kind) {
+    let p = project!(kind);
+    p.chain(1);
+    let body = "CREATE TABLE a (id INTEGER);\nINSERT INTO missing_z VALUES (1);\nCREATE TABLE c (id INTEGER);";
+    p.migration_with("r2", &["r1"], "-- Transaction: false", body, "DROP TABLE c;\nDROP TABLE a;");
+    let err = p.fails(&["upgrade", "head"]);
+    assert!(err.contains("1 statement(s) before this one ran and stay"), "{err}");
+    assert_eq!(p.db.versions(), strings(&["r1"]), "the version table does not claim r2");
+    assert_eq!(
+        p.db.query("SELECT status, statements_done FROM retort_history WHERE revision = 'r2'"),
+        strings(&["partial|1"])
+    );
+    // The next run refuses, saying exactly where the step stopped and how to go on.
+    let err = p.fails(&["upgrade", "head"]);
+    assert!(
+        err.contains("revision r2 (upgrade) runs outside a transaction and stopped after 1 of its 3 statement(s)"),
+        "{err}"
+    );
+    assert!(err.contains("line 9") && err.contains("INSERT INTO missing_z") && err.contains("--resume"), "{err}");
+    // Fixed by hand; resume runs the rest and records one completed step.
+    p.db.exec("CREATE TABLE missing_z (x INTEGER)");
+    p.ok(&["upgrade", "head", "--resume"]);
+    assert_eq!(p.db.versions(), strings(&["r2"]));
+    assert_eq!(
+        p.db.query("SELECT status, statements_done FROM retort_history WHERE revision = 'r2'"),
+        strings(&["done|3"])
+    );
+    assert!(p.db.tables().contains(&"c".to_string()));
+}
+
 on_both!(
+    interrupted_non_transactional_steps_are_recorded_and_resumed,
     crewai_example,
     linear_chain_up_and_down,
     every_target_form,

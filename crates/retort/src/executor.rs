@@ -39,6 +39,19 @@ pub enum ApplyError {
         "{file}: revision {revision} has an empty downgrade section, so it cannot be rolled back; write its downgrade SQL (if nothing needs undoing, write a harmless statement such as SELECT 1;). Nothing was changed."
     )]
     Irreversible { file: String, revision: String },
+    /// A step that runs outside a transaction was interrupted part-way.
+    #[error(
+        "{file}: revision {revision} ({direction}) runs outside a transaction and stopped after {done} of its {total} statement(s); the next one is at line {line}:\n  {statement}\nThe statements before it took effect and stay. Check the database, then either run `retort {direction} --resume` to continue from that statement, or finish or undo the step by hand and record where the database is with `retort stamp <revision>`."
+    )]
+    Partial {
+        file: String,
+        revision: String,
+        direction: String,
+        done: usize,
+        total: usize,
+        line: usize,
+        statement: String,
+    },
     /// Applied migration files changed after they ran (with `--strict`).
     #[error("{0}\nRestore the files as they were applied, or run without --strict to only warn.")]
     Checksums(String),
@@ -115,11 +128,18 @@ pub struct RunOptions {
     pub strict_checksums: bool,
     /// How long to wait for the migration lock.
     pub lock_timeout: Duration,
+    /// Continue a partially applied non-transactional step after its last completed statement.
+    pub resume: bool,
 }
 
 impl Default for RunOptions {
     fn default() -> Self {
-        RunOptions { transaction_per_migration: true, strict_checksums: false, lock_timeout: Duration::from_secs(600) }
+        RunOptions {
+            transaction_per_migration: true,
+            strict_checksums: false,
+            lock_timeout: Duration::from_secs(600),
+            resume: false,
+        }
     }
 }
 
@@ -200,6 +220,8 @@ pub struct Migrator<'a> {
     driver: Box<dyn Driver>,
     options: RunOptions,
     user: String,
+    /// With `--resume`: the revision whose first statements already ran, and how many.
+    resume_from: Option<(String, usize)>,
 }
 
 fn db(context: &str) -> impl FnOnce(DbError) -> ApplyError + '_ {
@@ -224,7 +246,7 @@ impl<'a> Migrator<'a> {
     ) -> Self {
         let mut tables = tables;
         tables.schema = driver.default_schema();
-        Migrator { graph, tables, driver, options, user: os_user() }
+        Migrator { graph, tables, driver, options, user: os_user(), resume_from: None }
     }
 
     /// The raw version rows; empty when the version table does not exist (nothing is created).
@@ -389,6 +411,7 @@ impl<'a> Migrator<'a> {
         self.check_drift(&applied, observer)?;
         let op = resolve(&Resolver::new(self.graph, &current, &applied))?;
         let steps = plan(self.graph, &current, &op);
+        self.resume_from = self.partial_step(&steps)?;
         for step in &steps {
             self.statements(step)?; // refuse unreadable or irreversible scripts before changing anything
         }
@@ -462,6 +485,40 @@ impl<'a> Migrator<'a> {
         }
     }
 
+    /// A step left partial by an interrupted run: an error, or with `--resume` the statement to
+    /// continue from (it must be the first step of this plan).
+    fn partial_step(&mut self, steps: &[Step]) -> Result<Option<(String, usize)>, ApplyError> {
+        let rows = self.driver.query(&self.tables.select_partial()).map_err(db("reading the history table"))?;
+        let Some(row) = rows.into_iter().next() else { return Ok(None) };
+        let mut cols = row.into_iter();
+        let revision = cols.next().flatten().unwrap_or_default();
+        let direction = cols.next().flatten().unwrap_or_default();
+        let done: usize = cols.next().flatten().and_then(|d| d.parse().ok()).unwrap_or(0);
+        let first = steps.first().filter(|s| self.graph.id(s.rev) == revision && s.direction.as_str() == direction);
+        if let (true, Some(_)) = (self.options.resume, first) {
+            return Ok(Some((revision, done)));
+        }
+        let (file, total, line, statement) = match self.graph.get(&revision) {
+            Some(rev) => {
+                let step = Step {
+                    rev,
+                    direction: if direction == "downgrade" { Direction::Downgrade } else { Direction::Upgrade },
+                    rows: RowChange::default(),
+                };
+                let stmts = self.statements(&step)?;
+                let next = stmts.get(done);
+                (
+                    self.graph.script(rev).file_name(),
+                    stmts.len(),
+                    next.map_or(0, |s| s.line),
+                    next.map_or_else(String::new, |s| s.sql.chars().take(200).collect()),
+                )
+            }
+            None => (String::from("(file missing)"), 0, 0, String::new()),
+        };
+        Err(ApplyError::Partial { file, revision, direction, done, total, line, statement })
+    }
+
     /// The statements a step runs (see [`step_statements`]).
     fn statements(&self, step: &Step) -> Result<Vec<Statement>, ApplyError> {
         step_statements(self.graph, step, self.tables.dialect)
@@ -483,10 +540,33 @@ impl<'a> Migrator<'a> {
         let started_wall = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
         let started = Instant::now();
         let transactional = script.transactional;
+        let skip = match &self.resume_from {
+            Some((rev, done)) if rev == &script.revision => *done,
+            _ => 0,
+        };
         if !transactional {
             self.driver.commit().map_err(db("committing before a non-transactional migration"))?;
+            if skip == 0 {
+                let entry = HistoryEntry {
+                    revision: &script.revision,
+                    direction: step.direction.as_str(),
+                    checksum: None,
+                    message: &script.message,
+                    started: Some(&started_wall),
+                    duration_ms: None,
+                    executed_by: &self.user,
+                };
+                self.driver
+                    .execute(&self.tables.record_partial(&entry))
+                    .map_err(db("recording the start of a step"))?;
+            }
         }
-        for (index, statement) in statements.iter().enumerate() {
+        for (index, statement) in statements.iter().enumerate().skip(skip) {
+            if !transactional && index > skip {
+                self.driver
+                    .execute(&self.tables.progress_partial(&script.revision, index))
+                    .map_err(db("recording a step's progress"))?;
+            }
             if let Err(error) = self.driver.execute(&statement.sql) {
                 let rolled_back = transactional;
                 if transactional {
@@ -520,15 +600,20 @@ impl<'a> Migrator<'a> {
         let elapsed = started.elapsed();
         let checksum = script.checksum();
         let mut bookkeeping = self.tables.row_change(&step.rows);
-        bookkeeping.push(self.tables.record(&HistoryEntry {
-            revision: &script.revision,
-            direction: step.direction.as_str(),
-            checksum: Some(&checksum),
-            message: &script.message,
-            started: Some(&started_wall),
-            duration_ms: Some(elapsed.as_millis() as u64),
-            executed_by: &self.user,
-        }));
+        let duration_ms = elapsed.as_millis() as u64;
+        bookkeeping.push(if transactional {
+            self.tables.record(&HistoryEntry {
+                revision: &script.revision,
+                direction: step.direction.as_str(),
+                checksum: Some(&checksum),
+                message: &script.message,
+                started: Some(&started_wall),
+                duration_ms: Some(duration_ms),
+                executed_by: &self.user,
+            })
+        } else {
+            self.tables.complete_partial(&script.revision, &checksum, duration_ms, statements.len())
+        });
         if let Err(e) = self.driver.execute(&bookkeeping.join(";\n")) {
             let _ = self.driver.rollback();
             return Err(ApplyError::Db {

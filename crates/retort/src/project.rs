@@ -86,6 +86,7 @@ impl Project {
             transaction_per_migration: self.config.file.migrations.transaction_per_migration,
             strict_checksums,
             lock_timeout: self.lock_timeout(),
+            resume: false,
         }
     }
 

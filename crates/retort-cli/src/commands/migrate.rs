@@ -48,7 +48,9 @@ fn migrate(ctx: &Context, args: MigrateArgs, direction: Direction) -> Result<Exi
     }
     let (url, driver) = ctx.connect(&project, Access::ReadWrite)?;
     let tables = project.tables(url.dialect());
-    let mut migrator = Migrator::new(&project.graph, driver, tables, project.run_options(args.strict));
+    let mut options = project.run_options(args.strict);
+    options.resume = args.resume;
+    let mut migrator = Migrator::new(&project.graph, driver, tables, options);
     let mut progress = Progress::new();
     let report = match direction {
         Direction::Upgrade => migrator.upgrade(&target, &mut progress)?,

@@ -127,7 +127,7 @@ impl VersionTables {
                 d.quote_ident(&format!("{}_pkc", self.version))
             ),
             format!(
-                "CREATE TABLE IF NOT EXISTS {} ({}, revision VARCHAR(32) NOT NULL, direction VARCHAR(16) NOT NULL, checksum VARCHAR(64), message TEXT, started_at {} NOT NULL, duration_ms BIGINT, executed_by VARCHAR(255), db_user VARCHAR(255), retort_version VARCHAR(32) NOT NULL)",
+                "CREATE TABLE IF NOT EXISTS {} ({}, revision VARCHAR(32) NOT NULL, direction VARCHAR(16) NOT NULL, checksum VARCHAR(64), message TEXT, started_at {} NOT NULL, duration_ms BIGINT, executed_by VARCHAR(255), db_user VARCHAR(255), retort_version VARCHAR(32) NOT NULL, status VARCHAR(16) NOT NULL DEFAULT 'done', statements_done INTEGER)",
                 self.h(),
                 d.history_id_column(),
                 d.timestamp_type()
@@ -177,6 +177,44 @@ impl VersionTables {
     /// The statement deleting every version row (`stamp --purge`).
     pub fn purge(&self) -> String {
         format!("DELETE FROM {}", self.v())
+    }
+
+    /// Records that a non-transactional step started: a `partial` row that later statements
+    /// update, so an interrupted run leaves a record of exactly how far it got.
+    pub fn record_partial(&self, e: &HistoryEntry<'_>) -> String {
+        let insert = self.record(e);
+        insert
+            .replacen("retort_version) VALUES (", "retort_version, status, statements_done) VALUES (", 1)
+            .trim_end_matches(')')
+            .to_string()
+            + ", 'partial', 0)"
+    }
+
+    /// Moves a partial step's progress forward.
+    pub fn progress_partial(&self, revision: &str, done: usize) -> String {
+        format!(
+            "UPDATE {} SET statements_done = {done} WHERE revision = {} AND status = 'partial'",
+            self.h(),
+            self.dialect.literal(revision)
+        )
+    }
+
+    /// Completes a partial step's row once its last statement ran: one history row per step.
+    pub fn complete_partial(&self, revision: &str, checksum: &str, duration_ms: u64, statements: usize) -> String {
+        format!(
+            "UPDATE {} SET status = 'done', checksum = {}, duration_ms = {duration_ms}, statements_done = {statements} WHERE revision = {} AND status = 'partial'",
+            self.h(),
+            self.dialect.literal(checksum),
+            self.dialect.literal(revision)
+        )
+    }
+
+    /// The steps left partial: revision, direction, statements done.
+    pub fn select_partial(&self) -> String {
+        format!(
+            "SELECT revision, direction, CAST(statements_done AS TEXT) FROM {} WHERE status = 'partial' ORDER BY id",
+            self.h()
+        )
     }
 
     /// The statement recording one history row.
