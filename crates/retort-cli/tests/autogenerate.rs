@@ -238,6 +238,50 @@ fn nothing_to_do_writes_nothing(kind: Kind) {
     assert_eq!(v["matches"], serde_json::Value::Bool(false), "{v}");
 }
 
+fn review_findings(kind: Kind) {
+    // NOT NULL with a default on a column holding NULLs: the NULLs take the default.
+    let before = "CREATE TABLE agents (id INTEGER PRIMARY KEY, goal TEXT);";
+    let after = "CREATE TABLE agents (id INTEGER PRIMARY KEY, goal TEXT NOT NULL DEFAULT 'none');";
+    let rows = "INSERT INTO agents (id, goal) VALUES (1, NULL), (2, 'x');";
+    run_case(kind, &Case { before, after, rows, keep: &["SELECT id FROM agents ORDER BY id"] });
+    // SQLite refuses ADD COLUMN with CURRENT_TIMESTAMP on a table with rows: rebuilt instead.
+    let after = "CREATE TABLE agents (id INTEGER PRIMARY KEY, goal TEXT, created_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP);";
+    run_case(kind, &Case { before, after, rows, keep: &["SELECT id, goal FROM agents ORDER BY id"] });
+    // A view and a trigger on a table that is renamed and changed.
+    let (before, after) = match kind {
+        Kind::Sqlite => (
+            "CREATE TABLE items (id INTEGER PRIMARY KEY, n INTEGER, touched INTEGER);\nCREATE VIEW v AS SELECT id, n FROM items;\nCREATE TRIGGER trg AFTER UPDATE ON items BEGIN UPDATE items SET touched = 1 WHERE id = NEW.id; END;",
+            "CREATE TABLE products ( -- retort: renamed from items\n  id INTEGER PRIMARY KEY,\n  n INTEGER,\n  touched INTEGER\n);\nCREATE VIEW v AS SELECT id, n FROM products;\nCREATE TRIGGER trg AFTER UPDATE ON products BEGIN UPDATE products SET touched = 1 WHERE id = NEW.id; END;",
+        ),
+        Kind::Postgres => (
+            "CREATE TABLE items (id INTEGER PRIMARY KEY, n INTEGER, touched TIMESTAMP);\nCREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.touched = now(); RETURN NEW; END $$;\nCREATE TRIGGER trg BEFORE UPDATE ON items FOR EACH ROW EXECUTE FUNCTION touch();",
+            "CREATE TABLE products ( -- retort: renamed from items\n  id INTEGER PRIMARY KEY,\n  n INTEGER,\n  touched TIMESTAMP\n);\nCREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.touched = now(); RETURN NEW; END $$;\nCREATE TRIGGER trg BEFORE UPDATE ON products FOR EACH ROW EXECUTE FUNCTION touch();",
+        ),
+    };
+    run_case(kind, &Case { before, after, rows: "INSERT INTO items (id, n) VALUES (1, 2);", keep: &[] });
+    if kind != Kind::Postgres {
+        return;
+    }
+    // A function whose signature uses a table created (and dropped) in the same migration.
+    let before = "CREATE TABLE other (id INTEGER);";
+    let after = "CREATE TABLE other (id INTEGER);\nCREATE TABLE t (id INTEGER);\nCREATE FUNCTION all_t() RETURNS SETOF t LANGUAGE sql AS 'SELECT * FROM t';";
+    run_case(kind, &Case { before, after, rows: "", keep: &[] });
+    // A schema holding a type and a table: the downgrade drops them in order.
+    let after = "CREATE TABLE other (id INTEGER);\nCREATE SCHEMA billing;\nCREATE TYPE billing.st AS ENUM ('open', 'paid');\nCREATE TABLE billing.inv (id INTEGER PRIMARY KEY, s billing.st NOT NULL);";
+    let file = run_case_in(kind, &Case { before, after, rows: "", keep: &[] }, &["public", "billing"]);
+    assert!(file.contains("DROP SCHEMA billing"), "{file}");
+    // Enum arrays convert, and a new value used by a default takes the recreate path.
+    let before = "CREATE TYPE st AS ENUM ('a', 'b', 'c');\nCREATE TABLE t (id INTEGER PRIMARY KEY, s st DEFAULT 'a', tags st[]);";
+    let after = "CREATE TYPE st AS ENUM ('a', 'c', 'd');\nCREATE TABLE t (id INTEGER PRIMARY KEY, s st DEFAULT 'd', tags st[]);";
+    let rows = "INSERT INTO t (id, s, tags) VALUES (1, 'a', '{a,c}'), (2, 'c', '{c}');";
+    run_case(kind, &Case { before, after, rows, keep: &["SELECT id, s::text, tags::text FROM t ORDER BY id"] });
+    // Table options and a generated column that becomes plain.
+    let before = "CREATE TABLE t (a INTEGER, b INTEGER GENERATED ALWAYS AS (a * 2) STORED);";
+    let after = "CREATE UNLOGGED TABLE t (a INTEGER, b INTEGER);";
+    let rows = "INSERT INTO t (a) VALUES (1), (5);";
+    run_case(kind, &Case { before, after, rows, keep: &["SELECT a, b FROM t ORDER BY a"] });
+}
+
 /// A fixture file: the repository's own copy, else the team's shared folder (copyleft files).
 fn fixture(kind: Kind, file: &str) -> Option<String> {
     let dir = match kind {
@@ -294,6 +338,7 @@ fn pagila_versions(kind: Kind) {
 }
 
 on_both!(
+    review_findings,
     synapse_54_72,
     roundcube_14_16_17,
     listmonk_versions,

@@ -30,8 +30,12 @@ pub enum Change {
         from: EnumType,
         /// The type as it must become.
         to: EnumType,
-        /// Columns of that type (table, column, default), which the recreate path must convert.
-        usages: Vec<(Name, String, Option<String>)>,
+        /// Columns of that type (table, column, default, array of it), which the recreate path
+        /// must convert.
+        usages: Vec<(Name, String, Option<String>, bool)>,
+        /// Take the recreate path even for added values (a new value is used in the same
+        /// migration, which `ADD VALUE` inside a transaction does not allow).
+        recreate: bool,
     },
     /// `CREATE DOMAIN d AS ...`
     CreateDomain(Domain),
@@ -209,6 +213,14 @@ pub enum Change {
         /// The index.
         index: Index,
     },
+    /// Table-level options: `SET LOGGED`/`SET UNLOGGED`, `INHERIT`/`NO INHERIT`, a partition's
+    /// bound (`DETACH` + `ATTACH PARTITION`); SQLite's `WITHOUT ROWID` and `STRICT` (a rebuild).
+    TableOptions {
+        /// The table as it is.
+        from: Box<Table>,
+        /// The table as it must become.
+        to: Box<Table>,
+    },
     /// `COMMENT ON TABLE t IS ...`
     CommentTable {
         /// The table.
@@ -274,6 +286,27 @@ impl Change {
         }
     }
 
+    /// Why this change can fail on existing rows, if it can: NOT NULL without a value to fill in.
+    pub fn caution(&self) -> Option<String> {
+        match self {
+            Change::AlterColumn { table, from, to } if from.nullable && !to.nullable && to.default.is_none() => {
+                Some(format!(
+                    "{table}.{} becomes NOT NULL with no default to fill in: fails if a row holds NULL (update those rows first)",
+                    to.name
+                ))
+            }
+            Change::AddColumn { table, column }
+                if !column.nullable
+                    && column.default.is_none()
+                    && column.identity.is_none()
+                    && column.generated.is_none() =>
+            {
+                Some(format!("{table}.{} is added NOT NULL with no default: fails if the table has rows", column.name))
+            }
+            _ => None,
+        }
+    }
+
     /// A one-line summary: `+ table crews`, `~ column agents.goal: nullable -> not null`.
     pub fn summary(&self) -> String {
         match self {
@@ -324,6 +357,7 @@ impl Change {
             Change::CreateIndex { table, index } => format!("+ index {} on {table}", index.name),
             Change::DropIndex { table, index } => format!("- index {} on {table}", index.name),
             Change::CommentTable { table, .. } => format!("~ comment on table {table}"),
+            Change::TableOptions { to, .. } => format!("~ table options of {}", to.name),
             Change::ClusterOn { table, index } => {
                 format!("~ cluster {table} on {}", index.as_deref().unwrap_or("nothing"))
             }

@@ -72,7 +72,18 @@ struct Phases {
 }
 
 impl Phases {
-    fn into_changes(self) -> Vec<Change> {
+    fn into_changes(mut self) -> Vec<Change> {
+        // Types go from the most dependent to the least: sequences and domains before the enums
+        // they may use, extensions and schemas last.
+        let rank = |c: &Change| match c {
+            Change::DropDomain(_) => 1,
+            Change::DropComposite(_) => 2,
+            Change::DropEnum(_) => 3,
+            Change::DropExtension(_) => 4,
+            Change::DropNamespace(_) => 5,
+            _ => 0,
+        };
+        self.drop_types.sort_by_key(rank);
         [
             self.renames,
             self.drop_dependents,
@@ -127,12 +138,18 @@ pub fn diff(from: &Schema, to: &Schema, options: &DiffOptions) -> Vec<Change> {
         |a, b| match (a, b) {
             (None, Some(e)) => p.create_types.push(Change::CreateEnum(e.clone())),
             (Some(e), None) => p.drop_types.push(Change::DropEnum(e.clone())),
-            (Some(f), Some(t)) if f.labels != t.labels => {
-                p.create_types.push(Change::AlterEnum { from: f.clone(), to: t.clone(), usages: usages(from, &f.name) })
-            }
-            (Some(f), Some(t)) if f.comment != t.comment => {
-                p.create_types.push(Change::AlterEnum { from: f.clone(), to: t.clone(), usages: Vec::new() })
-            }
+            (Some(f), Some(t)) if f.labels != t.labels => p.create_types.push(Change::AlterEnum {
+                from: f.clone(),
+                to: t.clone(),
+                usages: usages(from, to, &f.name),
+                recreate: new_label_used(f, t, to),
+            }),
+            (Some(f), Some(t)) if f.comment != t.comment => p.create_types.push(Change::AlterEnum {
+                from: f.clone(),
+                to: t.clone(),
+                usages: Vec::new(),
+                recreate: false,
+            }),
             _ => {}
         },
     );
@@ -155,7 +172,7 @@ pub fn diff(from: &Schema, to: &Schema, options: &DiffOptions) -> Vec<Change> {
             (None, Some(c)) => p.create_types.push(Change::CreateComposite(c.clone())),
             (Some(c), None) => p.drop_types.push(Change::DropComposite(c.clone())),
             (Some(f), Some(t)) if f != t => {
-                p.drop_types.push(Change::DropComposite(f.clone()));
+                p.create_types.push(Change::DropComposite(f.clone()));
                 p.create_types.push(Change::CreateComposite(t.clone()));
             }
             _ => {}
@@ -181,7 +198,12 @@ pub fn diff(from: &Schema, to: &Schema, options: &DiffOptions) -> Vec<Change> {
         },
     );
 
-    let changed_tables = diff_tables(from, to, options, &mut p);
+    let (changed_tables, renamed_tables) = diff_tables(from, to, options, &mut p);
+    // Triggers and rules move with a renamed table: compare them under the new name.
+    let moved = |n: &Name| renamed_tables.get(n).cloned().unwrap_or_else(|| n.clone());
+    let from_triggers: Vec<Trigger> =
+        from.triggers.iter().map(|t| Trigger { table: moved(&t.table), ..t.clone() }).collect();
+    let from_rules: Vec<Rule> = from.rules.iter().map(|r| Rule { table: moved(&r.table), ..r.clone() }).collect();
     diff_by_key(
         &from.virtual_tables,
         &to.virtual_tables,
@@ -199,21 +221,39 @@ pub fn diff(from: &Schema, to: &Schema, options: &DiffOptions) -> Vec<Change> {
     );
     diff_views(from, to, &changed_tables, &mut p);
 
+    // Functions that need no table come before the tables (defaults and checks may call them);
+    // those whose signature uses a table's row type come after the tables, with the views. Dropped
+    // ones go after dropped columns (whose defaults may call them) and before dropped tables
+    // (whose row types they may use).
+    let mut early_routines = Vec::new();
+    let mut late_routines = Vec::new();
+    let mut dropped_routines = Vec::new();
     diff_by_key(
         &from.routines,
         &to.routines,
         |r| (r.name.clone(), r.arguments.clone()),
         |a, b| match (a, b) {
-            (None, Some(r)) => p.routines.push(Change::CreateRoutine(r.clone())),
-            (Some(r), None) => p.drop_types.insert(0, Change::DropRoutine(r.clone())),
+            (Some(r), None) => dropped_routines.push(r.clone()),
+            (None, Some(r)) => {
+                let phase = if r.needs_relations(to) { &mut late_routines } else { &mut early_routines };
+                phase.push(r.clone())
+            }
             (Some(f), Some(t)) if f.definition != t.definition || f.comment != t.comment => {
-                p.routines.push(Change::CreateRoutine(t.clone()))
+                let phase = if t.needs_relations(to) { &mut late_routines } else { &mut early_routines };
+                phase.push(t.clone())
             }
             _ => {}
         },
     );
+    // Functions that call other functions come after them, and are dropped before them.
+    let in_order = |routines: Vec<Routine>| topological(routines, |r| r.name.clone(), |r| r.depends_on.clone());
+    p.routines.extend(in_order(early_routines).into_iter().map(Change::CreateRoutine));
+    p.create_views.splice(0..0, in_order(late_routines).into_iter().map(Change::CreateRoutine));
+    let dropped_routines: Vec<Change> = in_order(dropped_routines).into_iter().rev().map(Change::DropRoutine).collect();
+    let first_table_drop = p.drops.iter().position(|c| matches!(c, Change::DropTable(_))).unwrap_or(p.drops.len());
+    p.drops.splice(first_table_drop..first_table_drop, dropped_routines);
     diff_by_key(
-        &from.triggers,
+        &from_triggers,
         &to.triggers,
         |t| (t.table.clone(), t.name.clone()),
         |a, b| match (a, b) {
@@ -227,7 +267,7 @@ pub fn diff(from: &Schema, to: &Schema, options: &DiffOptions) -> Vec<Change> {
         },
     );
     diff_by_key(
-        &from.rules,
+        &from_rules,
         &to.rules,
         |r| (r.table.clone(), r.name.clone()),
         |a, b| match (a, b) {
@@ -258,22 +298,46 @@ fn diff_by_key<T, K: Ord>(from: &[T], to: &[T], key: impl Fn(&T) -> K, mut each:
     }
 }
 
-/// Columns whose type is the given one (or an array of it), with their defaults.
-fn usages(schema: &Schema, type_name: &Name) -> Vec<(Name, String, Option<String>)> {
+/// Columns of `to` whose type is the given one (or an array of it) and that already exist in
+/// `from` (columns added by the migration get the new type directly), with their defaults.
+/// Partitions are left out: altering the partitioned table converts them.
+fn usages(from: &Schema, to: &Schema, type_name: &Name) -> Vec<(Name, String, Option<String>, bool)> {
     let spelled = match &type_name.schema {
         Some(s) => format!("{}.{}", crate::render::quote_ident(s), crate::render::quote_ident(&type_name.name)),
         None => crate::render::quote_ident(&type_name.name),
     };
-    schema
-        .tables
+    let array = format!("{spelled}[]");
+    to.tables
         .iter()
+        .filter(|t| t.partition_of.is_none())
         .flat_map(|t| {
             t.columns
                 .iter()
-                .filter(|c| c.data_type == spelled || c.data_type == format!("{spelled}[]"))
-                .map(|c| (t.name.clone(), c.name.clone(), c.default.clone()))
+                .filter(|c| c.data_type == spelled || c.data_type == array)
+                .filter(|c| from.table(&t.name).is_some_and(|f| f.columns.iter().any(|x| x.name == c.name)))
+                .map(|c| (t.name.clone(), c.name.clone(), c.default.clone(), c.data_type == array))
         })
         .collect()
+}
+
+/// True when a label added to an enum is already used by the desired schema (a default, check,
+/// index predicate, view or function): `ADD VALUE` inside the migration's transaction would make
+/// that use fail, so the type is recreated instead.
+fn new_label_used(from: &EnumType, to: &EnumType, schema: &Schema) -> bool {
+    let added: Vec<String> =
+        to.labels.iter().filter(|l| !from.labels.contains(l)).map(|l| format!("'{}'", l.replace('\'', "''"))).collect();
+    if added.is_empty() {
+        return false;
+    }
+    let mut texts: Vec<&str> = Vec::new();
+    for t in &schema.tables {
+        texts.extend(t.columns.iter().filter_map(|c| c.default.as_deref()));
+        texts.extend(t.checks.iter().map(|c| c.expr.as_str()));
+        texts.extend(t.indexes.iter().filter_map(|i| i.predicate.as_deref()));
+    }
+    texts.extend(schema.views.iter().map(|v| v.query.as_str()));
+    texts.extend(schema.routines.iter().map(|r| r.definition.as_str()));
+    texts.iter().any(|t| added.iter().any(|a| t.contains(a.as_str())))
 }
 
 /// Levenshtein distance, for "similar name" in rename detection.
@@ -310,7 +374,7 @@ fn same_shape(a: &Column, b: &Column) -> bool {
 /// Tables that must not be recreated under a view that reads them: altered, renamed or dropped.
 type Touched = BTreeSet<Name>;
 
-fn diff_tables(from: &Schema, to: &Schema, options: &DiffOptions, p: &mut Phases) -> Touched {
+fn diff_tables(from: &Schema, to: &Schema, options: &DiffOptions, p: &mut Phases) -> (Touched, BTreeMap<Name, Name>) {
     let mut touched = Touched::new();
     let to_names: BTreeSet<&Name> = to.tables.iter().map(|t| &t.name).collect();
     let from_names: BTreeSet<&Name> = from.tables.iter().map(|t| &t.name).collect();
@@ -415,7 +479,7 @@ fn diff_tables(from: &Schema, to: &Schema, options: &DiffOptions, p: &mut Phases
         },
     );
     p.drops = others.into_iter().chain(tables).collect();
-    touched
+    (touched, renamed)
 }
 
 /// Diffs two versions of one table (already under the same name); true when columns changed in
@@ -579,6 +643,12 @@ fn diff_table(f: &Table, t: &Table, options: &DiffOptions, p: &mut Phases) -> bo
     }
     for i in added {
         p.constraints.push(Change::CreateIndex { table: table.clone(), index: i });
+    }
+    let options = |x: &Table| {
+        (x.unlogged, x.without_rowid, x.strict, x.partition_of.clone(), x.inherits.clone(), x.partition_by.clone())
+    };
+    if options(&f) != options(t) {
+        p.tables.push(Change::TableOptions { from: Box::new(f.clone()), to: Box::new(t.clone()) });
     }
     if f.comment != t.comment {
         p.constraints.push(Change::CommentTable { table: table.clone(), comment: t.comment.clone() });

@@ -526,9 +526,18 @@ pub struct Routine {
     /// `COMMENT ON FUNCTION`.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub comment: Option<String>,
-    /// Tables whose row type the signature uses, for ordering (not compared).
+    /// Tables whose row type the signature uses, and functions it calls (known to the server),
+    /// for ordering.
     #[serde(skip)]
     pub depends_on: Vec<Name>,
+}
+
+impl Routine {
+    /// True when the routine needs a table or view of `schema` to exist (its signature uses a
+    /// row type): it is created after the tables.
+    pub fn needs_relations(&self, schema: &Schema) -> bool {
+        self.depends_on.iter().any(|d| schema.table(d).is_some() || schema.views.iter().any(|v| &v.name == d))
+    }
 }
 
 /// A trigger, kept as its whole definition.
@@ -582,6 +591,12 @@ impl Schema {
         self.views.sort_by(|a, b| a.name.cmp(&b.name));
         for v in &mut self.views {
             v.indexes.sort_by(|a, b| a.name.cmp(&b.name));
+            v.depends_on.sort();
+            v.depends_on.dedup();
+        }
+        for r in &mut self.routines {
+            r.depends_on.sort();
+            r.depends_on.dedup();
         }
         self.routines.sort_by(|a, b| (&a.name, &a.arguments).cmp(&(&b.name, &b.arguments)));
         self.triggers.sort_by(|a, b| (&a.table, &a.name).cmp(&(&b.table, &b.name)));

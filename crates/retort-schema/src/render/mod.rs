@@ -36,6 +36,9 @@ pub fn notes(changes: &[Change]) -> Vec<String> {
         if let Some(why) = c.destructive() {
             out.push(format!("WARNING: destructive: {why}"));
         }
+        if let Some(why) = c.caution() {
+            out.push(format!("CAUTION: {why}"));
+        }
         if matches!(c, Change::RenameTable { detected: true, .. } | Change::RenameColumn { detected: true, .. }) {
             out.push(format!("review: detected rename: {}", c.summary().trim_start_matches("~ ")));
         }

@@ -225,7 +225,8 @@ pub fn statements(s: &Schema) -> Vec<String> {
         out.push(format!("CREATE SEQUENCE {} {}", name(&seq.name), sequence_options(seq)));
         comment(&mut comments, "SEQUENCE", &name(&seq.name), &seq.comment);
     }
-    let (early, late): (Vec<&Routine>, Vec<&Routine>) = s.routines.iter().partition(|r| r.depends_on.is_empty());
+    let routines = topological(s.routines.iter().collect(), |r| r.name.clone(), |r| r.depends_on.clone());
+    let (late, early): (Vec<&Routine>, Vec<&Routine>) = routines.into_iter().partition(|r| r.needs_relations(s));
     out.extend(early.iter().map(|r| r.definition.clone()));
     // Parents (partitioned or inherited) before their children.
     let tables = topological(
@@ -364,6 +365,13 @@ fn alter_column(table: &Name, from: &Column, to: &Column) -> Vec<String> {
     let t = name(table);
     let c = q(&to.name);
     let mut out = Vec::new();
+    if from.generated.is_some() && to.generated.is_none() && from.data_type == to.data_type {
+        // A generated column becomes a plain one keeping its values (PostgreSQL 13+).
+        out.push(format!("ALTER TABLE {t} ALTER COLUMN {c} DROP EXPRESSION"));
+        let plain = Column { generated: None, ..from.clone() };
+        out.extend(alter_column(table, &plain, to));
+        return out;
+    }
     if from.generated != to.generated {
         // A generation expression cannot be altered in place: the column is computed, so
         // dropping and adding it loses nothing.
@@ -409,6 +417,13 @@ fn alter_column(table: &Name, from: &Column, to: &Column) -> Vec<String> {
             }
             None => {}
         }
+    }
+    if from.nullable
+        && !to.nullable
+        && let Some(d) = &to.default
+    {
+        // Rows that hold NULL take the default first, as new rows would.
+        out.push(format!("UPDATE {t} SET {c} = {d} WHERE {c} IS NULL"));
     }
     if from.nullable != to.nullable {
         let verb = if to.nullable { "DROP" } else { "SET" };
@@ -507,7 +522,7 @@ fn alter_domain(from: &Domain, to: &Domain) -> Vec<String> {
     out
 }
 
-fn recreate_enum(from: &EnumType, to: &EnumType, usages: &[(Name, String, Option<String>)]) -> Vec<String> {
+fn recreate_enum(from: &EnumType, to: &EnumType, usages: &[(Name, String, Option<String>, bool)]) -> Vec<String> {
     let n = name(&to.name);
     let old = Name { schema: to.name.schema.clone(), name: format!("{}__retort_old", to.name.name) };
     let labels: Vec<String> = to.labels.iter().map(|l| literal(l)).collect();
@@ -515,12 +530,13 @@ fn recreate_enum(from: &EnumType, to: &EnumType, usages: &[(Name, String, Option
         format!("ALTER TYPE {n} RENAME TO {}", q(&old.name)),
         format!("CREATE TYPE {n} AS ENUM ({})", labels.join(", ")),
     ];
-    for (table, col, default) in usages {
+    for (table, col, default, array) in usages {
         let (t, c) = (name(table), q(col));
         if default.is_some() {
             out.push(format!("ALTER TABLE {t} ALTER COLUMN {c} DROP DEFAULT"));
         }
-        out.push(format!("ALTER TABLE {t} ALTER COLUMN {c} TYPE {n} USING {c}::text::{n}"));
+        let (ty, via) = if *array { (format!("{n}[]"), "text[]") } else { (n.clone(), "text") };
+        out.push(format!("ALTER TABLE {t} ALTER COLUMN {c} TYPE {ty} USING {c}::{via}::{ty}"));
         if let Some(d) = default {
             out.push(format!("ALTER TABLE {t} ALTER COLUMN {c} SET DEFAULT {d}"));
         }
@@ -556,7 +572,7 @@ pub fn change(c: &Change) -> Vec<String> {
             out
         }
         Change::DropEnum(e) => vec![format!("DROP TYPE {}", name(&e.name))],
-        Change::AlterEnum { from, to, usages } => match enum_additions(from, to) {
+        Change::AlterEnum { from, to, usages, recreate } => match enum_additions(from, to).filter(|_| !*recreate) {
             Some(mut adds) => {
                 if from.comment != to.comment {
                     adds.push(comment_sql("TYPE", &name(&to.name), &to.comment));
@@ -650,6 +666,7 @@ pub fn change(c: &Change) -> Vec<String> {
         }
         Change::DropIndex { table, index } => vec![format!("DROP INDEX {}", index_name(table, &index.name))],
         Change::CommentTable { table, comment } => vec![comment_sql("TABLE", &name(table), comment)],
+        Change::TableOptions { from, to } => table_options(from, to),
         Change::ClusterOn { table, index } => vec![match index {
             Some(ix) => format!("ALTER TABLE {} CLUSTER ON {}", name(table), q(ix)),
             None => format!("ALTER TABLE {} SET WITHOUT CLUSTER", name(table)),
@@ -671,7 +688,8 @@ pub fn change(c: &Change) -> Vec<String> {
         }
         Change::DropView(v) => vec![format!("DROP {} {}", view_kind(v), name(&v.name))],
         Change::CreateRoutine(r) => {
-            let mut out = Vec::new();
+            // Bodies may name tables created later in the same migration (as pg_dump does).
+            let mut out = vec!["SET check_function_bodies = false".to_string()];
             if r.kind == "aggregate" {
                 out.push(format!("DROP AGGREGATE IF EXISTS {}({})", name(&r.name), r.arguments));
             }
@@ -699,6 +717,38 @@ pub fn change(c: &Change) -> Vec<String> {
         Change::CreateRule(r) => vec![r.definition.trim_end().trim_end_matches(';').to_string()],
         Change::DropRule(r) => vec![format!("DROP RULE {} ON {}", q(&r.name), name(&r.table))],
     }
+}
+
+/// Logged/unlogged, inheritance and a partition's bound. A change of partitioning cannot be done
+/// in place: the statement fails with a message saying so rather than doing something else.
+fn table_options(from: &Table, to: &Table) -> Vec<String> {
+    let t = name(&to.name);
+    let mut out = Vec::new();
+    if from.unlogged != to.unlogged {
+        out.push(format!("ALTER TABLE {t} SET {}", if to.unlogged { "UNLOGGED" } else { "LOGGED" }));
+    }
+    for parent in from.inherits.iter().filter(|p| !to.inherits.contains(p)) {
+        out.push(format!("ALTER TABLE {t} NO INHERIT {}", name(parent)));
+    }
+    for parent in to.inherits.iter().filter(|p| !from.inherits.contains(p)) {
+        out.push(format!("ALTER TABLE {t} INHERIT {}", name(parent)));
+    }
+    if from.partition_of != to.partition_of {
+        if let Some(p) = &from.partition_of {
+            out.push(format!("ALTER TABLE {} DETACH PARTITION {t}", name(&p.parent)));
+        }
+        if let Some(p) = &to.partition_of {
+            out.push(format!("ALTER TABLE {} ATTACH PARTITION {t} {}", name(&p.parent), p.bound));
+        }
+    }
+    if from.partition_by != to.partition_by {
+        let message = format!(
+            "retort cannot change how {} is partitioned in place: create a new table, move the rows, and swap the names in a hand-written migration",
+            to.name
+        );
+        out.push(format!("DO $retort$ BEGIN RAISE EXCEPTION {}; END $retort$", literal(&message)));
+    }
+    out
 }
 
 fn drop_constraint(table: &Name, constraint: Option<&str>) -> Vec<String> {

@@ -330,6 +330,14 @@ pub fn statements(s: &Schema) -> Vec<String> {
     out
 }
 
+/// A default `ALTER TABLE ADD COLUMN` accepts: a literal, a signed number, NULL, TRUE or FALSE (not
+/// `CURRENT_TIMESTAMP` or an expression, which SQLite refuses on a table with rows).
+fn constant_default(d: &str) -> bool {
+    let word =
+        d.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') && d.starts_with(|c: char| c.is_ascii_alphabetic());
+    bare_default(d) && (!word || ["NULL", "TRUE", "FALSE"].iter().any(|w| d.eq_ignore_ascii_case(w)))
+}
+
 /// Whether SQLite can carry out a table-level change in place; everything else rebuilds the table.
 fn in_place(change: &Change) -> bool {
     match change {
@@ -338,7 +346,7 @@ fn in_place(change: &Change) -> bool {
             // non-constant defaults; those take the rebuild.
             (column.nullable || column.default.is_some())
                 && column.generated.as_ref().is_none_or(|g| !g.stored)
-                && column.default.as_deref().is_none_or(|d| !d.contains('('))
+                && column.default.as_deref().is_none_or(constant_default)
         }
         Change::CreateIndex { .. }
         | Change::DropIndex { .. }
@@ -370,6 +378,7 @@ fn table_of(change: &Change) -> Option<&Name> {
         | Change::DropIndex { table, .. }
         | Change::CommentTable { table, .. }
         | Change::ClusterOn { table, .. } => Some(table),
+        Change::TableOptions { to, .. } => Some(&to.name),
         _ => None,
     }
 }
@@ -382,11 +391,20 @@ fn rebuild(old: &Table, new: &Table, triggers: &[&Trigger]) -> Vec<String> {
     let temp = Name { schema: None, name: format!("_retort_new_{}", new.name.name) };
     let mut shadow = new.clone();
     shadow.name = temp.clone();
-    let kept: Vec<String> = new
-        .columns
+    // Columns both versions have are copied (a formerly generated column keeps its values); a
+    // column that becomes NOT NULL takes its default where a row holds NULL.
+    let copied: Vec<&Column> =
+        new.columns.iter().filter(|c| c.generated.is_none() && old.columns.iter().any(|o| o.name == c.name)).collect();
+    let kept: Vec<String> = copied.iter().map(|c| q(&c.name)).collect();
+    let values: Vec<String> = copied
         .iter()
-        .filter(|c| c.generated.is_none() && old.columns.iter().any(|o| o.name == c.name && o.generated.is_none()))
-        .map(|c| q(&c.name))
+        .map(|c| {
+            let was_nullable = old.columns.iter().any(|o| o.name == c.name && o.nullable);
+            match (&c.default, was_nullable && !c.nullable) {
+                (Some(d), true) => format!("coalesce({}, {})", q(&c.name), default(d)),
+                _ => q(&c.name),
+            }
+        })
         .collect();
     let mut out = vec!["PRAGMA legacy_alter_table = ON".to_string(), create_table(&shadow)];
     if !kept.is_empty() {
@@ -394,7 +412,7 @@ fn rebuild(old: &Table, new: &Table, triggers: &[&Trigger]) -> Vec<String> {
             "INSERT INTO {} ({}) SELECT {} FROM {}",
             name(&temp),
             kept.join(", "),
-            kept.join(", "),
+            values.join(", "),
             name(&old.name)
         ));
     }
@@ -459,15 +477,16 @@ pub fn changes(from: &Schema, to: &Schema, changes: &[Change]) -> Vec<crate::ren
         })
         .collect();
     let mut out = Vec::new();
-    let mut done: Vec<&Name> = Vec::new();
-    for c in changes {
+    // A rebuild happens where the table's last change would: after renames and after the drops of
+    // the triggers and views that read the table, before they are created again.
+    let last_change = |table: &Name| changes.iter().rposition(|x| table_of(x) == Some(table));
+    for (position, c) in changes.iter().enumerate() {
         if let Some(table) = table_of(c)
             && rebuilt.contains(&table)
         {
-            if done.contains(&table) {
+            if last_change(table) != Some(position) {
                 continue;
             }
-            done.push(table);
             let (Some(old), Some(new)) = (old_table(table), to.table(table)) else { continue };
             let folded: Vec<Change> = changes.iter().filter(|x| table_of(x) == Some(table)).cloned().collect();
             let triggers: Vec<&Trigger> =

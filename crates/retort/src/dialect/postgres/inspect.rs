@@ -789,7 +789,11 @@ fn routines(driver: &mut PostgresDriver, f: &Filter) -> Result<Vec<Routine>, Ins
                      JOIN pg_catalog.pg_type t ON d.refclassid = 'pg_catalog.pg_type'::pg_catalog.regclass AND t.oid = d.refobjid AND t.typrelid <> 0
                      JOIN pg_catalog.pg_class rc ON rc.oid = t.typrelid AND rc.relkind <> 'c'
                      JOIN pg_catalog.pg_namespace rn ON rn.oid = rc.relnamespace
-                     WHERE d.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND d.objid = p.oid) x))), '[]')
+                     WHERE d.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND d.objid = p.oid
+                     UNION SELECT DISTINCT fn.nspname, f.proname FROM pg_catalog.pg_depend d
+                     JOIN pg_catalog.pg_proc f ON d.refclassid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND f.oid = d.refobjid
+                     JOIN pg_catalog.pg_namespace fn ON fn.oid = f.pronamespace
+                     WHERE d.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND d.objid = p.oid AND f.oid <> p.oid) x))), '[]')
          FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
          WHERE p.prokind IN ('f', 'p', 'a') AND {} AND {}",
         f.ns,
