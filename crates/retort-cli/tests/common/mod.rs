@@ -144,8 +144,15 @@ impl Db {
         self.versions_in("retort_version")
     }
 
-    /// The rows of a version table with another name, sorted.
+    /// The rows of a version table with another name, sorted (none when it does not exist yet).
     pub fn versions_in(&self, table: &str) -> Vec<String> {
+        let exists = match self.kind {
+            Kind::Sqlite => format!("SELECT count(*) FROM sqlite_master WHERE name = '{table}'"),
+            Kind::Postgres => format!("SELECT count(*) FROM pg_tables WHERE tablename = '{table}'"),
+        };
+        if self.query(&exists) == vec!["0".to_string()] {
+            return Vec::new();
+        }
         self.query(&format!("SELECT version_num FROM {table} ORDER BY version_num"))
     }
 }

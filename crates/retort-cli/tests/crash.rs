@@ -1,0 +1,129 @@
+//! Crash tests: `retort upgrade head` killed with SIGKILL at arbitrary moments (and, on
+//! PostgreSQL, its connection terminated from another session). Afterwards the version table
+//! names a revision whose schema is exactly what the database holds, and a rerun finishes.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{Kind, Project};
+
+/// A small deterministic PRNG (xorshift), so a failing run can be replayed.
+struct Rng(u64);
+
+impl Rng {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % n
+    }
+}
+
+const STEPS: usize = 40;
+
+/// Migrations that each create a table and fill it with rows, so a step takes a little while.
+fn slow_chain(p: &Project, kind: Kind) {
+    for i in 1..=STEPS {
+        let parents: Vec<String> = if i == 1 { vec![] } else { vec![format!("r{}", i - 1)] };
+        let parents: Vec<&str> = parents.iter().map(String::as_str).collect();
+        let fill = match kind {
+            Kind::Sqlite => format!(
+                "INSERT INTO t{i} (id, v) WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 3000) SELECT x, 'row ' || x FROM n;"
+            ),
+            Kind::Postgres => {
+                format!("INSERT INTO t{i} (id, v) SELECT x, 'row ' || x FROM generate_series(1, 3000) x;")
+            }
+        };
+        p.migration(
+            &format!("r{i}"),
+            &parents,
+            &format!("CREATE TABLE t{i} (id INTEGER PRIMARY KEY, v TEXT);\n{fill}"),
+            &format!("DROP TABLE t{i};"),
+        );
+    }
+}
+
+/// The version table and the schema agree: at rK, exactly t1..tK exist, each fully filled.
+fn consistent(p: &Project) -> usize {
+    let versions = p.db.versions();
+    let at = match versions.as_slice() {
+        [] => 0,
+        [one] => one.trim_start_matches('r').parse::<usize>().unwrap_or_else(|e| panic!("{one}: {e}")),
+        many => panic!("several version rows on a linear chain: {many:?}"),
+    };
+    let mut want: Vec<String> = (1..=at).map(|i| format!("t{i}")).collect();
+    want.sort();
+    assert_eq!(p.db.tables(), want, "the version table says r{at}");
+    for i in 1..=at {
+        assert_eq!(p.db.query(&format!("SELECT count(*) FROM t{i}")), vec!["3000".to_string()], "t{i} is complete");
+    }
+    at
+}
+
+fn killed_at_random_points(kind: Kind) {
+    let Some(p) = Project::new(kind) else { return };
+    slow_chain(&p, kind);
+    let mut rng = Rng(0x5eed_cafe_f00d_u64);
+    let bin = assert_cmd::cargo::cargo_bin("retort");
+    let mut killed_mid_run = 0;
+    for _ in 0..50 {
+        let mut child = std::process::Command::new(&bin)
+            .current_dir(p.path())
+            .args(["upgrade", "head"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("{e}"));
+        std::thread::sleep(Duration::from_millis(5 + rng.below(120)));
+        if child.try_wait().ok().flatten().is_none() {
+            killed_mid_run += 1;
+        }
+        let _ = child.kill(); // SIGKILL
+        let _ = child.wait();
+        let at = consistent(&p);
+        if at == STEPS {
+            break;
+        }
+    }
+    assert!(killed_mid_run > 0, "no run was interrupted: the test would prove nothing");
+    p.ok(&["upgrade", "head"]);
+    assert_eq!(consistent(&p), STEPS);
+    let applied = p
+        .db
+        .query("SELECT revision FROM retort_history WHERE direction = 'upgrade' GROUP BY revision HAVING count(*) > 1");
+    assert!(applied.is_empty(), "a step recorded twice: {applied:?}");
+}
+
+fn connection_terminated_mid_step(kind: Kind) {
+    if kind != Kind::Postgres {
+        return;
+    }
+    let Some(p) = Project::new(kind) else { return };
+    slow_chain(&p, kind);
+    let bin = assert_cmd::cargo::cargo_bin("retort");
+    let name = p.db.url.rsplit('/').next().unwrap_or_default().to_string();
+    for round in 0..5 {
+        let child = std::process::Command::new(&bin)
+            .current_dir(p.path())
+            .args(["upgrade", "head"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("{e}"));
+        std::thread::sleep(Duration::from_millis(30 + 20 * round));
+        p.db.query(&format!(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}' AND application_name = 'retort'"
+        ));
+        let out = child.wait_with_output().unwrap_or_else(|e| panic!("{e}"));
+        if !out.status.success() {
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert!(err.starts_with("error: "), "a clear error, not a crash: {err}");
+        }
+        consistent(&p);
+    }
+    p.ok(&["upgrade", "head"]);
+    assert_eq!(consistent(&p), STEPS);
+}
+
+on_both!(killed_at_random_points, connection_terminated_mid_step);
