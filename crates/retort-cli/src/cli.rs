@@ -149,6 +149,19 @@ pub enum Command {
         /// The backup file.
         path: std::path::PathBuf,
     },
+    /// Check migrations for destructive, locking and failing statements (default: the ones not
+    /// yet applied), weighed by the live size of the tables they touch.
+    #[command(
+        after_help = "Examples:\n  retort lint                 (the migrations not yet applied)\n  retort lint ae1f            (one revision)\n  retort lint base:head --json\n\nSuppress a finding with a comment on or above the statement: -- retort:allow RT301"
+    )]
+    Lint {
+        /// A revision, or a range FROM:TO (default: the migrations not yet applied).
+        #[arg(allow_hyphen_values = true)]
+        revisions: Option<String>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Rewrite migrations/retort.sum from the current files (after an intended edit).
     #[command(after_help = "Examples:\n  retort rehash")]
     Rehash,
@@ -223,6 +236,9 @@ pub struct MigrateArgs {
     /// completed statement.
     #[arg(long)]
     pub resume: bool,
+    /// Run even when lint finds errors in the migrations about to run.
+    #[arg(long)]
+    pub force: bool,
     /// Back the database up first (SQLite: online backup beside the file; PostgreSQL: pg_dump).
     #[arg(long, value_name = "PATH", num_args = 0..=1, default_missing_value = "")]
     pub backup: Option<String>,

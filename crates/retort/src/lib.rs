@@ -14,6 +14,7 @@ pub mod driver;
 pub mod executor;
 pub mod graph;
 pub mod inspect;
+pub mod lint;
 pub mod load;
 pub mod plan;
 pub mod project;

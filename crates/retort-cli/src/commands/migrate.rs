@@ -46,6 +46,9 @@ fn migrate(ctx: &Context, args: MigrateArgs, direction: Direction) -> Result<Exi
         retort::backup::backup(&url, &path)?;
         println!("Backup written to {}", super::display_path(ctx, &path));
     }
+    if direction == Direction::Upgrade && !args.force {
+        refuse_lint_errors(ctx, &project, &target)?;
+    }
     let (url, driver) = ctx.connect(&project, Access::ReadWrite)?;
     let tables = project.tables(url.dialect());
     let mut options = project.run_options(args.strict);
@@ -132,4 +135,21 @@ pub fn restore(ctx: &Context, path: &std::path::Path) -> Result<ExitCode> {
     retort::backup::restore(&url, &path)?;
     println!("Restored {url} from {}", super::display_path(ctx, &path));
     Ok(ExitCode::SUCCESS)
+}
+
+/// Lint runs before an upgrade: errors in the migrations about to run stop it (`--force` runs
+/// anyway); warnings are shown and do not.
+fn refuse_lint_errors(ctx: &Context, project: &Project, target: &Target) -> Result<()> {
+    let (url, driver) = ctx.connect(project, Access::ReadOnly)?;
+    let mut migrator = Migrator::new(&project.graph, driver, project.tables(url.dialect()), project.run_options(false));
+    let (current, applied) = migrator.state()?;
+    let op = Resolver::new(&project.graph, &current, &applied).upgrade(target)?;
+    let revs: Vec<_> = plan(&project.graph, &current, &op).into_iter().map(|s| s.rev).collect();
+    let found = super::lint::findings(ctx, project, &revs)?;
+    let errors: Vec<_> = found.iter().filter(|f| f.severity == retort::lint::Severity::Error).cloned().collect();
+    if !errors.is_empty() {
+        super::lint::print(&errors);
+        bail!("lint found {} error(s) in the migrations about to run; fix them, or run with --force", errors.len());
+    }
+    Ok(())
 }

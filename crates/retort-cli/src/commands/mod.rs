@@ -4,6 +4,7 @@ mod compare;
 mod current;
 mod init;
 mod inspect;
+mod lint;
 mod listing;
 mod migrate;
 mod revision;
@@ -36,6 +37,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Show { rev, json } => listing::show(&ctx, &rev, json),
         Command::Check { json } => compare::check(&ctx, json),
         Command::Verify { json } => verify::run(&ctx, json),
+        Command::Lint { revisions, json } => lint::run(&ctx, revisions.as_deref(), json),
         Command::Restore { path } => migrate::restore(&ctx, &path),
         Command::Rehash => {
             let path = ctx.project()?.rehash()?;

@@ -1,0 +1,93 @@
+//! `retort lint`: findings on the migrations about to run (or the ones named).
+
+use std::process::ExitCode;
+
+use anyhow::Result;
+use retort::driver::Access;
+use retort::executor::Migrator;
+use retort::graph::Rev;
+use retort::lint::{Finding, Severity, lint_script, weigh};
+use retort::plan::{Direction, plan};
+use retort::project::Project;
+use retort::target::{Operation, Resolver, Target, parse_range};
+
+use crate::context::Context;
+use crate::output::print_json;
+
+/// The revisions to lint: a range, one revision, or those not yet applied.
+fn selected(ctx: &Context, project: &Project, text: Option<&str>) -> Result<Vec<Rev>> {
+    let graph = &project.graph;
+    let none = vec![false; graph.len()];
+    let resolver = Resolver::new(graph, &[], &none);
+    Ok(match text {
+        Some(t) if t.contains(':') => {
+            let (from, to) = parse_range(t)?;
+            let lower = match from {
+                Some(f) => Some(graph.descendants_closure(&resolver.points(&f)?)),
+                None => None,
+            };
+            let upper = match to {
+                Some(t) => graph.ancestors_closure(&resolver.points(&t)?),
+                None => vec![true; graph.len()],
+            };
+            graph.topological().iter().copied().filter(|&r| upper[r] && lower.as_ref().is_none_or(|l| l[r])).collect()
+        }
+        Some(t) => resolver.points(&Target::parse(t)?)?,
+        None => {
+            let (url, driver) = ctx.connect(project, Access::ReadOnly)?;
+            let mut migrator = Migrator::new(graph, driver, project.tables(url.dialect()), project.run_options(false));
+            let (current, _) = migrator.state()?;
+            plan(graph, &current, &Operation::Upgrade(graph.heads()))
+                .into_iter()
+                .filter(|s| s.direction == Direction::Upgrade)
+                .map(|s| s.rev)
+                .collect()
+        }
+    })
+}
+
+/// The findings on the given revisions, weighed by table sizes when the database is reachable.
+pub fn findings(ctx: &Context, project: &Project, revs: &[Rev]) -> Result<Vec<Finding>> {
+    let url = ctx.database_url(project)?;
+    let mut found: Vec<Finding> =
+        revs.iter().flat_map(|&r| lint_script(project.graph.script(r), url.dialect())).collect();
+    if !found.is_empty()
+        && let Ok((_, mut driver)) = ctx.connect(project, Access::ReadOnly)
+    {
+        weigh(&mut found, driver.as_mut());
+    }
+    Ok(found)
+}
+
+/// Prints findings, one block each.
+pub fn print(found: &[Finding]) {
+    for f in found {
+        let severity = match f.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        };
+        let size = f.size.as_ref().map(|s| format!(" [{}: {s}]", f.table.as_deref().unwrap_or(""))).unwrap_or_default();
+        println!("{}:{}: {severity} {} {}{size}", f.file, f.line, f.code, f.rule);
+        println!("    {}", f.message);
+        println!("    fix: {}", f.fix);
+    }
+}
+
+/// `retort lint [REV|RANGE] [--json]`
+pub fn run(ctx: &Context, revisions: Option<&str>, json: bool) -> Result<ExitCode> {
+    let project = ctx.project()?;
+    let revs = selected(ctx, &project, revisions)?;
+    let found = findings(ctx, &project, &revs)?;
+    if json {
+        print_json(&found)?;
+    } else if found.is_empty() {
+        println!("No findings in {} migration(s).", revs.len());
+    } else {
+        print(&found);
+        let errors = found.iter().filter(|f| f.severity == Severity::Error).count();
+        println!("{} finding(s) in {} migration(s), {errors} error(s).", found.len(), revs.len());
+    }
+    let failed = found.iter().any(|f| f.severity == Severity::Error);
+    Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+}

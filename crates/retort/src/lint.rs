@@ -1,0 +1,443 @@
+//! Lint: the SQL of migrations read with a real parser (sqlparser) and checked against what is
+//! known to hurt in production: destructive steps, changes that fail on existing rows,
+//! PostgreSQL operations that lock or rewrite a table, and statements that break retort's
+//! transaction. Each finding has a stable code, a severity, the file and line, what will happen and
+//! the safer way. With a database, findings on existing tables carry the table's live size.
+
+use serde::Serialize;
+use sqlparser::ast::{
+    AlterColumnOperation, AlterTableOperation, ColumnOption, Expr, ObjectName, ObjectType, Statement as Ast,
+    TableConstraint,
+};
+use sqlparser::dialect::{Dialect as SqlDialect, PostgreSqlDialect, SQLiteDialect};
+use sqlparser::parser::Parser;
+
+use crate::dialect::Dialect;
+use crate::script::{Script, Section};
+use crate::statements::{Statement, split};
+
+/// How serious a finding is. Errors stop `upgrade` (unless `--force`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Worth knowing.
+    Info,
+    /// Review before production.
+    Warning,
+    /// Will fail or break retort's guarantees.
+    Error,
+}
+
+/// One finding.
+#[derive(Debug, Clone, Serialize)]
+pub struct Finding {
+    /// Stable code, e.g. `RT301`.
+    pub code: &'static str,
+    /// Short name of the rule.
+    pub rule: &'static str,
+    /// How serious.
+    pub severity: Severity,
+    /// The migration file.
+    pub file: String,
+    /// The file line of the statement.
+    pub line: usize,
+    /// The revision.
+    pub revision: String,
+    /// The table concerned, when there is one.
+    pub table: Option<String>,
+    /// What will happen.
+    pub message: String,
+    /// The safer alternative.
+    pub fix: String,
+    /// The table's live size, when a database was given (`48 M rows, 12 GB`).
+    pub size: Option<String>,
+}
+
+/// A rule: its code, name and severity (the table of every rule retort checks).
+struct Rule(&'static str, &'static str, Severity);
+
+const DROP_TABLE: Rule = Rule("RT101", "drop-table", Severity::Warning);
+const DROP_COLUMN: Rule = Rule("RT102", "drop-column", Severity::Warning);
+const DROP_SCHEMA: Rule = Rule("RT103", "drop-schema", Severity::Warning);
+const TYPE_CHANGE: Rule = Rule("RT104", "column-type-change", Severity::Warning);
+const SET_NOT_NULL: Rule = Rule("RT201", "set-not-null", Severity::Warning);
+const ADD_REQUIRED: Rule = Rule("RT202", "add-required-column", Severity::Warning);
+const ADD_UNIQUE: Rule = Rule("RT203", "add-unique", Severity::Warning);
+const INDEX_LOCKS: Rule = Rule("RT301", "create-index-not-concurrently", Severity::Warning);
+const DROP_INDEX_LOCKS: Rule = Rule("RT302", "drop-index-not-concurrently", Severity::Warning);
+const VOLATILE_DEFAULT: Rule = Rule("RT303", "add-column-volatile-default", Severity::Warning);
+const VALIDATES: Rule = Rule("RT304", "constraint-without-not-valid", Severity::Warning);
+const NO_LOCK_TIMEOUT: Rule = Rule("RT305", "missing-lock-timeout", Severity::Info);
+const CONCURRENT_IN_TX: Rule = Rule("RT401", "concurrently-in-transaction", Severity::Error);
+const TX_CONTROL: Rule = Rule("RT402", "transaction-control", Severity::Error);
+const LONG_NAME: Rule = Rule("RT403", "identifier-too-long", Severity::Error);
+const RENAME: Rule = Rule("RT501", "backward-incompatible-rename", Severity::Warning);
+
+/// Functions whose value differs per row: a default calling one rewrites the whole table.
+const VOLATILE: [&str; 7] =
+    ["random", "clock_timestamp", "gen_random_uuid", "uuid_generate_v4", "uuid_generate_v1", "timeofday", "nextval"];
+
+struct Context<'a> {
+    script: &'a Script,
+    dialect: Dialect,
+    /// Tables created by this script: rules about existing rows do not apply to them.
+    created: Vec<String>,
+    findings: Vec<Finding>,
+}
+
+impl Context<'_> {
+    fn add(&mut self, rule: Rule, stmt: &Statement, table: Option<&str>, message: String, fix: &str) {
+        let Rule(code, name, severity) = rule;
+        if allowed(&self.script.upgrade, stmt, code) {
+            return;
+        }
+        self.findings.push(Finding {
+            code,
+            rule: name,
+            severity,
+            file: self.script.file_name(),
+            line: stmt.line,
+            revision: self.script.revision.clone(),
+            table: table.map(str::to_string),
+            message,
+            fix: fix.to_string(),
+            size: None,
+        });
+    }
+
+    fn existing(&self, table: &str) -> bool {
+        !self.created.iter().any(|c| c == table)
+    }
+
+    fn postgres(&self) -> bool {
+        self.dialect == Dialect::Postgres
+    }
+}
+
+/// `-- retort:allow RT301` on the statement's line(s) or the line just above it.
+fn allowed(section: &Section, stmt: &Statement, code: &str) -> bool {
+    let first = stmt.line.saturating_sub(section.first_line);
+    let lines = stmt.sql.lines().count().max(1);
+    section
+        .sql
+        .lines()
+        .enumerate()
+        .filter(|(i, _)| *i + 1 >= first && *i <= first + lines)
+        .any(|(_, l)| l.split_once("retort:allow").is_some_and(|(_, codes)| codes.contains(code)))
+}
+
+fn table_name(name: &ObjectName) -> String {
+    name.0.last().map(|p| p.to_string().trim_matches('"').to_string()).unwrap_or_default()
+}
+
+fn volatile(expr: &Expr) -> bool {
+    let text = expr.to_string().to_ascii_lowercase();
+    VOLATILE.iter().any(|f| text.contains(&format!("{f}(")))
+}
+
+/// Lints the upgrade section of one migration.
+pub fn lint_script(script: &Script, dialect: Dialect) -> Vec<Finding> {
+    let Ok(statements) = split(&script.upgrade, dialect) else { return Vec::new() };
+    let parser_dialect: &dyn SqlDialect = match dialect {
+        Dialect::Sqlite => &SQLiteDialect {},
+        Dialect::Postgres => &PostgreSqlDialect {},
+    };
+    let mut cx = Context { script, dialect, created: Vec::new(), findings: Vec::new() };
+    let mut alters_existing = None;
+    let mut sets_lock_timeout = false;
+    for stmt in &statements {
+        let upper = stmt.sql.to_ascii_uppercase();
+        if upper.starts_with("SET") && upper.contains("LOCK_TIMEOUT") {
+            sets_lock_timeout = true;
+        }
+        if script.transactional && stmt.is_transaction_control() {
+            cx.add(
+                TX_CONTROL,
+                stmt,
+                None,
+                format!("'{}' would end the transaction the migration runs in", stmt.sql),
+                "remove it, or mark the script '-- Transaction: false'",
+            );
+        }
+        if script.transactional && upper.contains(" CONCURRENTLY") {
+            cx.add(
+                CONCURRENT_IN_TX,
+                stmt,
+                None,
+                "CONCURRENTLY cannot run inside a transaction block: the migration will fail".into(),
+                "mark the script '-- Transaction: false' (one statement per script is safest)",
+            );
+        }
+        if cx.postgres() && upper.starts_with("DROP INDEX") && !upper.starts_with("DROP INDEX CONCURRENTLY") {
+            cx.add(
+                DROP_INDEX_LOCKS,
+                stmt,
+                None,
+                "DROP INDEX takes an ACCESS EXCLUSIVE lock on the table: reads and writes wait".into(),
+                "DROP INDEX CONCURRENTLY in a '-- Transaction: false' script",
+            );
+        }
+        let Ok(parsed) = Parser::parse_sql(parser_dialect, &stmt.sql) else { continue };
+        for ast in parsed {
+            check(&mut cx, stmt, &ast, &mut alters_existing);
+        }
+    }
+    if let (true, false, Some(stmt)) = (cx.postgres(), sets_lock_timeout, alters_existing) {
+        cx.add(
+            NO_LOCK_TIMEOUT,
+            &stmt,
+            None,
+            "ALTER TABLE waits for its lock behind long queries, and every query after it waits behind it".into(),
+            "start the migration with SET lock_timeout = '5s' (and retry on failure)",
+        );
+    }
+    cx.findings
+}
+
+fn check(cx: &mut Context<'_>, stmt: &Statement, ast: &Ast, alters_existing: &mut Option<Statement>) {
+    if cx.postgres() {
+        for ident in identifiers(ast) {
+            if ident.len() > 63 {
+                cx.add(
+                    LONG_NAME,
+                    stmt,
+                    None,
+                    format!("identifier '{ident}' is {} bytes; PostgreSQL cuts it to 63", ident.len()),
+                    "choose a name of at most 63 bytes",
+                );
+            }
+        }
+    }
+    match ast {
+        Ast::CreateTable(ct) => cx.created.push(table_name(&ct.name)),
+        Ast::Drop { object_type: ObjectType::Table, names, .. } => {
+            for n in names {
+                let t = table_name(n);
+                cx.add(
+                    DROP_TABLE,
+                    stmt,
+                    Some(&t),
+                    format!("drops table {t} and every row in it"),
+                    "keep a backup (`upgrade --backup`), or rename it now and drop it in a later release",
+                );
+            }
+        }
+        Ast::Drop { object_type: ObjectType::Schema, names, .. } => {
+            for n in names {
+                cx.add(
+                    DROP_SCHEMA,
+                    stmt,
+                    None,
+                    format!("drops schema {n} and everything in it"),
+                    "make sure nothing in it is still needed; keep a backup",
+                );
+            }
+        }
+        Ast::CreateIndex(ix) => {
+            let t = table_name(&ix.table_name);
+            if cx.postgres() && !ix.concurrently && cx.existing(&t) {
+                cx.add(
+                    INDEX_LOCKS,
+                    stmt,
+                    Some(&t),
+                    format!("CREATE INDEX locks {t} against writes until the index is built"),
+                    "CREATE INDEX CONCURRENTLY in a '-- Transaction: false' script",
+                );
+            }
+            if ix.unique && cx.existing(&t) {
+                cx.add(
+                    ADD_UNIQUE,
+                    stmt,
+                    Some(&t),
+                    format!("fails if {t} already holds duplicates"),
+                    "check for duplicates first (SELECT ... GROUP BY ... HAVING count(*) > 1)",
+                );
+            }
+        }
+        Ast::AlterTable(alter) => {
+            let t = table_name(&alter.name);
+            if cx.existing(&t) && alters_existing.is_none() {
+                *alters_existing = Some(stmt.clone());
+            }
+            for op in &alter.operations {
+                alter_table(cx, stmt, &t, op);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn alter_table(cx: &mut Context<'_>, stmt: &Statement, t: &str, op: &AlterTableOperation) {
+    let existing = cx.existing(t);
+    match op {
+        AlterTableOperation::DropColumn { column_names, .. } => {
+            for c in column_names {
+                cx.add(DROP_COLUMN, stmt, Some(t), format!("drops column {t}.{c} and its data; application versions still reading it break"), "stop using the column in the application first (expand/contract), and keep a backup");
+            }
+        }
+        AlterTableOperation::AlterColumn { column_name, op } => match op {
+            AlterColumnOperation::SetDataType { .. } if cx.postgres() => cx.add(
+                TYPE_CHANGE,
+                stmt,
+                Some(t),
+                format!("changing the type of {t}.{column_name} rewrites the table under an ACCESS EXCLUSIVE lock (unless it is a binary-compatible widening such as varchar(n) to varchar(m>n) or text)"),
+                "add a new column, backfill it in batches, switch the application, then drop the old one",
+            ),
+            AlterColumnOperation::SetDataType { .. } => cx.add(TYPE_CHANGE, stmt, Some(t), format!("changes the type of {t}.{column_name}"), "check that every stored value fits the new type"),
+            AlterColumnOperation::SetNotNull if existing && cx.postgres() => cx.add(
+                SET_NOT_NULL,
+                stmt,
+                Some(t),
+                format!("SET NOT NULL scans all of {t} under an ACCESS EXCLUSIVE lock, and fails if a row holds NULL"),
+                "ADD CONSTRAINT ... CHECK (col IS NOT NULL) NOT VALID; VALIDATE CONSTRAINT; then SET NOT NULL (PostgreSQL 12+ skips the scan)",
+            ),
+            _ => {}
+        },
+        AlterTableOperation::AddColumn { column_def, .. } => {
+            let not_null = column_def.options.iter().any(|o| matches!(o.option, ColumnOption::NotNull));
+            let default = column_def.options.iter().find_map(|o| match &o.option {
+                ColumnOption::Default(e) => Some(e),
+                _ => None,
+            });
+            if existing && not_null && default.is_none() {
+                cx.add(ADD_REQUIRED, stmt, Some(t), format!("adding {t}.{} NOT NULL without a default fails if the table has rows", column_def.name), "add it nullable, backfill, then SET NOT NULL; or give it a default");
+            }
+            if let (true, true, Some(d)) = (existing, cx.postgres(), default)
+                && volatile(d)
+            {
+                cx.add(VOLATILE_DEFAULT, stmt, Some(t), format!("a volatile default ({d}) makes ADD COLUMN rewrite all of {t} under an ACCESS EXCLUSIVE lock"), "add the column without a default, set the default, backfill in batches");
+            }
+        }
+        AlterTableOperation::AddConstraint { constraint, not_valid } => {
+            let validates = matches!(constraint, TableConstraint::ForeignKey(_) | TableConstraint::Check(_));
+            if existing && cx.postgres() && validates && !not_valid {
+                cx.add(VALIDATES, stmt, Some(t), format!("the constraint is checked against every row of {t} while writes wait"), "ADD CONSTRAINT ... NOT VALID, then VALIDATE CONSTRAINT in a later statement (it takes a weaker lock)");
+            }
+            if existing && matches!(constraint, TableConstraint::Unique(_) | TableConstraint::PrimaryKey(_)) {
+                cx.add(ADD_UNIQUE, stmt, Some(t), format!("fails if {t} already holds duplicates, and builds an index under an ACCESS EXCLUSIVE lock"), "CREATE UNIQUE INDEX CONCURRENTLY first, then ADD CONSTRAINT ... USING INDEX");
+            }
+        }
+        AlterTableOperation::RenameColumn { old_column_name, new_column_name } => cx.add(
+            RENAME,
+            stmt,
+            Some(t),
+            format!("renaming {t}.{old_column_name} to {new_column_name} breaks application versions still using the old name"),
+            "add the new column, write both, switch reads, then drop the old one (or a view with the old name)",
+        ),
+        AlterTableOperation::RenameTable { .. } => cx.add(RENAME, stmt, Some(t), format!("renaming {t} breaks application versions still using the old name"), "create a view with the old name while old versions run"),
+        _ => {}
+    }
+}
+
+/// Identifiers a statement creates (tables, columns, indexes, constraints).
+fn identifiers(ast: &Ast) -> Vec<String> {
+    let mut out = Vec::new();
+    match ast {
+        Ast::CreateTable(ct) => {
+            out.push(table_name(&ct.name));
+            out.extend(ct.columns.iter().map(|c| c.name.value.clone()));
+        }
+        Ast::CreateIndex(ix) => out.extend(ix.name.as_ref().map(table_name)),
+        Ast::AlterTable(alter) => {
+            for op in &alter.operations {
+                if let AlterTableOperation::AddColumn { column_def, .. } = op {
+                    out.push(column_def.name.value.clone());
+                }
+            }
+        }
+        _ => {}
+    }
+    out
+}
+
+/// Adds each finding's table size from the live database (PostgreSQL: planner estimate and
+/// on-disk size; SQLite: row count), so `48 M rows, 12 GB` says how long a lock may last.
+pub fn weigh(findings: &mut [Finding], driver: &mut dyn crate::driver::Driver) {
+    for f in findings.iter_mut() {
+        let Some(table) = &f.table else { continue };
+        let lit = crate::dialect::Dialect::Postgres.literal(table);
+        let sql = match driver.dialect() {
+            Dialect::Postgres => format!(
+                "SELECT c.reltuples::bigint::text, pg_catalog.pg_size_pretty(pg_catalog.pg_total_relation_size(c.oid)) FROM pg_catalog.pg_class c WHERE c.relname = {lit} AND c.relkind IN ('r', 'p') AND pg_catalog.pg_table_is_visible(c.oid)"
+            ),
+            Dialect::Sqlite => {
+                if !driver.table_exists(None, table).unwrap_or(false) {
+                    continue;
+                }
+                format!("SELECT count(*), NULL FROM {}", crate::dialect::Dialect::Sqlite.quote_ident(table))
+            }
+        };
+        let Ok(rows) = driver.query(&sql) else { continue };
+        let Some(row) = rows.into_iter().next() else { continue };
+        let mut cols = row.into_iter();
+        let count: i64 = cols.next().flatten().and_then(|c| c.parse().ok()).unwrap_or(0).max(0);
+        let bytes = cols.next().flatten();
+        let count = match count {
+            n if n >= 1_000_000 => format!("{} M rows", n / 1_000_000),
+            n if n >= 10_000 => format!("{} k rows", n / 1_000),
+            n => format!("{n} rows"),
+        };
+        f.size = Some(match bytes {
+            Some(b) => format!("{count}, {b}"),
+            None => count,
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+
+    fn lint(up: &str, dialect: Dialect, extra: &str) -> Vec<String> {
+        let text =
+            format!("-- t\n--\n-- Revision: a1\n{extra}\n-- migrate:upgrade\n{up}\n-- migrate:downgrade\nSELECT 1;\n");
+        let Ok(script) = Script::parse(&text, Path::new("m.sql")) else { panic!("parse") };
+        lint_script(&script, dialect).iter().map(|f| format!("{}:{}", f.code, f.line)).collect()
+    }
+
+    #[test]
+    fn rules_fire_on_what_they_name() {
+        let pg = Dialect::Postgres;
+        let cases: Vec<(&str, Vec<&str>)> = vec![
+            ("DROP TABLE users;", vec!["RT101:6"]),
+            ("ALTER TABLE users DROP COLUMN email;", vec!["RT102:6", "RT305:6"]),
+            ("ALTER TABLE users ALTER COLUMN id TYPE bigint;", vec!["RT104:6", "RT305:6"]),
+            ("SET lock_timeout = '5s';\nALTER TABLE users ALTER COLUMN email SET NOT NULL;", vec!["RT201:7"]),
+            ("SET lock_timeout = '5s';\nALTER TABLE users ADD COLUMN n int NOT NULL;", vec!["RT202:7"]),
+            (
+                "SET lock_timeout = '5s';\nALTER TABLE users ADD COLUMN t uuid DEFAULT gen_random_uuid();",
+                vec!["RT303:7"],
+            ),
+            (
+                "SET lock_timeout = '5s';\nALTER TABLE a ADD CONSTRAINT f FOREIGN KEY (b) REFERENCES b (id);",
+                vec!["RT304:7"],
+            ),
+            (
+                "SET lock_timeout = '5s';\nALTER TABLE a ADD CONSTRAINT f FOREIGN KEY (b) REFERENCES b (id) NOT VALID;",
+                vec![],
+            ),
+            ("CREATE INDEX ix ON users (email);", vec!["RT301:6"]),
+            ("CREATE TABLE t (id int);\nCREATE INDEX ix ON t (id);", vec![]),
+            ("DROP INDEX ix;", vec!["RT302:6"]),
+            ("CREATE INDEX CONCURRENTLY ix ON users (email);", vec!["RT401:6"]),
+            ("COMMIT;", vec!["RT402:6"]),
+            ("SET lock_timeout = '5s';\nALTER TABLE users RENAME COLUMN a TO b;", vec!["RT501:7"]),
+            ("CREATE INDEX ix ON users (email); -- retort:allow RT301", vec![]),
+            ("-- retort:allow RT101\nDROP TABLE users;", vec![]),
+        ];
+        for (sql, want) in cases {
+            assert_eq!(lint(sql, pg, ""), want, "{sql}");
+        }
+        let long = format!("CREATE TABLE {} (id int);", "x".repeat(64));
+        assert_eq!(lint(&long, pg, ""), vec!["RT403:6"]);
+        assert_eq!(
+            lint("CREATE INDEX CONCURRENTLY ix ON users (email);", pg, "-- Transaction: false"),
+            Vec::<String>::new()
+        );
+        // SQLite has none of PostgreSQL's locking rules.
+        assert_eq!(lint("CREATE INDEX ix ON users (email);", Dialect::Sqlite, ""), Vec::<String>::new());
+        assert_eq!(lint("DROP TABLE users;", Dialect::Sqlite, ""), vec!["RT101:6"]);
+    }
+}
