@@ -445,6 +445,21 @@ fn interrupted_non_transactional_steps_are_recorded_and_resumed(kind: Kind) {
         strings(&["done|3"])
     );
     assert!(p.db.tables().contains(&"c".to_string()));
+    // Or resolved by hand: a stamp records where the database is and clears the partial state.
+    p.migration_with(
+        "r3",
+        &["r2"],
+        "-- Transaction: false",
+        "CREATE TABLE d (id INTEGER);\nINSERT INTO missing_y VALUES (1);",
+        "DROP TABLE d;",
+    );
+    p.fails(&["upgrade", "head"]);
+    p.fails(&["upgrade", "head"]);
+    p.db.exec("DROP TABLE d");
+    p.ok(&["stamp", "r2"]);
+    p.migration_with("r3", &["r2"], "-- Transaction: false", "CREATE TABLE d (id INTEGER);", "DROP TABLE d;");
+    p.ok(&["upgrade", "head"]);
+    assert_eq!(p.db.versions(), strings(&["r3"]));
 }
 
 on_both!(

@@ -71,6 +71,8 @@ pub struct MigrationsSection {
     pub history_table: String,
     /// One transaction per migration (true) or one for the whole run (false).
     pub transaction_per_migration: bool,
+    /// Whether `upgrade` refuses to run migrations in which lint finds errors (`--force` overrides).
+    pub lint_before_upgrade: bool,
 }
 
 impl Default for MigrationsSection {
@@ -80,6 +82,7 @@ impl Default for MigrationsSection {
             version_table: "retort_version".into(),
             history_table: "retort_history".into(),
             transaction_per_migration: true,
+            lint_before_upgrade: true,
         }
     }
 }
@@ -208,6 +211,8 @@ version_table = "retort_version"
 history_table = "retort_history"
 # false: run a whole upgrade/downgrade in one transaction.
 transaction_per_migration = true
+# upgrade refuses migrations in which `retort lint` finds errors (--force overrides).
+lint_before_upgrade = true
 
 [schema]
 # The desired schema for `retort revision --autogenerate`: SQL DDL files, in order.

@@ -726,7 +726,8 @@ fn stamp_statements(
     started: Option<&str>,
 ) -> Vec<String> {
     let user = os_user();
-    let mut sql = Vec::new();
+    // Stamping says where the database is: a step left partial by an interrupted run is resolved.
+    let mut sql = vec![tables.resolve_partial()];
     if purge {
         sql.push(tables.purge());
     }

@@ -59,6 +59,7 @@ struct Rule(&'static str, &'static str, Severity);
 const DROP_TABLE: Rule = Rule("RT101", "drop-table", Severity::Warning);
 const DROP_COLUMN: Rule = Rule("RT102", "drop-column", Severity::Warning);
 const DROP_SCHEMA: Rule = Rule("RT103", "drop-schema", Severity::Warning);
+const DROP_TYPE: Rule = Rule("RT105", "drop-type", Severity::Warning);
 const TYPE_CHANGE: Rule = Rule("RT104", "column-type-change", Severity::Warning);
 const SET_NOT_NULL: Rule = Rule("RT201", "set-not-null", Severity::Warning);
 const ADD_REQUIRED: Rule = Rule("RT202", "add-required-column", Severity::Warning);
@@ -233,6 +234,17 @@ fn check(cx: &mut Context<'_>, stmt: &Statement, ast: &Ast, alters_existing: &mu
                 );
             }
         }
+        Ast::Drop { object_type: ObjectType::Type, names, .. } => {
+            for n in names {
+                cx.add(
+                    DROP_TYPE,
+                    stmt,
+                    None,
+                    format!("drops type {n}: for an enum being recreated without some values, rows holding those values make the cast fail"),
+                    "update or delete the rows holding removed values first",
+                );
+            }
+        }
         Ast::CreateIndex(ix) => {
             let t = table_name(&ix.table_name);
             if cx.postgres() && !ix.concurrently && cx.existing(&t) {
@@ -402,6 +414,7 @@ mod tests {
         let pg = Dialect::Postgres;
         let cases: Vec<(&str, Vec<&str>)> = vec![
             ("DROP TABLE users;", vec!["RT101:6"]),
+            ("DROP TYPE mood__retort_old;", vec!["RT105:6"]),
             ("ALTER TABLE users DROP COLUMN email;", vec!["RT102:6", "RT305:6"]),
             ("ALTER TABLE users ALTER COLUMN id TYPE bigint;", vec!["RT104:6", "RT305:6"]),
             ("SET lock_timeout = '5s';\nALTER TABLE users ALTER COLUMN email SET NOT NULL;", vec!["RT201:7"]),

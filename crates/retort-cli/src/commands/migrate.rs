@@ -46,7 +46,7 @@ fn migrate(ctx: &Context, args: MigrateArgs, direction: Direction) -> Result<Exi
         retort::backup::backup(&url, &path)?;
         println!("Backup written to {}", super::display_path(ctx, &path));
     }
-    if direction == Direction::Upgrade && !args.force {
+    if direction == Direction::Upgrade && !args.force && project.config.file.migrations.lint_before_upgrade {
         refuse_lint_errors(ctx, &project, &target)?;
     }
     let (url, driver) = ctx.connect(&project, Access::ReadWrite)?;

@@ -209,6 +209,11 @@ impl VersionTables {
         )
     }
 
+    /// Marks every partial step resolved (by a stamp: the user says where the database is).
+    pub fn resolve_partial(&self) -> String {
+        format!("UPDATE {} SET status = 'resolved' WHERE status = 'partial'", self.h())
+    }
+
     /// The steps left partial: revision, direction, statements done.
     pub fn select_partial(&self) -> String {
         format!(
