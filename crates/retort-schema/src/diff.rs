@@ -19,27 +19,38 @@ pub struct Renames {
 }
 
 impl Renames {
-    /// The same renames seen from the other side (for the downgrade).
+    /// The same renames seen from the other side (for the downgrade). Renames that went through a
+    /// temporary name (swaps) are followed to their final names first.
     pub fn reversed(&self, changes: &[Change]) -> Renames {
-        let mut out = Renames::default();
+        // original -> final, following chains of moves in order.
+        let mut tables: Vec<(Name, Name)> = Vec::new();
+        let mut columns: Vec<(Name, String, String)> = Vec::new(); // (table as renamed, original, current)
         for c in changes {
             match c {
-                Change::RenameTable { from, to, .. } => out.tables.push((from.clone(), to.clone())),
+                Change::RenameTable { from, to, .. } => match tables.iter_mut().find(|(_, now)| now == from) {
+                    Some(entry) => entry.1 = to.clone(),
+                    None => tables.push((from.clone(), to.clone())),
+                },
                 Change::RenameColumn { table, from, to, .. } => {
-                    // The table may have been renamed too: the reverse diff sees it under its old name.
-                    let old_table = changes
-                        .iter()
-                        .find_map(|c| match c {
-                            Change::RenameTable { from: old, to: new, .. } if new == table => Some(old.clone()),
-                            _ => None,
-                        })
-                        .unwrap_or_else(|| table.clone());
-                    out.columns.push((old_table, from.clone(), to.clone()));
+                    match columns.iter_mut().find(|(t, _, now)| t == table && now == from) {
+                        Some(entry) => entry.2 = to.clone(),
+                        None => columns.push((table.clone(), from.clone(), to.clone())),
+                    }
                 }
                 _ => {}
             }
         }
-        out
+        let old_table = |table: &Name| {
+            tables.iter().find(|(_, now)| now == table).map(|(orig, _)| orig.clone()).unwrap_or_else(|| table.clone())
+        };
+        Renames {
+            tables: tables.iter().filter(|(a, b)| a != b).map(|(orig, now)| (orig.clone(), now.clone())).collect(),
+            columns: columns
+                .iter()
+                .filter(|(_, a, b)| a != b)
+                .map(|(table, orig, now)| (old_table(table), orig.clone(), now.clone()))
+                .collect(),
+        }
     }
 }
 
@@ -59,6 +70,9 @@ struct Phases {
     drop_views: Vec<Change>,
     drop_foreign_keys: Vec<Change>,
     drop_constraints: Vec<Change>,
+    /// Constraint and index renames: after the drops (of constraints and of tables), so a name a
+    /// dropped one held is free.
+    constraint_renames: Vec<Change>,
     create_types: Vec<Change>,
     renames: Vec<Change>,
     routines: Vec<Change>,
@@ -93,6 +107,7 @@ impl Phases {
             // Dropped tables and columns go before anything is created, so a new object may
             // reuse a name (an index or constraint name) that a dropped one held.
             self.drops,
+            self.constraint_renames,
             self.create_types,
             self.routines,
             self.tables,
@@ -378,42 +393,102 @@ fn diff_tables(from: &Schema, to: &Schema, options: &DiffOptions, p: &mut Phases
     let mut touched = Touched::new();
     let to_names: BTreeSet<&Name> = to.tables.iter().map(|t| &t.name).collect();
     let from_names: BTreeSet<&Name> = from.tables.iter().map(|t| &t.name).collect();
-    // Renames: declared first, then detected among the leftovers (only unambiguous pairs).
-    let mut renamed: BTreeMap<Name, Name> = BTreeMap::new(); // old -> new
-    for (new, old) in &options.renames.tables {
-        if from_names.contains(old) && !from_names.contains(new) && to_names.contains(new) && !to_names.contains(old) {
-            renamed.insert(old.clone(), new.clone());
-            p.renames.push(Change::RenameTable { from: old.clone(), to: new.clone(), detected: false });
+    // Which old table each new one continues: a hint says so even when names are swapped or
+    // taken over from a dropped table; otherwise the same name; then detected renames among the
+    // leftovers (only unambiguous pairs).
+    // A hint already carried out (the new table stands as the models say, the old one is gone or
+    // as wanted) is not applied again: hints stay in the models after they ran.
+    let same_columns = |a: Option<&Table>, b: Option<&Table>| match (a, b) {
+        (Some(a), Some(b)) => {
+            a.columns.len() == b.columns.len()
+                && a.columns.iter().zip(&b.columns).all(|(x, y)| x.name == y.name && same_shape(x, y))
+        }
+        _ => false,
+    };
+    let done = |new: &Name, old: &Name| {
+        same_columns(from.table(new), to.table(new))
+            && (to.table(old).is_none() || same_columns(from.table(old), to.table(old)))
+    };
+    let hinted: BTreeMap<Name, Name> = options
+        .renames
+        .tables
+        .iter()
+        .filter(|(new, old)| {
+            new != old
+                && from_names.contains(old)
+                && to_names.contains(new)
+                && !(to_names.contains(old) && done(new, old))
+        })
+        .cloned()
+        .collect();
+    let claimed: BTreeSet<&Name> = hinted.values().collect();
+    let mut source_of: BTreeMap<Name, Name> = BTreeMap::new(); // new -> old
+    let mut detected: BTreeSet<Name> = BTreeSet::new();
+    for t in &to.tables {
+        if let Some(old) = hinted.get(&t.name) {
+            source_of.insert(t.name.clone(), old.clone());
+        } else if from_names.contains(&t.name) && !claimed.contains(&t.name) {
+            source_of.insert(t.name.clone(), t.name.clone());
         }
     }
     if options.detect_renames {
+        let used: BTreeSet<&Name> = source_of.values().collect();
         let dropped: Vec<&Table> =
-            from.tables.iter().filter(|t| !to_names.contains(&t.name) && !renamed.contains_key(&t.name)).collect();
-        let added: Vec<&Table> = to
-            .tables
-            .iter()
-            .filter(|t| !from_names.contains(&t.name) && !renamed.values().any(|n| n == &t.name))
-            .collect();
+            from.tables.iter().filter(|t| !used.contains(&t.name) && !to_names.contains(&t.name)).collect();
+        let added: Vec<&Table> = to.tables.iter().filter(|t| !source_of.contains_key(&t.name)).collect();
         let same = |a: &Table, b: &Table| {
             a.columns.len() == b.columns.len()
                 && a.columns.iter().zip(&b.columns).all(|(x, y)| x.name == y.name && same_shape(x, y))
                 && a.name.schema == b.name.schema
         };
+        let mut pairs = Vec::new();
         for d in &dropped {
             let candidates: Vec<&&Table> = added.iter().filter(|a| same(d, a)).collect();
             if let [only] = candidates.as_slice()
                 && dropped.iter().filter(|o| same(o, only)).count() == 1
             {
-                renamed.insert(d.name.clone(), only.name.clone());
-                p.renames.push(Change::RenameTable { from: d.name.clone(), to: only.name.clone(), detected: true });
+                pairs.push((only.name.clone(), d.name.clone()));
             }
         }
+        for (new, old) in pairs {
+            detected.insert(new.clone());
+            source_of.insert(new, old);
+        }
     }
+    let used: BTreeSet<Name> = source_of.values().cloned().collect();
+    // An old table nobody continues is dropped; if a new table takes its name, it first moves
+    // aside to a temporary name.
+    let mut drop_name: BTreeMap<Name, Name> = BTreeMap::new();
+    let mut moves: Vec<(Name, Name, bool)> = Vec::new();
+    for f in &from.tables {
+        if !used.contains(&f.name) {
+            let aside = if to_names.contains(&f.name) {
+                let temp = Name { schema: f.name.schema.clone(), name: format!("__retort_dropped_{}", f.name.name) };
+                moves.push((f.name.clone(), temp.clone(), false));
+                temp
+            } else {
+                f.name.clone()
+            };
+            drop_name.insert(f.name.clone(), aside);
+        }
+    }
+    for (new, old) in &source_of {
+        if new != old {
+            moves.push((old.clone(), new.clone(), detected.contains(new)));
+        }
+    }
+    let occupied: BTreeSet<Name> = from_names.iter().map(|n| (*n).clone()).collect();
+    for (from_name, to_name, was_detected) in
+        sequence_moves(moves, occupied, |n| Name { schema: n.schema.clone(), name: format!("__retort_tmp_{}", n.name) })
+    {
+        p.renames.push(Change::RenameTable { from: from_name, to: to_name, detected: was_detected });
+    }
+    let renamed: BTreeMap<Name, Name> =
+        source_of.iter().filter(|(new, old)| new != old).map(|(new, old)| (old.clone(), new.clone())).collect();
     touched.extend(renamed.keys().cloned());
 
     for t in &to.tables {
-        let old_name = renamed.iter().find(|(_, new)| *new == &t.name).map(|(old, _)| old.clone());
-        let source = from.table(old_name.as_ref().unwrap_or(&t.name));
+        let source = source_of.get(&t.name).and_then(|old| from.table(old));
         match source {
             None => {
                 let mut bare = t.clone();
@@ -445,14 +520,15 @@ fn diff_tables(from: &Schema, to: &Schema, options: &DiffOptions, p: &mut Phases
         }
     }
     for f in &from.tables {
-        if !to_names.contains(&f.name) && !renamed.contains_key(&f.name) {
+        if let Some(aside) = drop_name.get(&f.name) {
             touched.insert(f.name.clone());
+            let f = Table { name: aside.clone(), ..f.clone() };
             // Its foreign keys go first, so dropped tables that reference each other (or a
             // surviving table) can be dropped in any order.
             for key in &f.foreign_keys {
                 p.drop_foreign_keys.push(Change::DropForeignKey { table: f.name.clone(), key: key.clone() });
             }
-            p.drops.push(Change::DropTable(f.clone()));
+            p.drops.push(Change::DropTable(f));
         }
     }
     // Tables go away after everything that reads them, children before partitioned parents.
@@ -487,49 +563,89 @@ fn diff_tables(from: &Schema, to: &Schema, options: &DiffOptions, p: &mut Phases
 fn diff_table(f: &Table, t: &Table, options: &DiffOptions, p: &mut Phases) -> bool {
     let table = &t.name;
     let mut columns_changed = false;
-    // Column renames: declared, then detected (same shape, similar name or same position).
-    let mut renamed: BTreeMap<String, String> = BTreeMap::new(); // old -> new
+    // Column renames: declared (even swapped names, or a name taken over from a dropped column),
+    // then detected (same shape, similar name or same position).
     let has = |tab: &Table, c: &str| tab.columns.iter().any(|x| x.name == c);
-    for (tname, new, old) in &options.renames.columns {
-        if tname == table && has(f, old) && !has(f, new) && has(t, new) && !has(t, old) {
-            renamed.insert(old.clone(), new.clone());
-            p.renames.push(Change::RenameColumn {
-                table: table.clone(),
-                from: old.clone(),
-                to: new.clone(),
-                detected: false,
-            });
+    // Hints stay in the models after they were applied. A hint whose old column is gone was
+    // carried out; for a swap (both names still wanted), one whose columns already stand as the
+    // models say was carried out too, and is not applied again.
+    // A rename keeps a column's position, so position tells a carried-out swap of two columns of
+    // the same shape from one still to do.
+    let column =
+        |tab: &Table, c: &str| tab.columns.iter().enumerate().find(|(_, x)| x.name == c).map(|(i, x)| (i, x.clone()));
+    let stands = |c: &str| column(f, c).zip(column(t, c)).is_some_and(|((i, a), (j, b))| i == j && same_shape(&a, &b));
+    let done = |new: &str, old: &str| stands(new) && stands(old);
+    let hinted: BTreeMap<String, String> = options
+        .renames
+        .columns
+        .iter()
+        .filter(|(tname, new, old)| {
+            // Only a swap (the old name still wanted) can be mistaken for work still to do.
+            tname == table && new != old && has(f, old) && has(t, new) && !(has(t, old) && done(new, old))
+        })
+        .map(|(_, new, old)| (new.clone(), old.clone()))
+        .collect();
+    let claimed: BTreeSet<&String> = hinted.values().collect();
+    let mut source_of: BTreeMap<String, String> = BTreeMap::new(); // new -> old
+    for c in &t.columns {
+        if let Some(old) = hinted.get(&c.name) {
+            source_of.insert(c.name.clone(), old.clone());
+        } else if has(f, &c.name) && !claimed.contains(&c.name) {
+            source_of.insert(c.name.clone(), c.name.clone());
         }
     }
+    let mut detected: BTreeSet<String> = BTreeSet::new();
     if options.detect_renames {
+        let used: BTreeSet<&String> = source_of.values().collect();
         let dropped: Vec<(usize, &Column)> =
-            f.columns.iter().enumerate().filter(|(_, c)| !has(t, &c.name) && !renamed.contains_key(&c.name)).collect();
-        let added: Vec<(usize, &Column)> = t
-            .columns
-            .iter()
-            .enumerate()
-            .filter(|(_, c)| !has(f, &c.name) && !renamed.values().any(|n| n == &c.name))
-            .collect();
+            f.columns.iter().enumerate().filter(|(_, c)| !used.contains(&c.name) && !has(t, &c.name)).collect();
+        let added: Vec<(usize, &Column)> =
+            t.columns.iter().enumerate().filter(|(_, c)| !source_of.contains_key(&c.name)).collect();
         // Same position only counts when it is the table's single swap: two in-place changes are
         // too easy to pair wrongly.
         let single = dropped.len() == 1 && added.len() == 1;
         let fits = |(i, d): &(usize, &Column), (j, a): &(usize, &Column)| {
             same_shape(d, a) && ((i == j && single) || similar(&d.name, &a.name))
         };
+        let mut pairs = Vec::new();
         for d in &dropped {
             let candidates: Vec<&(usize, &Column)> = added.iter().filter(|a| fits(d, a)).collect();
             if let [only] = candidates.as_slice()
                 && dropped.iter().filter(|o| fits(o, only)).count() == 1
             {
-                renamed.insert(d.1.name.clone(), only.1.name.clone());
-                p.renames.push(Change::RenameColumn {
-                    table: table.clone(),
-                    from: d.1.name.clone(),
-                    to: only.1.name.clone(),
-                    detected: true,
-                });
+                pairs.push((only.1.name.clone(), d.1.name.clone()));
             }
         }
+        for (new, old) in pairs {
+            detected.insert(new.clone());
+            source_of.insert(new, old);
+        }
+    }
+    let used: BTreeSet<String> = source_of.values().cloned().collect();
+    let mut moves: Vec<(String, String, bool)> = Vec::new();
+    // old -> the name it has once the renames ran (a dropped column whose name is taken moves aside).
+    let mut renamed: BTreeMap<String, String> = BTreeMap::new();
+    for c in &f.columns {
+        if !used.contains(&c.name) && has(t, &c.name) {
+            let temp = format!("__retort_dropped_{}", c.name);
+            moves.push((c.name.clone(), temp.clone(), false));
+            renamed.insert(c.name.clone(), temp);
+        }
+    }
+    for (new, old) in &source_of {
+        if new != old {
+            moves.push((old.clone(), new.clone(), detected.contains(new)));
+            renamed.insert(old.clone(), new.clone());
+        }
+    }
+    let occupied: BTreeSet<String> = f.columns.iter().map(|c| c.name.clone()).collect();
+    for (from_name, to_name, was_detected) in sequence_moves(moves, occupied, |n| format!("__retort_tmp_{n}")) {
+        p.renames.push(Change::RenameColumn {
+            table: table.clone(),
+            from: from_name,
+            to: to_name,
+            detected: was_detected,
+        });
     }
     columns_changed |= !renamed.is_empty();
     // See the old table through the renames, so constraints on renamed columns compare equal.
@@ -580,7 +696,7 @@ fn diff_table(f: &Table, t: &Table, options: &DiffOptions, p: &mut Phases) -> bo
                 && a.columns == b.columns
                 && a.autoincrement == b.autoincrement =>
         {
-            p.renames.push(rename_constraint(table, &a.name, &b.name));
+            p.constraint_renames.push(rename_constraint(table, &a.name, &b.name));
             true
         }
         _ => false,
@@ -631,7 +747,7 @@ fn diff_table(f: &Table, t: &Table, options: &DiffOptions, p: &mut Phases) -> bo
         while i < dropped.len() {
             if let Some(j) = added.iter().position(|a| unnamed_index(a) == unnamed_index(&dropped[i])) {
                 let (d, a) = (dropped.remove(i), added.remove(j));
-                p.renames.push(Change::RenameIndex { table: table.clone(), from: d.name, to: a.name });
+                p.constraint_renames.push(Change::RenameIndex { table: table.clone(), from: d.name, to: a.name });
             } else {
                 i += 1;
             }
@@ -657,6 +773,37 @@ fn diff_table(f: &Table, t: &Table, options: &DiffOptions, p: &mut Phases) -> bo
         p.constraints.push(Change::ClusterOn { table: table.clone(), index: t.cluster_on.clone() });
     }
     columns_changed
+}
+
+/// Orders renames that happen "at once" (swaps, a name taken over from a dropped object) into a
+/// sequence the database accepts: a move waits until its target name is free, and a cycle is
+/// broken by moving one object to a temporary name first.
+fn sequence_moves<N: Ord + Clone>(
+    moves: Vec<(N, N, bool)>,
+    mut occupied: BTreeSet<N>,
+    temporary: impl Fn(&N) -> N,
+) -> Vec<(N, N, bool)> {
+    let mut pending = moves;
+    let mut out = Vec::new();
+    while !pending.is_empty() {
+        match pending.iter().position(|(_, to, _)| !occupied.contains(to)) {
+            Some(i) => {
+                let (from, to, detected) = pending.remove(i);
+                occupied.remove(&from);
+                occupied.insert(to.clone());
+                out.push((from, to, detected));
+            }
+            None => {
+                let (from, to, detected) = pending.remove(0);
+                let temp = temporary(&from);
+                occupied.remove(&from);
+                occupied.insert(temp.clone());
+                out.push((from, temp.clone(), false));
+                pending.push((temp, to, detected));
+            }
+        }
+    }
+    out
 }
 
 fn rename_constraint(table: &Name, from: &Option<String>, to: &Option<String>) -> Change {
@@ -697,7 +844,7 @@ fn pair_renames<T: Clone + PartialEq>(
         match found {
             Some(j) => {
                 let (d, a) = (dropped.remove(i), added.remove(j));
-                p.renames.push(rename_constraint(table, name(&d), name(&a)));
+                p.constraint_renames.push(rename_constraint(table, name(&d), name(&a)));
             }
             None => i += 1,
         }

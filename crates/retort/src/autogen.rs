@@ -139,8 +139,9 @@ pub fn rename_hints(sources: &[SourceFile], default_schema: Option<&str>) -> Ren
     for source in sources {
         let mut table: Option<Name> = None;
         for line in source.text.lines() {
-            let (code, comment) = match line.split_once("--") {
-                Some((code, comment)) => (code.trim(), Some(comment.trim())),
+            // Only the hint's own `--` ends the code: a `--` inside a string literal does not.
+            let (code, comment) = match line.find(&format!("-- {HINT}")) {
+                Some(pos) => (line[..pos].trim(), Some(line[pos + 2..].trim())),
                 None => (line.trim(), None),
             };
             let upper = code.to_ascii_uppercase();
@@ -219,7 +220,7 @@ mod tests {
 
     #[test]
     fn hints_are_read_from_table_and_column_lines() {
-        let text = "CREATE TABLE public.members ( -- retort: renamed from users\n  id int,\n  full_name text, -- retort: renamed from name\n  \"Mixed\" int -- retort: renamed from \"Old\"\n);\nCREATE TABLE other (x int);";
+        let text = "CREATE TABLE public.members ( -- retort: renamed from users\n  id int,\n  full_name text DEFAULT 'a--b', -- retort: renamed from name\n  \"Mixed\" int -- retort: renamed from \"Old\"\n);\nCREATE TABLE other (x int);";
         let renames = rename_hints(&[SourceFile { name: "a.sql".into(), text: text.into() }], Some("public"));
         let members = Name::new(Some("public"), "members");
         assert_eq!(renames.tables, vec![(members.clone(), Name::new(Some("public"), "users"))]);
