@@ -191,7 +191,11 @@ fn branch_walks_stay_on_their_branch(kind: Kind) {
 fn transaction_control_is_refused(kind: Kind) {
     let p = project!(kind);
     p.migration("a1", &[], "CREATE TABLE a (x INT);\nCOMMIT;\nCREATE TABLE b (x INT);", "DROP TABLE b;\nDROP TABLE a;");
-    let err = p.fails(&["upgrade", "head"]);
+    // Lint refuses it first; with --force the executor refuses it too, before running anything.
+    let out = p.run(&["upgrade", "head"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("migrations/a1.sql:9: error RT402 transaction-control"));
+    let err = p.fails(&["upgrade", "head", "--force"]);
     assert!(err.contains("migrations/a1.sql:9: 'COMMIT' would end the transaction"), "{err}");
     assert!(err.contains("Transaction: false"), "{err}");
     assert!(p.db.tables().is_empty() && p.db.versions().is_empty());
