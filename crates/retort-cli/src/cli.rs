@@ -140,6 +140,10 @@ pub enum Command {
         /// Print JSON.
         #[arg(long)]
         json: bool,
+        /// A PostgreSQL server where the scratch database may be created (default: [schema]
+        /// dev_url, else the configured database's server).
+        #[arg(long = "dev-url", value_name = "URL")]
+        dev_url: Option<String>,
     },
     /// Restore a SQLite backup made by `upgrade --backup` over the configured database.
     #[command(

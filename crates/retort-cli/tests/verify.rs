@@ -90,3 +90,13 @@ on_both!(
     head_is_compared_with_the_desired_schema,
     the_example_verifies,
 );
+
+#[test]
+fn verify_on_a_dev_server() {
+    // A SQLite project whose migrations are portable can be verified on a PostgreSQL server.
+    let Some(pg) = Project::new(Kind::Postgres) else { return };
+    let p = project!(Kind::Sqlite);
+    p.chain(2);
+    let out = p.ok(&["verify", "--dev-url", &pg.db.url]);
+    assert!(out.contains("scratch PostgreSQL database") && out.contains("verify: ok"), "{out}");
+}

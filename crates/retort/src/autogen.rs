@@ -30,6 +30,9 @@ pub enum AutogenError {
     /// The database could not be inspected.
     #[error(transparent)]
     Inspect(#[from] InspectError),
+    /// `[schema] dev_url` is malformed.
+    #[error(transparent)]
+    DevUrl(#[from] crate::url::UrlError),
     /// The version table could not be read.
     #[error(transparent)]
     State(#[from] ApplyError),
@@ -88,7 +91,7 @@ pub fn compare(
     }
     let live = driver.inspect(&options)?;
     let sources = read_sources(&project.config)?;
-    let desired = load(&sources, url, &options)?;
+    let desired = load(&sources, &project.scratch_url(url)?, &options)?;
     let renames = rename_hints(&sources, options.schemas.first().map(String::as_str));
     let generated = generate(&live, &desired, &renames, detect_renames);
     Ok(Comparison { live, desired, generated })
@@ -208,7 +211,7 @@ pub fn read_side(project: &Project, side: &Side, url: &DatabaseUrl) -> Result<(S
         }
         Side::Desired => {
             let sources = read_sources(&project.config)?;
-            let schema = load(&sources, url, &options)?;
+            let schema = load(&sources, &project.scratch_url(url)?, &options)?;
             Ok((schema, rename_hints(&sources, options.schemas.first().map(String::as_str))))
         }
     }

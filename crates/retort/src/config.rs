@@ -97,6 +97,9 @@ pub struct SchemaSection {
     pub command: Vec<String>,
     /// PostgreSQL schemas that hold the application's objects (default: `public`).
     pub schemas: Vec<String>,
+    /// A server where retort may create and drop temporary databases (to load the desired schema
+    /// and to run `verify`); default: the server of the database URL.
+    pub dev_url: Option<String>,
 }
 
 /// A loaded project configuration: the parsed file and the folder it lives in.
@@ -219,6 +222,8 @@ lint_before_upgrade = true
 paths = ["schema/*.sql"]
 # PostgreSQL schemas retort inspects and manages.
 schemas = ["public"]
+# Where temporary databases may be created (desired schema, verify); default: the database's server.
+# dev_url = "postgres://postgres@localhost/postgres"
 "#
     )
 }

@@ -104,6 +104,17 @@ impl Project {
         }
     }
 
+    /// Where scratch databases go: `[schema] dev_url` when set, else the server of `url`. SQLite
+    /// needs none (its scratch databases are in memory or temporary files).
+    pub fn scratch_url(&self, url: &crate::url::DatabaseUrl) -> Result<crate::url::DatabaseUrl, crate::url::UrlError> {
+        match (&self.config.file.schema.dev_url, url) {
+            (Some(dev), crate::url::DatabaseUrl::Postgres(_)) => {
+                crate::url::DatabaseUrl::parse(&crate::config::interpolate_env(dev)?, &self.config.root)
+            }
+            _ => Ok(url.clone()),
+        }
+    }
+
     /// How long to wait for the migration lock (and SQLite's write lock).
     pub fn lock_timeout(&self) -> Duration {
         Duration::from_secs(self.config.file.database.lock_timeout)

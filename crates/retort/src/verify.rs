@@ -132,8 +132,9 @@ fn failure(e: &ApplyError) -> String {
 }
 
 /// Verifies the project's migrations on a scratch database next to `url` (a temporary SQLite
-/// file; a temporary PostgreSQL database on the same server).
+/// file; a temporary PostgreSQL database on the same server, or on `[schema] dev_url`'s).
 pub fn verify(project: &Project, url: &DatabaseUrl) -> Result<VerifyReport, VerifyError> {
+    let url = &project.scratch_url(url).map_err(|e| VerifyError::Scratch(Box::new(DbError::msg(e.to_string()))))?;
     let graph = &project.graph;
     let heads: Vec<String> = graph.heads().iter().map(|&h| graph.id(h).to_string()).collect();
     let mut report = VerifyReport { heads: heads.clone(), steps: Vec::new(), desired: None, problems: Vec::new() };

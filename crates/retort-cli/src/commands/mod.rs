@@ -36,7 +36,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Branches(args) => listing::branches(&ctx, args),
         Command::Show { rev, json } => listing::show(&ctx, &rev, json),
         Command::Check { json } => compare::check(&ctx, json),
-        Command::Verify { json } => verify::run(&ctx, json),
+        Command::Verify { json, dev_url } => verify::run(&ctx, json, dev_url.as_deref()),
         Command::Lint { revisions, json } => lint::run(&ctx, revisions.as_deref(), json),
         Command::Restore { path } => migrate::restore(&ctx, &path),
         Command::Rehash => {

@@ -9,9 +9,12 @@ use crate::context::Context;
 use crate::output::print_json;
 
 /// Runs the verification and prints a line per revision; exit 1 on any problem.
-pub fn run(ctx: &Context, json: bool) -> Result<ExitCode> {
+pub fn run(ctx: &Context, json: bool, dev_url: Option<&str>) -> Result<ExitCode> {
     let project = ctx.project()?;
-    let url = ctx.database_url(&project)?;
+    let url = match dev_url {
+        Some(dev) => retort::url::DatabaseUrl::parse(dev, &ctx.cwd)?,
+        None => ctx.database_url(&project)?,
+    };
     let report = verify(&project, &url)?;
     if json {
         print_json(&report)?;
