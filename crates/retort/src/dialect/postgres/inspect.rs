@@ -45,7 +45,12 @@ impl Filter {
 }
 
 fn fetch<T: DeserializeOwned>(driver: &mut PostgresDriver, what: &str, sql: &str) -> Result<Vec<T>, InspectError> {
+    let started = std::time::Instant::now();
     let rows = driver.query(sql)?;
+    // RETORT_TRACE_INSPECT=1 prints each catalog query's time (for profiling, see the benchmarks).
+    if std::env::var_os("RETORT_TRACE_INSPECT").is_some() {
+        eprintln!("inspect: {what}: {:.1} ms", started.elapsed().as_secs_f64() * 1000.0);
+    }
     let json = rows.into_iter().next().and_then(|r| r.into_iter().next().flatten()).unwrap_or_else(|| "[]".into());
     serde_json::from_str(&json)
         .map_err(|e| InspectError::Malformed { object: what.to_string(), message: format!("catalog JSON: {e}") })
@@ -445,15 +450,18 @@ fn tables(driver: &mut PostgresDriver, f: &Filter) -> Result<Vec<Table>, Inspect
                     'default', CASE WHEN a.attgenerated = '' THEN pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) END,
                     'generated', CASE WHEN a.attgenerated <> '' THEN pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) END,
                     'identity', a.attidentity,
-                    'identity_seq', (SELECT json_build_object({SEQ_FIELDS}) FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_sequence s ON s.seqrelid = d.objid
-                                     WHERE d.refobjid = c.oid AND d.refobjsubid = a.attnum AND d.deptype = 'i'
-                                       AND d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass LIMIT 1),
+                    'identity_seq', CASE WHEN a.attidentity <> '' THEN (SELECT json_build_object({SEQ_FIELDS}) FROM pg_catalog.pg_depend d
+                                     JOIN pg_catalog.pg_sequence s ON s.seqrelid = d.objid
+                                     WHERE d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.refobjid = c.oid
+                                       AND d.refobjsubid = a.attnum AND d.deptype = 'i'
+                                       AND d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass LIMIT 1) END,
                     'collation', CASE WHEN a.attcollation <> t.typcollation THEN {coll} END,
                     'comment', pg_catalog.col_description(c.oid, a.attnum)) ORDER BY a.attnum)
                 FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
                 LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
                 WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped),
-            'constraints', (SELECT json_agg(json_build_object('name', co.conname, 'type', co.contype, 'def', pg_catalog.pg_get_constraintdef(co.oid, true),
+            'constraints', (SELECT json_agg(json_build_object('name', co.conname, 'type', co.contype,
+                    'def', CASE WHEN co.contype IN ('c', 'x') THEN pg_catalog.pg_get_constraintdef(co.oid, true) ELSE '' END,
                     'cols', (SELECT json_agg(a.attname ORDER BY k.ord) FROM unnest(co.conkey) WITH ORDINALITY k(attnum, ord)
                              JOIN pg_catalog.pg_attribute a ON a.attrelid = co.conrelid AND a.attnum = k.attnum),
                     'ref_schema', rn.nspname, 'ref_table', rc.relname,
