@@ -6,15 +6,6 @@ mod common;
 
 use common::{Kind, Project};
 
-macro_rules! project {
-    ($kind:expr) => {
-        match Project::new($kind) {
-            Some(p) => p,
-            None => return,
-        }
-    };
-}
-
 /// One case: the schema before, the schema after, rows to insert before upgrading, and queries
 /// whose results must be the same before, after the upgrade and after the downgrade.
 struct Case<'a> {

@@ -5,21 +5,6 @@ mod common;
 
 use common::{Kind, Project};
 
-macro_rules! project {
-    ($kind:expr) => {
-        match Project::new($kind) {
-            Some(p) => p,
-            None => return,
-        }
-    };
-    ($kind:expr, $extra:expr) => {
-        match Project::with_config($kind, $extra) {
-            Some(p) => p,
-            None => return,
-        }
-    };
-}
-
 fn strings(v: &[&str]) -> Vec<String> {
     v.iter().map(|s| s.to_string()).collect()
 }

@@ -5,15 +5,6 @@ mod common;
 
 use common::{Kind, Project};
 
-macro_rules! project {
-    ($kind:expr) => {
-        match Project::new($kind) {
-            Some(p) => p,
-            None => return,
-        }
-    };
-}
-
 fn good_migrations_pass_without_touching_the_database(kind: Kind) {
     let p = project!(kind);
     p.chain(3);

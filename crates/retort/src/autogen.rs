@@ -64,14 +64,10 @@ pub fn compare(
 ) -> Result<Comparison, AutogenError> {
     let dialect = url.dialect();
     let options = project.inspect_options(dialect);
-    let mut driver = connect(url, Access::ReadOnly, project.lock_timeout())?;
+    // One connection reads both the version table and the schema.
+    let driver = connect(url, Access::ReadOnly, project.lock_timeout())?;
+    let mut migrator = Migrator::new(&project.graph, driver, project.tables(dialect), project.run_options(false));
     if require_head {
-        let mut migrator = Migrator::new(
-            &project.graph,
-            connect(url, Access::ReadOnly, project.lock_timeout())?,
-            project.tables(dialect),
-            project.run_options(false),
-        );
         let (current, _) = migrator.state()?;
         let heads = project.graph.heads();
         let mut sorted_current = current.clone();
@@ -89,7 +85,7 @@ pub fn compare(
             return Err(AutogenError::NotUpToDate { current: ids(&current), heads: ids(&heads) });
         }
     }
-    let live = driver.inspect(&options)?;
+    let live = migrator.inspect(&options)?;
     let sources = read_sources(&project.config)?;
     let desired = load(&sources, &project.scratch_url(url)?, &options)?;
     let renames = rename_hints(&sources, options.schemas.first().map(String::as_str));

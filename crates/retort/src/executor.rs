@@ -388,16 +388,25 @@ impl<'a> Migrator<'a> {
         observer: &mut dyn Observer,
         resolve: impl FnOnce(&Resolver<'_>) -> Result<Operation, TargetError>,
     ) -> Result<RunReport, ApplyError> {
+        self.locked(observer, |m, run_lock, observer| m.run_locked(run_lock, observer, resolve))
+    }
+
+    /// Runs `work` holding the migration lock, releasing it whatever `work` returns.
+    fn locked<T>(
+        &mut self,
+        observer: &mut dyn Observer,
+        work: impl FnOnce(&mut Self, bool, &mut dyn Observer) -> Result<T, ApplyError>,
+    ) -> Result<T, ApplyError> {
         let version = self.tables.version.clone();
         let run_lock = self
             .driver
             .lock(&version, self.options.lock_timeout, &mut |holder| observer.waiting_for_lock(holder))
             .map_err(db("taking the migration lock"))?;
-        let result = self.run_locked(run_lock, observer, resolve);
+        let result = work(self, run_lock, observer);
         let unlocked = self.driver.unlock().map_err(db("releasing the migration lock"));
-        let report = result?;
+        let value = result?;
         unlocked?;
-        Ok(report)
+        Ok(value)
     }
 
     fn run_locked(
@@ -632,17 +641,7 @@ impl<'a> Migrator<'a> {
         purge: bool,
         observer: &mut dyn Observer,
     ) -> Result<RowChange, ApplyError> {
-        let version = self.tables.version.clone();
-        let run_lock = self
-            .driver
-            .lock(&version, self.options.lock_timeout, &mut |holder| observer.waiting_for_lock(holder))
-            .map_err(db("taking the migration lock"))?;
-        let _ = run_lock;
-        let result = self.stamp_locked(targets, purge);
-        let unlocked = self.driver.unlock().map_err(db("releasing the migration lock"));
-        let change = result?;
-        unlocked?;
-        Ok(change)
+        self.locked(observer, |m, _, _| m.stamp_locked(targets, purge))
     }
 
     fn stamp_locked(&mut self, targets: &[Target], purge: bool) -> Result<RowChange, ApplyError> {

@@ -272,6 +272,24 @@ impl Project {
     }
 }
 
+/// A project on `kind`, or return from the test when that database is unavailable outside CI;
+/// with a second argument, extra `[migrations]` keys.
+#[macro_export]
+macro_rules! project {
+    ($kind:expr) => {
+        match $crate::common::Project::new($kind) {
+            Some(p) => p,
+            None => return,
+        }
+    };
+    ($kind:expr, $extra:expr) => {
+        match $crate::common::Project::with_config($kind, $extra) {
+            Some(p) => p,
+            None => return,
+        }
+    };
+}
+
 /// Defines one test per backend for each listed function taking a `Kind`.
 #[macro_export]
 macro_rules! on_both {
