@@ -48,8 +48,11 @@ fn fetch<T: DeserializeOwned>(driver: &mut PostgresDriver, what: &str, sql: &str
     let started = std::time::Instant::now();
     let rows = driver.query(sql)?;
     // RETORT_TRACE_INSPECT=1 prints each catalog query's time (for profiling, see the benchmarks).
-    if std::env::var_os("RETORT_TRACE_INSPECT").is_some() {
-        eprintln!("inspect: {what}: {:.1} ms", started.elapsed().as_secs_f64() * 1000.0);
+    // RETORT_TRACE_INSPECT=sql also prints the queries.
+    match std::env::var("RETORT_TRACE_INSPECT").as_deref() {
+        Ok("sql") => eprintln!("inspect: {what}: {:.1} ms\n{sql};", started.elapsed().as_secs_f64() * 1000.0),
+        Ok(_) => eprintln!("inspect: {what}: {:.1} ms", started.elapsed().as_secs_f64() * 1000.0),
+        Err(_) => {}
     }
     let json = rows.into_iter().next().and_then(|r| r.into_iter().next().flatten()).unwrap_or_else(|| "[]".into());
     serde_json::from_str(&json)
@@ -191,7 +194,7 @@ struct CheckRow {
 }
 
 /// `CHECK (expr) [NO INHERIT] [NOT VALID]` into the model.
-fn parse_check(name: Option<String>, def: &str) -> Check {
+pub(crate) fn parse_check(name: Option<String>, def: &str) -> Check {
     let mut expr = def.strip_prefix("CHECK ").unwrap_or(def).trim().to_string();
     let not_valid = expr.ends_with(" NOT VALID");
     if not_valid {
@@ -292,7 +295,7 @@ struct SeqRow {
 }
 
 /// The largest value of an integer type, for the defaults of sequences and identities.
-fn type_max(data_type: &str) -> i64 {
+pub(crate) fn type_max(data_type: &str) -> i64 {
     match data_type {
         "smallint" => i64::from(i16::MAX),
         "integer" => i64::from(i32::MAX),
@@ -673,7 +676,7 @@ fn split_top_level(list: &str) -> Vec<String> {
 }
 
 /// The key list of `CREATE INDEX ... USING method (keys) ...`.
-fn index_keys(def: &str, method: &str) -> Option<Vec<String>> {
+pub(crate) fn index_keys(def: &str, method: &str) -> Option<Vec<String>> {
     let marker = format!(" USING {method} (");
     let start = def.find(&marker)? + marker.len();
     let mut depth = 1i32;

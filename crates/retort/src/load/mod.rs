@@ -1,23 +1,30 @@
 //! Loading the desired schema (the "models"): SQL DDL files named by `[schema] paths`, or the
-//! output of `[schema] command`, materialized in a scratch database of the same dialect (an
-//! in-memory SQLite database; a temporary PostgreSQL database on the target's server) and read back
-//! with the same inspector as the live database. Both sides of a diff are therefore normalized by
-//! the server itself, exactly alike: `load(DDL) == inspect(apply(DDL))` holds by construction,
-//! with no guessing about how the server would print a type, default or expression.
+//! output of `[schema] command`, into the schema model, normalized exactly as the inspector
+//! normalizes a live database (`load(DDL) == inspect(apply(DDL))`).
+//!
+//! Two ways, one answer:
+//! - PostgreSQL DDL is parsed with sqlparser and built into the model directly, with the server
+//!   printing the expressions in one rolled-back round trip ([`postgres`]): fast (1,000 tables in
+//!   a few tens of milliseconds).
+//! - Anything the parser does not handle exactly, and all SQLite DDL (an in-memory database is
+//!   already fast), is applied to a scratch database of the same dialect and read back with the
+//!   same inspector ([`scratch`]). That path is exact by construction, and it is the oracle the
+//!   tests compare the parser with.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::Duration;
 
 use retort_schema::Schema;
 
 use crate::config::Config;
-use crate::dialect::Dialect;
-use crate::driver::{Access, DbError, Driver};
+use crate::driver::DbError;
 use crate::inspect::{InspectError, InspectOptions};
-use crate::script::Section;
-use crate::statements::split;
-use crate::url::{DatabaseUrl, SqliteLocation};
+use crate::url::DatabaseUrl;
+
+pub mod postgres;
+pub mod scratch;
+
+pub use postgres::Decline;
 
 /// Why the desired schema could not be loaded.
 #[derive(Debug, thiserror::Error)]
@@ -54,6 +61,9 @@ pub enum LoadError {
     /// The scratch database could not be inspected.
     #[error(transparent)]
     Inspect(#[from] InspectError),
+    /// `RETORT_LOADER=parse` and the parser declined.
+    #[error("the DDL parser declined ({0}); unset RETORT_LOADER to load through a scratch database")]
+    Declined(Decline),
 }
 
 /// One file of desired DDL.
@@ -119,70 +129,57 @@ fn run_command(command: &[String], root: &Path) -> Result<Vec<SourceFile>, LoadE
 /// First words of the statements a schema file may hold. `DROP ... IF EXISTS` preambles and
 /// privileges are common in real schema files and harmless in the scratch database; privileges are
 /// not part of the schema model.
-const DDL_WORDS: [&str; 8] = ["CREATE", "ALTER", "COMMENT", "SET", "SELECT", "GRANT", "REVOKE", "DROP"];
+pub(crate) const DDL_WORDS: [&str; 8] = ["CREATE", "ALTER", "COMMENT", "SET", "SELECT", "GRANT", "REVOKE", "DROP"];
 
-/// Builds the desired schema: applies the sources to a scratch database of `target`'s dialect and
-/// inspects it with `options`.
-pub fn load(sources: &[SourceFile], target: &DatabaseUrl, options: &InspectOptions) -> Result<Schema, LoadError> {
-    match target {
-        DatabaseUrl::Sqlite(_) => {
-            let mut driver = crate::dialect::sqlite::SqliteDriver::open(
-                &SqliteLocation::Memory,
-                Access::ReadWrite,
-                Duration::from_secs(5),
-            )
-            .map_err(|e| LoadError::Scratch(Box::new(e)))?;
-            apply(&mut driver, sources, Dialect::Sqlite)?;
-            Ok(driver.inspect(options)?)
-        }
-        DatabaseUrl::Postgres(url) => {
-            let mut scratch =
-                crate::dialect::postgres::ScratchDatabase::create(url).map_err(|e| LoadError::Scratch(Box::new(e)))?;
-            let Some(driver) = scratch.driver.as_mut() else {
-                return Err(LoadError::Scratch(Box::new(DbError::msg("the scratch database has no connection"))));
-            };
-            apply(driver, sources, Dialect::Postgres)?;
-            Ok(driver.inspect(options)?)
+/// Which way to load (the environment variable `RETORT_LOADER`, for tests and profiling).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Loader {
+    /// The parser where it can, else the scratch database (the default).
+    Auto,
+    /// The parser only: a decline is an error.
+    Parse,
+    /// The scratch database only.
+    Scratch,
+}
+
+impl Loader {
+    /// `RETORT_LOADER=parse|scratch`, else [`Loader::Auto`].
+    pub fn from_env() -> Loader {
+        match std::env::var("RETORT_LOADER").as_deref() {
+            Ok("parse") => Loader::Parse,
+            Ok("scratch") => Loader::Scratch,
+            _ => Loader::Auto,
         }
     }
 }
 
-/// Runs every statement of every source, naming the file, line and column of the one that fails.
-fn apply(driver: &mut dyn Driver, sources: &[SourceFile], dialect: Dialect) -> Result<(), LoadError> {
-    for source in sources {
-        let section = Section { sql: source.text.clone(), first_line: 1 };
-        let statements = split(&section, dialect).map_err(|e| LoadError::Syntax {
-            file: source.name.clone(),
-            line: e.line,
-            column: e.column,
-            message: e.message,
-        })?;
-        for statement in statements {
-            let word =
-                statement.sql.split(|c: char| !c.is_ascii_alphabetic()).next().unwrap_or("").to_ascii_uppercase();
-            if !DDL_WORDS.contains(&word.as_str()) {
-                return Err(LoadError::NotDdl { file: source.name.clone(), line: statement.line, word });
+/// Builds the desired schema for a database like `target` (the way [`Loader::from_env`] says).
+pub fn load(sources: &[SourceFile], target: &DatabaseUrl, options: &InspectOptions) -> Result<Schema, LoadError> {
+    load_with(sources, target, options, Loader::from_env())
+}
+
+/// Builds the desired schema for a database like `target`, the given way. PostgreSQL's parser
+/// path uses a connection to `target`'s database, where it leaves nothing behind.
+pub fn load_with(
+    sources: &[SourceFile],
+    target: &DatabaseUrl,
+    options: &InspectOptions,
+    loader: Loader,
+) -> Result<Schema, LoadError> {
+    if let (DatabaseUrl::Postgres(url), Loader::Auto | Loader::Parse) = (target, loader) {
+        let parsed = match crate::dialect::postgres::PostgresDriver::connect(url) {
+            Ok(mut server) => postgres::load(sources, options, &mut server),
+            Err(e) => Err(Decline { at: None, reason: format!("no connection for the expressions: {e}") }),
+        };
+        match parsed {
+            Ok(schema) => return Ok(schema),
+            Err(decline) if loader == Loader::Parse => return Err(LoadError::Declined(decline)),
+            // RETORT_TRACE_LOAD=1 says why the scratch database was needed (for profiling).
+            Err(decline) if std::env::var_os("RETORT_TRACE_LOAD").is_some() => {
+                eprintln!("load: parser declined, using a scratch database: {decline}")
             }
-            if let Err(error) = driver.execute(&statement.sql) {
-                let (line, column) = match error.position {
-                    Some(pos) => {
-                        let before: String = statement.sql.chars().take(pos.saturating_sub(1)).collect();
-                        let line = statement.line + before.matches('\n').count();
-                        let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-                        (line, column)
-                    }
-                    None => (statement.line, 1),
-                };
-                let shown: String = statement.sql.chars().take(300).collect();
-                return Err(LoadError::Apply {
-                    file: source.name.clone(),
-                    line,
-                    column,
-                    statement: shown,
-                    error: Box::new(error),
-                });
-            }
+            Err(_) => {}
         }
     }
-    Ok(())
+    scratch::load(sources, target, options)
 }

@@ -1,0 +1,67 @@
+//! The fast path for loading a PostgreSQL desired schema: the DDL is parsed with sqlparser and
+//! built into the model directly, as the server would store it (type aliases resolved, implicit
+//! names chosen by the server's own algorithm, NOT NULL implied by primary keys, serial columns
+//! with their sequences). What only the server can print exactly (default, check, generated and
+//! index expressions) is canonicalized by the server in one round trip, inside a transaction that
+//! is rolled back ([`canon`]).
+//!
+//! Anything this path does not handle exactly (functions, views, domains, a `SET`, an expression
+//! naming a user object, a statement the server would reject...) makes it decline with the reason;
+//! the caller then loads through a scratch database, which stays the oracle: the tests compare
+//! both paths on every fixture.
+
+mod build;
+mod canon;
+mod expr;
+mod names;
+mod types;
+
+use retort_schema::Schema;
+
+use super::SourceFile;
+use crate::driver::Driver;
+use crate::inspect::InspectOptions;
+
+/// Why the parser did not load the schema; the scratch database takes over.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decline {
+    /// Where (`file:line`), when a statement is the cause.
+    pub at: Option<String>,
+    /// What it could not settle.
+    pub reason: String,
+}
+
+impl std::fmt::Display for Decline {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.at {
+            Some(at) => write!(f, "{at}: {}", self.reason),
+            None => f.write_str(&self.reason),
+        }
+    }
+}
+
+/// Loads the sources into the model by parsing them, asking `server` (any PostgreSQL connection;
+/// nothing is left behind on it) to print the expressions.
+pub fn load(sources: &[SourceFile], options: &InspectOptions, server: &mut dyn Driver) -> Result<Schema, Decline> {
+    let mut builder = build::Builder::new("public");
+    for source in sources {
+        builder.source(source)?;
+    }
+    let (mut schema, pending) = builder.finish();
+    canon::settle(&mut schema, pending, server)?;
+    filter(&mut schema, options);
+    schema.normalize();
+    Ok(schema)
+}
+
+/// Leaves out what the inspector would not read: schemas outside `options.schemas`, excluded
+/// tables.
+fn filter(schema: &mut Schema, options: &InspectOptions) {
+    let keep = |s: &Option<String>| {
+        options.schemas.is_empty() || s.as_ref().is_some_and(|s| options.schemas.iter().any(|o| o == s))
+    };
+    schema.namespaces.retain(|n| options.schemas.is_empty() || options.schemas.contains(&n.name));
+    schema.enums.retain(|e| keep(&e.name.schema));
+    schema.sequences.retain(|s| keep(&s.name.schema));
+    schema.tables.retain(|t| keep(&t.name.schema) && !options.exclude_tables.contains(&t.name.name));
+}
