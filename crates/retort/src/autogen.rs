@@ -85,9 +85,21 @@ pub fn compare(
             return Err(AutogenError::NotUpToDate { current: ids(&current), heads: ids(&heads) });
         }
     }
-    let live = migrator.inspect(&options)?;
-    let sources = read_sources(&project.config)?;
-    let desired = load(&sources, &project.scratch_url(url)?, &options)?;
+    // The desired schema is loaded on its own connection while this one inspects the database:
+    // the two are independent, and together they are most of the time `check` takes.
+    let scratch_url = project.scratch_url(url)?;
+    let (live, loaded) = std::thread::scope(|scope| {
+        let loading = scope.spawn(|| -> Result<_, LoadError> {
+            let sources = read_sources(&project.config)?;
+            let desired = load(&sources, &scratch_url, &options)?;
+            Ok((sources, desired))
+        });
+        let live = migrator.inspect(&options);
+        let loaded = loading.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (live, loaded)
+    });
+    let live = live?;
+    let (sources, desired) = loaded?;
     let renames = rename_hints(&sources, options.schemas.first().map(String::as_str));
     let generated = generate(&live, &desired, &renames, detect_renames);
     Ok(Comparison { live, desired, generated })
