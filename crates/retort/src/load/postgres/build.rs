@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use retort_schema::render::quote_ident;
 use retort_schema::*;
+use sqlparser::ast::Spanned;
 use sqlparser::ast::helpers::stmt_create_table::CreateTableBuilder;
 use sqlparser::ast::{
     self, AlterColumnOperation, AlterTableOperation, ColumnOption, CommentObject, CreateTable, Expr, GeneratedAs,
@@ -19,8 +20,6 @@ use super::expr::{fold, names};
 use super::names::{MAX_IDENTIFIER, Taken, make_object_name, name_addition};
 use super::types::builtin;
 use crate::load::SourceFile;
-use crate::script::Section;
-use crate::statements::split;
 
 /// A column default: printed here when the rule is exact, else by the server.
 #[derive(Debug, Clone)]
@@ -127,18 +126,13 @@ impl Builder {
 
     /// Applies every statement of one file.
     pub fn source(&mut self, source: &SourceFile) -> Step {
-        let section = Section { sql: source.text.clone(), first_line: 1 };
-        let statements = split(&section, crate::dialect::Dialect::Postgres)
-            .map_err(|e| Decline { at: Some(format!("{}:{}", source.name, e.line)), reason: e.message })?;
+        // The file is tokenized and parsed once; a statement the parser cannot read declines the
+        // whole file (the scratch database then reports real syntax errors with their position).
+        let statements = Parser::parse_sql(&PostgreSqlDialect {}, &source.text)
+            .map_err(|e| Decline { at: Some(source.name.clone()), reason: format!("sqlparser: {e}") })?;
         for statement in statements {
-            self.at = format!("{}:{}", source.name, statement.line);
-            let parsed = match Parser::parse_sql(&PostgreSqlDialect {}, &statement.sql) {
-                Ok(p) => p,
-                Err(e) => return self.decline(format!("sqlparser: {e}")),
-            };
-            for s in parsed {
-                self.statement(s)?;
-            }
+            self.at = format!("{}:{}", source.name, statement.span().start.line);
+            self.statement(statement)?;
         }
         Ok(())
     }
@@ -287,32 +281,32 @@ impl Builder {
         self.decline(format!("the type {written}"))
     }
 
-    fn create_table(&mut self, ct: CreateTable) -> Step {
-        let mut rest = ct.clone();
-        rest.columns.clear();
-        rest.constraints.clear();
-        rest.if_not_exists = false;
-        rest.unlogged = false;
-        if rest != CreateTableBuilder::new(ct.name.clone()).build() {
+    fn create_table(&mut self, mut ct: CreateTable) -> Step {
+        // Everything but what is handled here must be at its default.
+        let columns = std::mem::take(&mut ct.columns);
+        let table_constraints = std::mem::take(&mut ct.constraints);
+        let (if_not_exists, unlogged) = (ct.if_not_exists, ct.unlogged);
+        (ct.if_not_exists, ct.unlogged) = (false, false);
+        if ct != CreateTableBuilder::new(ct.name.clone()).build() {
             return self.decline("CREATE TABLE options (partitions, inheritance, LIKE, AS, WITH, ...)");
         }
         let name = self.qualify(&ct.name)?;
         let schema = name.schema.clone().unwrap_or_default();
         if self.type_exists(&name) {
-            return if ct.if_not_exists { Ok(()) } else { self.decline(format!("{name} already exists")) };
+            return if if_not_exists { Ok(()) } else { self.decline(format!("{name} already exists")) };
         }
         if !self.schema_exists(&schema) {
             return self.decline(format!("no schema {schema}"));
         }
         self.taken.relation(&schema, &name.name);
         self.tables.insert(name.clone(), self.schema.tables.len());
-        self.schema.tables.push(Table { name: name.clone(), unlogged: ct.unlogged, ..Table::default() });
+        self.schema.tables.push(Table { name: name.clone(), unlogged, ..Table::default() });
         let mut constraints = Vec::new();
-        for column in &ct.columns {
+        for column in &columns {
             constraints.extend(self.add_column(&name, column)?);
         }
         let column_level = constraints.len();
-        constraints.extend(ct.constraints.iter().cloned());
+        constraints.extend(table_constraints);
         self.add_constraints(&name, constraints, column_level)
     }
 
@@ -652,9 +646,10 @@ impl Builder {
         let schema = table.schema.clone().unwrap_or_default();
         let columns: Vec<String> = fk.columns.iter().map(ident).collect();
         let ref_table = self.qualify(&fk.foreign_table)?;
-        let Some(target) = self.tables.get(&ref_table).map(|&i| self.schema.tables[i].clone()) else {
+        let (Some(&target_at), Some(&source_at)) = (self.tables.get(&ref_table), self.tables.get(table)) else {
             return self.decline(format!("a foreign key to {ref_table}, which is not a table here"));
         };
+        let (target, source) = (&self.schema.tables[target_at], &self.schema.tables[source_at]);
         let ref_columns: Vec<String> = if fk.referred_columns.is_empty() {
             match &target.primary_key {
                 Some(pk) => pk.columns.clone(),
@@ -663,14 +658,12 @@ impl Builder {
         } else {
             fk.referred_columns.iter().map(ident).collect()
         };
-        let source = self.table_mut(table)?.clone();
-        let type_of = |t: &Table, c: &str| t.columns.iter().find(|x| x.name == c).map(|x| x.data_type.clone());
         let same_types = columns.len() == ref_columns.len()
             && columns
                 .iter()
                 .zip(&ref_columns)
-                .all(|(a, b)| type_of(&source, a).is_some() && type_of(&source, a) == type_of(&target, b));
-        let unique_target = references_a_key(&target, &ref_columns);
+                .all(|(a, b)| type_of(source, a).is_some() && type_of(source, a) == type_of(target, b));
+        let unique_target = references_a_key(target, &ref_columns);
         if !same_types || !unique_target {
             return self
                 .decline(format!("a foreign key from {table} ({}) the parser cannot vouch for", columns.join(", ")));
@@ -976,6 +969,11 @@ fn references_a_key(table: &Table, columns: &[String]) -> bool {
                 && i.keys.len() == columns.len()
                 && i.keys.iter().all(|k| quoted.contains(k))
         })
+}
+
+/// The type of a column of `table`.
+fn type_of<'a>(table: &'a Table, column: &str) -> Option<&'a str> {
+    table.columns.iter().find(|x| x.name == column).map(|x| x.data_type.as_str())
 }
 
 /// A plain column as an index key.

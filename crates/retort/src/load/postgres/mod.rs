@@ -54,6 +54,16 @@ pub fn load(sources: &[SourceFile], options: &InspectOptions, server: &mut dyn D
     Ok(schema)
 }
 
+/// The parse half alone (no server): the model with every expression the server must print left
+/// empty. For benchmarks of the parser; [`load`] is the real thing.
+pub fn parse_only(sources: &[SourceFile]) -> Result<Schema, Decline> {
+    let mut builder = build::Builder::new("public");
+    for source in sources {
+        builder.source(source)?;
+    }
+    Ok(builder.finish().0)
+}
+
 /// Leaves out what the inspector would not read: schemas outside `options.schemas`, excluded
 /// tables.
 fn filter(schema: &mut Schema, options: &InspectOptions) {
