@@ -14,8 +14,6 @@ apt_install() {
   sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
 }
 
-# TLS to PostgreSQL links the system OpenSSL.
-pkg-config --exists openssl 2>/dev/null || apt_install libssl-dev pkg-config
 command -v sqlite3 >/dev/null || apt_install sqlite3
 command -v psql >/dev/null || apt_install postgresql-client
 # migra: the independent differ the inspection tests cross-check PostgreSQL results with.

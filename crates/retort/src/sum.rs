@@ -15,7 +15,7 @@ use crate::graph::RevisionGraph;
 pub const SUM_FILE: &str = "retort.sum";
 
 /// The hash of a file's text, insensitive to line endings and trailing whitespace.
-fn file_hash(text: &str) -> String {
+pub(crate) fn file_hash(text: &str) -> String {
     let mut hasher = Sha256::new();
     for line in text.lines() {
         hasher.update(line.trim_end().as_bytes());
@@ -63,22 +63,23 @@ pub fn check(dir: &Path, graph: &RevisionGraph) -> Vec<String> {
         ));
     }
     let recorded: Vec<(&str, &str)> = body.iter().filter_map(|l| l.rsplit_once(' ')).collect();
+    let by_name: std::collections::HashMap<&str, &str> = recorded.iter().copied().collect();
+    let mut present = std::collections::HashSet::new();
     for &rev in graph.topological() {
-        let path = &graph.script(rev).path;
-        let name = file_name(path);
-        let now = std::fs::read_to_string(path).map(|t| file_hash(&t)).unwrap_or_default();
-        match recorded.iter().find(|(n, _)| *n == name) {
+        let script = graph.script(rev);
+        let name = file_name(&script.path);
+        let now = &script.text_hash;
+        match by_name.get(name.as_str()) {
             None => problems.push(format!(
                 "{name} is not in {SUM_FILE}: it was added without `retort revision` (or the sum file is stale)"
             )),
-            Some((_, hash)) if *hash != now => {
-                problems.push(format!("{name} was changed after {SUM_FILE} was written"))
-            }
+            Some(hash) if *hash != now => problems.push(format!("{name} was changed after {SUM_FILE} was written")),
             _ => {}
         }
+        present.insert(name);
     }
     for (name, _) in &recorded {
-        if !(0..graph.len()).any(|r| file_name(&graph.script(r).path) == *name) {
+        if !present.contains(*name) {
             problems.push(format!("{name} is listed in {SUM_FILE} but no longer exists"));
         }
     }

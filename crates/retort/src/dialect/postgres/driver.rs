@@ -2,6 +2,7 @@
 //! polling `pg_try_advisory_lock` so that a waiting run never sits in a statement that
 //! `CREATE INDEX CONCURRENTLY` would wait for (the deadlock Flyway users hit).
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use postgres::{Client, NoTls, SimpleQueryMessage};
@@ -150,20 +151,143 @@ impl TlsSettings {
         (url, settings)
     }
 
-    fn connector(&self) -> Result<postgres_native_tls::MakeTlsConnector, DbError> {
-        let tls_error = |e: native_tls::Error| DbError::msg(format!("setting up TLS: {e}"));
-        let mut builder = native_tls::TlsConnector::builder();
-        if matches!(self.mode, TlsMode::Prefer | TlsMode::Require) {
-            builder.danger_accept_invalid_certs(true).danger_accept_invalid_hostnames(true);
+    /// The TLS client for the mode. Prefer and require encrypt without verifying, so they load no
+    /// certificate at all (loading the system's CA bundle costs more than a whole `retort
+    /// current`); verify-ca and verify-full check the chain against `sslrootcert` or, without it,
+    /// the system's roots, and verify-full the host name too.
+    fn connector(&self) -> Result<tokio_postgres_rustls::MakeRustlsConnect, DbError> {
+        use rustls::client::danger::ServerCertVerifier;
+        use rustls_pki_types::pem::PemObject;
+        let tls_error = |e: rustls::Error| DbError::msg(format!("setting up TLS: {e}"));
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let verifier: Arc<dyn ServerCertVerifier> = match self.mode {
+            TlsMode::VerifyCa | TlsMode::VerifyFull => {
+                let mut roots = rustls::RootCertStore::empty();
+                match &self.root_cert {
+                    Some(path) => {
+                        let certs = rustls_pki_types::CertificateDer::pem_file_iter(path)
+                            .map_err(|e| DbError::msg(format!("reading sslrootcert {path}: {e}")))?;
+                        for cert in certs {
+                            let cert = cert.map_err(|e| DbError::msg(format!("reading sslrootcert {path}: {e}")))?;
+                            roots.add(cert).map_err(tls_error)?;
+                        }
+                    }
+                    None => {
+                        let found = rustls_native_certs::load_native_certs();
+                        roots.add_parsable_certificates(found.certs);
+                    }
+                }
+                let webpki =
+                    rustls::client::WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider.clone())
+                        .build()
+                        .map_err(|e| DbError::msg(format!("setting up TLS: {e}")))?;
+                if self.mode == TlsMode::VerifyCa { Arc::new(tls::ChainOnly(webpki)) } else { webpki }
+            }
+            _ => Arc::new(tls::Unverified(provider.clone())),
+        };
+        let config = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .map_err(tls_error)?
+            .dangerous()
+            .with_custom_certificate_verifier(verifier)
+            .with_no_client_auth();
+        Ok(tokio_postgres_rustls::MakeRustlsConnect::new(config))
+    }
+}
+
+/// The certificate verifiers libpq's modes need beyond rustls's standard one.
+mod tls {
+    use std::sync::Arc;
+
+    use rustls::DigitallySignedStruct;
+    use rustls::client::WebPkiServerVerifier;
+    use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+    use rustls::crypto::{CryptoProvider, verify_tls12_signature, verify_tls13_signature};
+    use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
+
+    /// `sslmode=prefer|require`: encrypted, the certificate not checked (libpq's meaning). The
+    /// handshake signatures are still verified, so the session key belongs to the certificate
+    /// presented.
+    #[derive(Debug)]
+    pub struct Unverified(pub Arc<CryptoProvider>);
+
+    impl ServerCertVerifier for Unverified {
+        fn verify_server_cert(
+            &self,
+            _end_entity: &CertificateDer<'_>,
+            _intermediates: &[CertificateDer<'_>],
+            _server_name: &ServerName<'_>,
+            _ocsp: &[u8],
+            _now: UnixTime,
+        ) -> Result<ServerCertVerified, rustls::Error> {
+            Ok(ServerCertVerified::assertion())
         }
-        if self.mode == TlsMode::VerifyCa {
-            builder.danger_accept_invalid_hostnames(true);
+
+        fn verify_tls12_signature(
+            &self,
+            message: &[u8],
+            cert: &CertificateDer<'_>,
+            dss: &DigitallySignedStruct,
+        ) -> Result<HandshakeSignatureValid, rustls::Error> {
+            verify_tls12_signature(message, cert, dss, &self.0.signature_verification_algorithms)
         }
-        if let Some(path) = &self.root_cert {
-            let pem = std::fs::read(path).map_err(|e| DbError::msg(format!("reading sslrootcert {path}: {e}")))?;
-            builder.add_root_certificate(native_tls::Certificate::from_pem(&pem).map_err(tls_error)?);
+
+        fn verify_tls13_signature(
+            &self,
+            message: &[u8],
+            cert: &CertificateDer<'_>,
+            dss: &DigitallySignedStruct,
+        ) -> Result<HandshakeSignatureValid, rustls::Error> {
+            verify_tls13_signature(message, cert, dss, &self.0.signature_verification_algorithms)
         }
-        Ok(postgres_native_tls::MakeTlsConnector::new(builder.build().map_err(tls_error)?))
+
+        fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
+            self.0.signature_verification_algorithms.supported_schemes()
+        }
+    }
+
+    /// `sslmode=verify-ca`: the chain must lead to a trusted root; the host name is not checked.
+    #[derive(Debug)]
+    pub struct ChainOnly(pub Arc<WebPkiServerVerifier>);
+
+    impl ServerCertVerifier for ChainOnly {
+        fn verify_server_cert(
+            &self,
+            end_entity: &CertificateDer<'_>,
+            intermediates: &[CertificateDer<'_>],
+            server_name: &ServerName<'_>,
+            ocsp: &[u8],
+            now: UnixTime,
+        ) -> Result<ServerCertVerified, rustls::Error> {
+            match self.0.verify_server_cert(end_entity, intermediates, server_name, ocsp, now) {
+                Err(rustls::Error::InvalidCertificate(
+                    rustls::CertificateError::NotValidForName | rustls::CertificateError::NotValidForNameContext { .. },
+                )) => Ok(ServerCertVerified::assertion()),
+                other => other,
+            }
+        }
+
+        fn verify_tls12_signature(
+            &self,
+            message: &[u8],
+            cert: &CertificateDer<'_>,
+            dss: &DigitallySignedStruct,
+        ) -> Result<HandshakeSignatureValid, rustls::Error> {
+            self.0.verify_tls12_signature(message, cert, dss)
+        }
+
+        fn verify_tls13_signature(
+            &self,
+            message: &[u8],
+            cert: &CertificateDer<'_>,
+            dss: &DigitallySignedStruct,
+        ) -> Result<HandshakeSignatureValid, rustls::Error> {
+            self.0.verify_tls13_signature(message, cert, dss)
+        }
+
+        fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
+            self.0.supported_verify_schemes()
+        }
     }
 }
 
