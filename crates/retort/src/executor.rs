@@ -441,12 +441,9 @@ impl<'a> Migrator<'a> {
                     break;
                 };
                 let committed: Vec<String> = report.steps.iter().map(|s| s.0.clone()).collect();
-                let elapsed = self.run_step(&step, observer, &committed, &[])?;
+                // The step's bookkeeping and its COMMIT go to the server in one round trip.
+                let elapsed = self.run_step(&step, observer, &committed, &[], true)?;
                 let id = self.graph.id(step.rev).to_string();
-                self.driver.commit().map_err(|e| ApplyError::Db {
-                    context: format!("committing revision {id} (the step was rolled back)"),
-                    source: Box::new(e),
-                })?;
                 observer.step_finished(self.graph, &step, elapsed);
                 report.steps.push((id, step.direction, elapsed.as_millis() as u64));
             }
@@ -457,7 +454,7 @@ impl<'a> Migrator<'a> {
             let mut committed: Vec<String> = Vec::new();
             let mut timings = Vec::new();
             for step in &steps {
-                let elapsed = self.run_step(step, observer, &committed, &done)?;
+                let elapsed = self.run_step(step, observer, &committed, &done, false)?;
                 let id = self.graph.id(step.rev).to_string();
                 if !self.graph.script(step.rev).transactional {
                     committed.append(&mut done);
@@ -542,6 +539,7 @@ impl<'a> Migrator<'a> {
         observer: &mut dyn Observer,
         committed: &[String],
         in_transaction: &[String],
+        commit: bool,
     ) -> Result<Duration, ApplyError> {
         let script: &Script = self.graph.script(step.rev);
         let statements = self.statements(step)?;
@@ -623,10 +621,14 @@ impl<'a> Migrator<'a> {
         } else {
             self.tables.complete_partial(&script.revision, &checksum, duration_ms, statements.len())
         });
+        if commit {
+            bookkeeping.push("COMMIT".to_string());
+        }
         if let Err(e) = self.driver.execute(&bookkeeping.join(";\n")) {
             let _ = self.driver.rollback();
+            let what = if commit { "recording and committing" } else { "recording" };
             return Err(ApplyError::Db {
-                context: format!("recording revision {} in the version table", script.revision),
+                context: format!("{what} revision {} in the version table (the step was rolled back)", script.revision),
                 source: Box::new(e),
             });
         }
