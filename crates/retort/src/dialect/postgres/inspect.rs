@@ -284,16 +284,17 @@ fn composites(driver: &mut PostgresDriver, f: &Filter) -> Result<Vec<Composite>,
         .collect())
 }
 
-#[derive(Deserialize)]
-struct SeqRow {
+/// A sequence's parameters as the catalog holds them.
+#[derive(Deserialize, Debug, Clone, PartialEq, Eq)]
+pub(crate) struct SeqRow {
     #[serde(rename = "type")]
-    data_type: String,
-    start: i64,
-    increment: i64,
-    min: i64,
-    max: i64,
-    cache: i64,
-    cycle: bool,
+    pub data_type: String,
+    pub start: i64,
+    pub increment: i64,
+    pub min: i64,
+    pub max: i64,
+    pub cache: i64,
+    pub cycle: bool,
 }
 
 /// The largest value of an integer type, for the defaults of sequences and identities.
@@ -305,7 +306,7 @@ pub(crate) fn type_max(data_type: &str) -> i64 {
     }
 }
 
-fn type_min(data_type: &str) -> i64 {
+pub(crate) fn type_min(data_type: &str) -> i64 {
     match data_type {
         "smallint" => i64::from(i16::MIN),
         "integer" => i64::from(i32::MIN),
@@ -314,7 +315,7 @@ fn type_min(data_type: &str) -> i64 {
 }
 
 /// Identity options that differ from what `GENERATED ... AS IDENTITY` would choose by itself.
-fn identity_options(s: &SeqRow) -> String {
+pub(crate) fn identity_options(s: &SeqRow) -> String {
     let ascending = s.increment > 0;
     let (dmin, dmax) = if ascending { (1, type_max(&s.data_type)) } else { (type_min(&s.data_type), -1) };
     let dstart = if ascending { s.min } else { s.max };

@@ -5,5 +5,5 @@ mod inspect;
 mod scratch;
 
 pub use driver::{PostgresDriver, client_url};
-pub(crate) use inspect::{index_keys, parse_check, type_max};
+pub(crate) use inspect::{SeqRow, identity_options, index_keys, parse_check, type_max, type_min};
 pub use scratch::ScratchDatabase;

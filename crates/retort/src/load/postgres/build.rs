@@ -18,8 +18,11 @@ use sqlparser::parser::Parser;
 use super::Decline;
 use super::expr::{fold, names};
 use super::names::{MAX_IDENTIFIER, Taken, make_object_name, name_addition};
+use super::sequences;
 use super::types::builtin;
 use crate::load::SourceFile;
+use crate::script::Section;
+use crate::statements::split;
 
 /// A column default: printed here when the rule is exact, else by the server.
 #[derive(Debug, Clone)]
@@ -63,6 +66,10 @@ pub struct Pending {
     pub defaults: BTreeMap<(Name, String), DefaultExpr>,
     /// Expressions that need the table's columns.
     pub tables: BTreeMap<Name, PendingTable>,
+    /// Extensions the server must have available.
+    pub extensions: Vec<String>,
+    /// Collations (in pg_catalog) the server must have.
+    pub collations: Vec<String>,
 }
 
 /// The model being built, with the names taken so far.
@@ -126,13 +133,40 @@ impl Builder {
 
     /// Applies every statement of one file.
     pub fn source(&mut self, source: &SourceFile) -> Step {
-        // The file is tokenized and parsed once; a statement the parser cannot read declines the
-        // whole file (the scratch database then reports real syntax errors with their position).
-        let statements = Parser::parse_sql(&PostgreSqlDialect {}, &source.text)
-            .map_err(|e| Decline { at: Some(source.name.clone()), reason: format!("sqlparser: {e}") })?;
+        // The file is tokenized and parsed once. When sqlparser cannot read it whole (an ALTER
+        // SEQUENCE ... OWNED BY, which pg_dump and `retort inspect` write, or a statement it does
+        // not know), it is read statement by statement; a statement nobody reads declines (the
+        // scratch database then reports real syntax errors with their position).
+        match Parser::parse_sql(&PostgreSqlDialect {}, &source.text) {
+            Ok(statements) => {
+                for statement in statements {
+                    let line = statement.span().start.line;
+                    self.at = if line > 0 { format!("{}:{line}", source.name) } else { source.name.clone() };
+                    self.statement(statement)?;
+                }
+                Ok(())
+            }
+            Err(_) => self.source_by_statement(source),
+        }
+    }
+
+    fn source_by_statement(&mut self, source: &SourceFile) -> Step {
+        let section = Section { sql: source.text.clone(), first_line: 1 };
+        let statements = split(&section, crate::dialect::Dialect::Postgres)
+            .map_err(|e| Decline { at: Some(format!("{}:{}", source.name, e.line)), reason: e.message })?;
         for statement in statements {
-            self.at = format!("{}:{}", source.name, statement.span().start.line);
-            self.statement(statement)?;
+            self.at = format!("{}:{}", source.name, statement.line);
+            match Parser::parse_sql(&PostgreSqlDialect {}, &statement.sql) {
+                Ok(parsed) => {
+                    for s in parsed {
+                        self.statement(s)?;
+                    }
+                }
+                Err(e) => match sequences::owned_by(&statement.sql) {
+                    Some((sequence, owner)) => self.sequence_owned_by(&sequence, owner.as_deref())?,
+                    None => return self.decline(format!("sqlparser: {e}")),
+                },
+            }
         }
         Ok(())
     }
@@ -163,12 +197,95 @@ impl Builder {
                 table: None,
                 ..
             } => self.drop_missing(&names),
+            Statement::CreateSequence { temporary: false, if_not_exists, name, sequence_options } => {
+                self.create_sequence(&name, if_not_exists, &sequence_options)
+            }
+            Statement::CreateExtension(e) => self.create_extension(&e),
             Statement::Set(_) | Statement::Query(_) => self.session_setting(&statement.to_string()),
             other => {
                 let word = other.to_string().split_whitespace().take(2).collect::<Vec<_>>().join(" ");
                 self.decline(format!("'{word} ...' is left to the scratch database"))
             }
         }
+    }
+
+    fn create_sequence(&mut self, name: &ObjectName, if_not_exists: bool, options: &[ast::SequenceOptions]) -> Step {
+        let name = self.qualify(name)?;
+        let schema = name.schema.clone().unwrap_or_default();
+        if self.type_exists(&name) {
+            return if if_not_exists { Ok(()) } else { self.decline(format!("{name} already exists")) };
+        }
+        if !self.schema_exists(&schema) {
+            return self.decline(format!("no schema {schema}"));
+        }
+        let (row, owned_by) = match sequences::parameters("bigint", options) {
+            Ok(p) => p,
+            Err(e) => return self.decline(e),
+        };
+        if matches!(owned_by, Some(Some(_))) {
+            return self.decline("CREATE SEQUENCE ... OWNED BY (the table cannot exist yet)");
+        }
+        self.taken.relation(&schema, &name.name);
+        self.schema.sequences.push(Sequence {
+            name,
+            data_type: row.data_type,
+            start: row.start,
+            increment: row.increment,
+            min: row.min,
+            max: row.max,
+            cache: row.cache,
+            cycle: row.cycle,
+            owned_by: None,
+            comment: None,
+        });
+        Ok(())
+    }
+
+    /// `ALTER SEQUENCE s OWNED BY t.c | NONE`.
+    fn sequence_owned_by(&mut self, sequence: &[String], owner: Option<&[String]>) -> Step {
+        let name = self.qualify_parts(sequence)?;
+        let owned_by = match owner {
+            None => None,
+            Some(parts) if parts.len() >= 2 => {
+                let (column, table) = parts.split_last().map(|(c, t)| (c.clone(), t.to_vec())).unwrap_or_default();
+                let table = self.qualify_parts(&table)?;
+                let has_column = self
+                    .tables
+                    .get(&table)
+                    .is_some_and(|&i| self.schema.tables[i].columns.iter().any(|c| c.name == column));
+                if !has_column || table.schema != name.schema {
+                    return self.decline(format!("OWNED BY {}", parts.join(".")));
+                }
+                Some((table, column))
+            }
+            Some(_) => return self.decline("OWNED BY without a column"),
+        };
+        match self.schema.sequences.iter_mut().find(|s| s.name == name) {
+            Some(s) => s.owned_by = owned_by,
+            None => return self.decline(format!("no sequence {name}")),
+        }
+        Ok(())
+    }
+
+    fn create_extension(&mut self, e: &ast::CreateExtension) -> Step {
+        if e.cascade || e.version.is_some() {
+            return self.decline("CREATE EXTENSION ... CASCADE or VERSION");
+        }
+        let name = ident(&e.name);
+        if name == "plpgsql" || self.schema.extensions.iter().any(|x| x.name == name) {
+            return if e.if_not_exists { Ok(()) } else { self.decline(format!("extension {name} already exists")) };
+        }
+        let schema = match (&e.schema, &self.default_schema) {
+            (Some(s), _) => ident(s),
+            (None, Some(s)) => s.clone(),
+            (None, None) => return self.decline("an extension without a schema under an empty search_path"),
+        };
+        if !self.schema_exists(&schema) {
+            return self.decline(format!("no schema {schema}"));
+        }
+        self.pending.extensions.push(name.clone());
+        self.schema.extensions.push(Extension { name, schema });
+        Ok(())
     }
 
     /// `DROP ... IF EXISTS` of objects that do not exist (the preamble of many schema files) does
@@ -216,6 +333,18 @@ impl Builder {
             },
             [s, n] => Ok(Name::new(Some(s), n)),
             _ => self.decline(format!("the name {name}")),
+        }
+    }
+
+    /// (schema, name) of already-folded name parts.
+    fn qualify_parts(&self, parts: &[String]) -> Result<Name, Decline> {
+        match parts {
+            [n] => match &self.default_schema {
+                Some(schema) => Ok(Name::new(Some(schema), n)),
+                None => self.decline(format!("{n} without a schema under an empty search_path")),
+            },
+            [s, n] => Ok(Name::new(Some(s), n)),
+            _ => self.decline(format!("the name {}", parts.join("."))),
         }
     }
 
@@ -357,17 +486,39 @@ impl Builder {
                     generation_expr: None,
                     generation_expr_mode: None,
                     ..
-                } if matches!(generated_as, GeneratedAs::Always | GeneratedAs::ByDefault)
-                    && sequence_options.as_ref().is_none_or(Vec::is_empty) =>
-                {
+                } if matches!(generated_as, GeneratedAs::Always | GeneratedAs::ByDefault) => {
                     if !matches!(data_type.as_str(), "smallint" | "integer" | "bigint") || serial {
                         return self.decline("an identity column of a non-integer type");
                     }
+                    let options = sequence_options.as_deref().unwrap_or_default();
+                    let row = match sequences::parameters(&data_type, options) {
+                        Ok((_, Some(_))) => return self.decline("OWNED BY in identity options"),
+                        Ok((row, None)) => row,
+                        Err(e) => return self.decline(e),
+                    };
                     let seq = self.taken.choose_relation(&schema, &table.name, Some(&col_name), "seq", false);
                     self.taken.relation(&schema, &seq);
-                    col.identity =
-                        Some(Identity { always: *generated_as == GeneratedAs::Always, options: String::new() });
+                    col.identity = Some(Identity {
+                        always: *generated_as == GeneratedAs::Always,
+                        options: crate::dialect::postgres::identity_options(&row),
+                    });
                     col.nullable = false;
+                }
+                ColumnOption::Collation(name) => {
+                    let parts: Vec<String> = name.0.iter().filter_map(|p| p.as_ident().map(ident)).collect();
+                    let collatable =
+                        ["text", "character varying", "character"].iter().any(|t| data_type.starts_with(t));
+                    let collation = match parts.as_slice() {
+                        [c] | [_, c] if parts.len() == 1 || parts[0] == "pg_catalog" => c.clone(),
+                        _ => return self.decline(format!("the collation {name}")),
+                    };
+                    if !collatable || parts.len() != name.0.len() {
+                        return self.decline(format!("COLLATE {name} on {data_type}"));
+                    }
+                    if collation != "default" {
+                        self.pending.collations.push(collation.clone());
+                        col.collation = Some(format!("pg_catalog.{}", quote_ident(&collation)));
+                    }
                 }
                 ColumnOption::Generated {
                     generated_as: GeneratedAs::Always | GeneratedAs::ExpStored,
@@ -427,6 +578,10 @@ impl Builder {
 
     /// A default for a column of `data_type`: enum labels are printed here; the rest by the server.
     fn default_expr(&self, data_type: &str, expr: &Expr) -> Result<DefaultExpr, Decline> {
+        if let Some(sequence) = self.nextval_of(expr)? {
+            let regclass = qualified(&sequence);
+            return Ok(DefaultExpr::Local(format!("nextval({}::regclass)", sql_string(&regclass))));
+        }
         let Some(e) = self.schema.enums.iter().find(|e| qualified(&e.name) == data_type) else {
             self.expression_allowed(expr)?;
             return Ok(DefaultExpr::Server(expr.to_string()));
@@ -449,6 +604,35 @@ impl Builder {
             },
             _ => self.decline(format!("the default {expr} for {data_type}")),
         }
+    }
+
+    /// The sequence of a `nextval('name')` / `nextval('name'::regclass)` default, when the files
+    /// create it (the server would print its name qualified).
+    fn nextval_of(&self, expr: &Expr) -> Result<Option<Name>, Decline> {
+        let Expr::Function(f) = expr else { return Ok(None) };
+        let is_nextval = matches!(f.name.0.as_slice(), [p] if p.as_ident().map(ident).as_deref() == Some("nextval"))
+            || f.name.to_string().eq_ignore_ascii_case("pg_catalog.nextval");
+        let ast::FunctionArguments::List(list) = &f.args else { return Ok(None) };
+        let [ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(arg))] = list.args.as_slice() else {
+            return Ok(None);
+        };
+        if !is_nextval || !list.clauses.is_empty() {
+            return Ok(None);
+        }
+        let literal = match arg {
+            Expr::Cast { expr, data_type, .. } if data_type.to_string().eq_ignore_ascii_case("regclass") => {
+                expr.as_ref()
+            }
+            other => other,
+        };
+        let Expr::Value(v) = literal else { return Ok(None) };
+        let Value::SingleQuotedString(text) = &v.value else { return Ok(None) };
+        let Some(parts) = regclass_parts(text) else { return self.decline(format!("the sequence name {text}")) };
+        let name = self.qualify_parts(&parts)?;
+        if !self.schema.sequences.iter().any(|s| s.name == name) {
+            return self.decline(format!("nextval of {name}, which the files do not create"));
+        }
+        Ok(Some(name))
     }
 
     /// Expressions the server may print for us: they must not name a user object (types,
@@ -948,6 +1132,46 @@ impl Builder {
 /// object under an empty search_path.
 fn qualified(name: &Name) -> String {
     format!("{}.{}", quote_ident(name.schema.as_deref().unwrap_or_default()), quote_ident(&name.name))
+}
+
+/// The parts of a relation name written as text (`'public."T_seq"'`), folded as `regclass`
+/// input folds them.
+fn regclass_parts(text: &str) -> Option<Vec<String>> {
+    let mut parts = Vec::new();
+    let mut chars = text.chars().peekable();
+    loop {
+        let mut part = String::new();
+        if chars.peek() == Some(&'"') {
+            chars.next();
+            loop {
+                match chars.next()? {
+                    '"' if chars.peek() == Some(&'"') => {
+                        chars.next();
+                        part.push('"');
+                    }
+                    '"' => break,
+                    c => part.push(c),
+                }
+            }
+        } else {
+            while let Some(&c) = chars.peek() {
+                if c == '.' {
+                    break;
+                }
+                part.push(c.to_ascii_lowercase());
+                chars.next();
+            }
+        }
+        if part.is_empty() {
+            return None;
+        }
+        parts.push(part);
+        match chars.next() {
+            None => return Some(parts),
+            Some('.') => {}
+            Some(_) => return None,
+        }
+    }
 }
 
 /// A string literal as the server prints one (quotes doubled, no escape syntax).

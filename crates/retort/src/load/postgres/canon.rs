@@ -22,6 +22,7 @@ const DEFAULTS_PER_TABLE: usize = 1000;
 
 #[derive(Deserialize)]
 struct Printed {
+    missing: Vec<String>,
     attrdefs: Vec<(String, String, String)>,
     checks: Vec<(String, String, String)>,
     indexes: Vec<(String, String, String, Option<String>)>,
@@ -70,9 +71,12 @@ pub fn settle(schema: &mut Schema, pending: Pending, server: &mut dyn Driver) ->
         // (the parser then declines), and no other expression prints differently without them.
         for c in table.columns.iter().filter(|c| builtin(&c.data_type).is_some()) {
             let generated = work.generated.iter().find(|(g, _)| g == &c.name).map(|(_, sql)| sql);
+            let collate = c.collation.as_ref().map(|n| format!(" COLLATE {n}")).unwrap_or_default();
             parts.push(match generated {
-                Some(sql) => format!("{} {} GENERATED ALWAYS AS ({sql}) STORED", quote_ident(&c.name), c.data_type),
-                None => format!("{} {}", quote_ident(&c.name), c.data_type),
+                Some(sql) => {
+                    format!("{} {}{collate} GENERATED ALWAYS AS ({sql}) STORED", quote_ident(&c.name), c.data_type)
+                }
+                None => format!("{} {}{collate}", quote_ident(&c.name), c.data_type),
             });
         }
         for (i, (_, sql, no_inherit)) in work.checks.iter().enumerate() {
@@ -93,16 +97,23 @@ pub fn settle(schema: &mut Schema, pending: Pending, server: &mut dyn Driver) ->
             ));
         }
     }
-    if default_of.is_empty() && pending.tables.is_empty() {
+    if default_of.is_empty()
+        && pending.tables.is_empty()
+        && pending.extensions.is_empty()
+        && pending.collations.is_empty()
+    {
         return Ok(());
     }
-    script.push_str(READ_BACK);
+    script.push_str(&read_back(&pending.extensions, &pending.collations));
     let answer = server.query(&script);
     let _ = server.execute("ROLLBACK");
     let rows = answer.map_err(|e| server_decline(format!("the server could not print the expressions: {e}")))?;
     let json = rows.into_iter().next().and_then(|r| r.into_iter().next().flatten()).unwrap_or_default();
     let printed: Printed =
         serde_json::from_str(&json).map_err(|e| server_decline(format!("unreadable canonical forms: {e}")))?;
+    if !printed.missing.is_empty() {
+        return Err(server_decline(format!("the server lacks {}", printed.missing.join(", "))));
+    }
 
     let attrdef: HashMap<(String, String), String> =
         printed.attrdefs.into_iter().map(|(rel, att, expr)| ((rel, att), expr)).collect();
@@ -143,8 +154,28 @@ pub fn settle(schema: &mut Schema, pending: Pending, server: &mut dyn Driver) ->
     Ok(())
 }
 
+/// The canonical forms, read with the inspector's functions, and which of the extensions and
+/// collations the files use the server lacks.
+fn read_back(extensions: &[String], collations: &[String]) -> String {
+    let array = |names: &[String]| {
+        let items: Vec<String> = names.iter().map(|n| format!("'{}'", n.replace('\'', "''"))).collect();
+        format!("ARRAY[{}]::pg_catalog.text[]", items.join(", "))
+    };
+    format!(
+        "SELECT pg_catalog.json_build_object(
+  'missing', (SELECT coalesce(pg_catalog.json_agg(m), '[]') FROM (
+      SELECT 'extension ' || e FROM unnest({}) e WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_available_extensions a WHERE a.name = e)
+      UNION ALL SELECT 'collation ' || c FROM unnest({}) c WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_collation co
+        WHERE co.collnamespace = 'pg_catalog'::pg_catalog.regnamespace AND co.collname = c
+          AND co.collencoding IN (-1, pg_catalog.pg_char_to_encoding(pg_catalog.getdatabaseencoding())))) x(m)),
+  {READ_BACK}",
+        array(extensions),
+        array(collations)
+    )
+}
+
 /// The canonical forms, read with the inspector's functions.
-const READ_BACK: &str = "SELECT pg_catalog.json_build_object(
+const READ_BACK: &str = "
   'attrdefs', (SELECT coalesce(pg_catalog.json_agg(pg_catalog.json_build_array(c.relname, a.attname, pg_catalog.pg_get_expr(ad.adbin, ad.adrelid))), '[]')
                FROM pg_catalog.pg_attrdef ad JOIN pg_catalog.pg_class c ON c.oid = ad.adrelid
                JOIN pg_catalog.pg_attribute a ON a.attrelid = ad.adrelid AND a.attnum = ad.adnum

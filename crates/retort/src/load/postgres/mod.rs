@@ -14,6 +14,7 @@ mod build;
 mod canon;
 mod expr;
 mod names;
+mod sequences;
 mod types;
 
 use retort_schema::Schema;
