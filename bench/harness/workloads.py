@@ -1,0 +1,334 @@
+"""The workloads, one dataclass each: what is prepared (untimed), what every tool runs, how its
+state is reset before a run and how the result is verified after it."""
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from . import databases as db
+from . import projects as proj
+from . import schema as sch
+from . import verify
+from .core import Context, Contender, Target, Verify
+from .tools import Tools, run_checked
+
+SEED = 20261124
+VERSION_TABLES = {"retort": "retort_version", "alembic": "alembic_version", "floor": None}
+
+# --- the migration chain: graph commands, upgrade, downgrade ---------------------------------
+
+
+@dataclass(frozen=True)
+class Chain:
+    """A line of one-table revisions written for retort, Alembic and the floor client."""
+
+    tools: Tools
+    retort_config: Path
+    alembic_ini: Path
+    up_sql: Path
+    down_sql: Path
+    head: str
+
+    @staticmethod
+    def write(tools: Tools, root: Path, count: int, retort_url: str, alembic_url: str) -> "Chain":
+        revisions = proj.chain(count)
+        proj.fresh_dir(root)
+        chain = Chain(
+            tools,
+            proj.write_retort_project(root / "retort", retort_url, revisions),
+            proj.write_alembic_project(root / "alembic", alembic_url, revisions),
+            proj.upgrade_script(root / "up.sql", revisions),
+            proj.downgrade_script(root / "down.sql", revisions),
+            revisions[-1].id,
+        )
+        run_checked(chain.retort("rehash"))
+        run_checked(chain.alembic("heads"))  # also compiles the revision modules once
+        return chain
+
+    @staticmethod
+    def on_postgres(ctx: Context, folder: str, count: int, name: str) -> "Chain":
+        return Chain.write(ctx.tools, ctx.work / folder, count, db.url(name), db.sqlalchemy_url(name))
+
+    def retort(self, *args: str) -> list[str]:
+        return self.tools.retort_cmd(self.retort_config, *args)
+
+    def alembic(self, *args: str) -> list[str]:
+        return self.tools.alembic_cmd(self.alembic_ini, *args)
+
+    def contenders(
+        self,
+        args: list[str],
+        floor: list[str],
+        stdin: Path | None,
+        state: Callable[[str], Verify],
+        reset: Callable[[], None],
+    ) -> list[Contender]:
+        """Both tools run `args`, the floor runs `floor`; `state(role)` verifies each."""
+        return [
+            Contender("retort", self.retort(*args), state("retort"), reset),
+            Contender("alembic", self.alembic(*args), state("alembic"), reset),
+            Contender("floor", floor, state("floor"), reset, stdin),
+        ]
+
+
+def psql_file(name: str, script: Path) -> list[str]:
+    return ["psql", "-q", "-X", "-v", "ON_ERROR_STOP=1", *db.client_args(name), "-f", str(script)]
+
+
+@dataclass
+class GraphCommand:
+    """`heads`, `history` or `current` on a chain of revisions (the database stamped at head), each
+    run a cold process."""
+
+    command: str
+    revisions: int
+    target: Target = Target(max_seconds=0.020)
+    floor: str | None = None
+
+    @property
+    def name(self) -> str:
+        return f"`{self.command}`, {self.revisions:,} revisions"
+
+    @property
+    def databases(self) -> list[str]:
+        return [f"{db.PREFIX}{self.command}"]
+
+    def contenders(self, ctx: Context) -> list[Contender]:
+        name = self.databases[0]
+        db.recreate(name)
+        chain = Chain.on_postgres(ctx, self.command, self.revisions, name)
+        run_checked(chain.retort("stamp", "head"))
+        run_checked(chain.alembic("stamp", "head"))
+        needles = [f"{chain.head} (head)"] + (["<base> -> r00001"] if self.command == "history" else [])
+        shown = verify.output_mentions(*needles)
+        return [
+            Contender("retort", chain.retort(self.command), shown),
+            Contender("alembic", chain.alembic(self.command), shown),
+        ]
+
+
+@dataclass
+class PgUpgrade:
+    """`upgrade head` from an empty PostgreSQL database, one transaction per revision."""
+
+    revisions: int
+    target: Target = Target(max_floor_ratio=1.2)
+    floor: str = "psql"
+
+    @property
+    def name(self) -> str:
+        return f"`upgrade head`, {self.revisions:,} revisions"
+
+    @property
+    def databases(self) -> list[str]:
+        return [f"{db.PREFIX}upgrade"]
+
+    def contenders(self, ctx: Context) -> list[Contender]:
+        name = self.databases[0]
+        chain = Chain.on_postgres(ctx, "upgrade", self.revisions, name)
+        return chain.contenders(
+            ["upgrade", "head"],
+            psql_file(name, chain.up_sql),
+            None,
+            lambda role: verify.pg_state(name, VERSION_TABLES[role], self.revisions, [chain.head]),
+            lambda: db.recreate(name),
+        )
+
+
+@dataclass
+class PgDowngrade:
+    """`downgrade base` from the head of the chain, one transaction per revision. Every run starts
+    from a copy of one database holding the chain's tables, stamped at head for both tools."""
+
+    revisions: int
+    target: Target = Target(max_floor_ratio=1.2)
+    floor: str = "psql"
+
+    @property
+    def name(self) -> str:
+        return f"`downgrade base`, {self.revisions:,} revisions"
+
+    @property
+    def databases(self) -> list[str]:
+        return [f"{db.PREFIX}downgrade", f"{db.PREFIX}downgrade_template"]
+
+    def contenders(self, ctx: Context) -> list[Contender]:
+        name, template = self.databases
+        db.recreate(name)
+        chain = Chain.on_postgres(ctx, "downgrade", self.revisions, name)
+        run_checked(chain.retort("upgrade", "head"))
+        run_checked(chain.alembic("stamp", "head"))
+        db.copy(name, template)
+        return chain.contenders(
+            ["downgrade", "base"],
+            psql_file(name, chain.down_sql),
+            None,
+            lambda role: verify.pg_state(name, VERSION_TABLES[role], 0, []),
+            lambda: db.copy(template, name),
+        )
+
+
+@dataclass
+class SqliteUpgrade:
+    """`upgrade head` on a new SQLite file, one transaction per revision; each tool has its own file."""
+
+    revisions: int
+    target: Target = Target(max_floor_ratio=1.2)
+    floor: str = "sqlite3"
+
+    @property
+    def name(self) -> str:
+        return f"SQLite `upgrade head`, {self.revisions:,} revisions"
+
+    @property
+    def databases(self) -> list[str]:
+        return []
+
+    def contenders(self, ctx: Context) -> list[Contender]:
+        root = ctx.work / "sqlite"
+        files = {role: root / f"{role}.db" for role in VERSION_TABLES}
+        urls = f"sqlite:{files['retort']}", f"sqlite:///{files['alembic']}"
+        chain = Chain.write(ctx.tools, root, self.revisions, *urls)
+
+        def reset() -> None:
+            for path in files.values():
+                db.remove_sqlite(path)
+
+        return chain.contenders(
+            ["upgrade", "head"],
+            ["sqlite3", "-bail", str(files["floor"])],
+            chain.up_sql,
+            lambda role: verify.sqlite_state(files[role], VERSION_TABLES[role], self.revisions, [chain.head]),
+            reset,
+        )
+
+
+# --- a synthetic schema at head: check and autogenerate ---------------------------------------
+
+
+@dataclass(frozen=True)
+class SchemaAtHead:
+    """A synthetic schema applied to a database, for both tools, with both checks clean.
+
+    retort's database is brought to head by migrations holding the DDL, in chunks (PostgreSQL's lock
+    table cannot hold 10,000 tables created in one transaction). Alembic gets a copy of that database
+    (CREATE DATABASE ... TEMPLATE) stamped at a revision that does nothing: retort reports Alembic's
+    `alembic_version` table as a difference, so the two version tables cannot share one database."""
+
+    tools: Tools
+    retort_config: Path
+    alembic_ini: Path
+    retort_db: str
+
+    @staticmethod
+    def build(ctx: Context, root: Path, schema: sch.Schema, retort_db: str, alembic_db: str) -> "SchemaAtHead":
+        proj.fresh_dir(root)
+        noop = proj.Revision("r00001", None, "synthetic schema")
+        at = SchemaAtHead(
+            ctx.tools,
+            proj.write_retort_project(root / "retort", db.url(retort_db), proj.chunked(schema), schema),
+            proj.write_alembic_project(root / "alembic", db.sqlalchemy_url(alembic_db), [noop], schema),
+            retort_db,
+        )
+        db.recreate(retort_db)
+        run_checked(at.retort("rehash"))
+        run_checked(at.retort("upgrade", "head"))
+        db.copy(retort_db, alembic_db)
+        run_checked(at.alembic("stamp", "head"))
+        # Both must find no difference, or they would not be comparing the same schema.
+        run_checked(at.retort("check"))
+        run_checked(at.alembic("check"))
+        return at
+
+    def retort(self, *args: str) -> list[str]:
+        return self.tools.retort_cmd(self.retort_config, *args)
+
+    def alembic(self, *args: str) -> list[str]:
+        return self.tools.alembic_cmd(self.alembic_ini, *args)
+
+
+@dataclass
+class Check:
+    """`check` on a database at head whose schema matches the models."""
+
+    tables: int
+    target: Target
+    alembic_runs: int | None = None
+    floor: str = "pg_dump"
+
+    @property
+    def name(self) -> str:
+        return f"`check`, {self.tables:,} tables"
+
+    @property
+    def databases(self) -> list[str]:
+        return [f"{db.PREFIX}check_{self.tables}", f"{db.PREFIX}check_{self.tables}_alembic"]
+
+    def contenders(self, ctx: Context) -> list[Contender]:
+        schema = sch.synthetic(self.tables, SEED)
+        at = SchemaAtHead.build(ctx, ctx.work / f"check-{self.tables}", schema, *self.databases)
+        pg_dump = ["pg_dump", "--schema-only", *db.client_args(at.retort_db)]
+        dumped = verify.pattern_count(r"^CREATE TABLE public\.t\d+ ", self.tables, "synthetic tables")
+        return [
+            Contender("retort", at.retort("check"), verify.exit_zero),
+            Contender("alembic", at.alembic("check"), verify.exit_zero, runs=self.alembic_runs),
+            Contender("floor", pg_dump, dumped),
+        ]
+
+
+@dataclass
+class Autogenerate:
+    """`revision --autogenerate` after a nullable column was added to some tables of the models. The
+    file written by a run is deleted before the next one."""
+
+    tables: int
+    touched: int
+    target: Target = Target(max_seconds=0.5)
+    floor: str | None = None
+
+    @property
+    def name(self) -> str:
+        return f"`revision --autogenerate`, {self.touched} of {self.tables:,} tables"
+
+    @property
+    def databases(self) -> list[str]:
+        return [f"{db.PREFIX}autogen", f"{db.PREFIX}autogen_alembic"]
+
+    def contenders(self, ctx: Context) -> list[Contender]:
+        schema = sch.synthetic(self.tables, SEED)
+        at = SchemaAtHead.build(ctx, ctx.work / "autogenerate", schema, *self.databases)
+        changed, touched = sch.with_new_column(schema, self.touched, SEED, sch.Column("note", sch.TEXT))
+        proj.write_retort_schema(at.retort_config.parent, changed)
+        proj.write_models(at.alembic_ini.parent, changed)
+        retort_dir = at.retort_config.parent / "migrations"
+        alembic_dir = at.alembic_ini.parent / "alembic" / "versions"
+        args = ["revision", "--autogenerate", "-m", "add note columns"]
+        return [
+            Contender(
+                "retort",
+                at.retort(*args),
+                verify.new_file_naming(retort_dir, r"ALTER TABLE (?:public\.)?(\w+) ADD COLUMN note ", touched),
+                restore_files(retort_dir),
+            ),
+            Contender(
+                "alembic",
+                at.alembic(*args),
+                verify.new_file_naming(alembic_dir, r"op\.add_column\('(\w+)', sa\.Column\('note'", touched),
+                restore_files(alembic_dir),
+            ),
+        ]
+
+
+def restore_files(directory: Path) -> Callable[[], None]:
+    """A reset putting the files of `directory` back as they are now (retort's `revision` also
+    rewrites retort.sum) and deleting the files a run added."""
+    saved = {p: p.read_bytes() for p in directory.iterdir() if p.is_file()}
+
+    def reset() -> None:
+        for p in directory.iterdir():
+            if p.is_file() and p not in saved:
+                p.unlink()
+        for p, content in saved.items():
+            p.write_bytes(content)
+
+    return reset
