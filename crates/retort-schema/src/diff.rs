@@ -487,8 +487,9 @@ fn diff_tables(from: &Schema, to: &Schema, options: &DiffOptions, p: &mut Phases
         source_of.iter().filter(|(new, old)| new != old).map(|(new, old)| (old.clone(), new.clone())).collect();
     touched.extend(renamed.keys().cloned());
 
+    let from_tables: BTreeMap<&Name, &Table> = from.tables.iter().map(|t| (&t.name, t)).collect();
     for t in &to.tables {
-        let source = source_of.get(&t.name).and_then(|old| from.table(old));
+        let source = source_of.get(&t.name).and_then(|old| from_tables.get(old).copied());
         match source {
             None => {
                 let mut bare = t.clone();
@@ -511,9 +512,15 @@ fn diff_tables(from: &Schema, to: &Schema, options: &DiffOptions, p: &mut Phases
                 }
             }
             Some(f) => {
-                let mut f = f.clone();
-                f.name = t.name.clone();
-                if diff_table(&f, t, options, p) {
+                // A renamed table is compared under its new name; the others as they are.
+                let renamed_copy;
+                let f = if f.name == t.name {
+                    f
+                } else {
+                    renamed_copy = Table { name: t.name.clone(), ..f.clone() };
+                    &renamed_copy
+                };
+                if diff_table(f, t, options, p) {
                     touched.insert(t.name.clone());
                 }
             }

@@ -158,9 +158,9 @@ fn diff_and_render_1000_tables(bencher: divan::Bencher) {
     bencher.bench(|| generate(divan::black_box(&from), divan::black_box(&to), &Renames::default(), true).up.len());
 }
 
-#[divan::bench]
-fn diff_identical_1000_tables(bencher: divan::Bencher) {
-    let (from, _) = schema_pair();
+#[divan::bench(args = [1000, 4000], sample_count = 10)]
+fn diff_identical_tables(bencher: divan::Bencher, tables: usize) {
+    let from = parse_only(&sources(tables)).unwrap_or_else(|e| panic!("{e}"));
     let same = from.clone();
     bencher.bench(|| generate(divan::black_box(&from), divan::black_box(&same), &Renames::default(), true).up.len());
 }

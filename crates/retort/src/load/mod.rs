@@ -169,7 +169,7 @@ pub fn load_with(
     if let (DatabaseUrl::Postgres(url), Loader::Auto | Loader::Parse) = (target, loader) {
         let parsed = match crate::dialect::postgres::PostgresDriver::connect(url) {
             Ok(mut server) => postgres::load(sources, options, &mut server),
-            Err(e) => Err(Decline { at: None, reason: format!("no connection for the expressions: {e}") }),
+            Err(e) => Err(Decline::new(None, format!("no connection for the expressions: {e}"))),
         };
         match parsed {
             Ok(schema) => return Ok(schema),

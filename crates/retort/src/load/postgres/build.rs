@@ -14,6 +14,7 @@ use sqlparser::ast::{
 };
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::Parser;
+use sqlparser::tokenizer::Token;
 
 use super::Decline;
 use super::expr::{fold, names};
@@ -128,32 +129,45 @@ impl Builder {
     }
 
     fn decline<T>(&self, reason: impl Into<String>) -> Result<T, Decline> {
-        Err(Decline { at: Some(self.at.clone()), reason: reason.into() })
+        Err(Decline::new(Some(self.at.clone()), reason))
     }
 
     /// Applies every statement of one file.
     pub fn source(&mut self, source: &SourceFile) -> Step {
-        // The file is tokenized and parsed once. When sqlparser cannot read it whole (an ALTER
-        // SEQUENCE ... OWNED BY, which pg_dump and `retort inspect` write, or a statement it does
-        // not know), it is read statement by statement; a statement nobody reads declines (the
-        // scratch database then reports real syntax errors with their position).
-        match Parser::parse_sql(&PostgreSqlDialect {}, &source.text) {
-            Ok(statements) => {
-                for statement in statements {
-                    let line = statement.span().start.line;
-                    self.at = if line > 0 { format!("{}:{line}", source.name) } else { source.name.clone() };
-                    self.statement(statement)?;
-                }
-                Ok(())
+        // The file is tokenized once and its statements are parsed and applied one at a time (the
+        // syntax trees of a 10,000-table file would take hundreds of megabytes at once). When
+        // sqlparser cannot read a statement (an ALTER SEQUENCE ... OWNED BY, which pg_dump and
+        // `retort inspect` write, or one it does not know), the caller starts over reading the
+        // files statement by statement ([`Builder::source_by_statement`]).
+        let unparsed = |e: sqlparser::parser::ParserError| Decline {
+            at: Some(source.name.clone()),
+            reason: format!("sqlparser: {e}"),
+            retry_by_statement: true,
+        };
+        let mut parser = Parser::new(&PostgreSqlDialect {}).try_with_sql(&source.text).map_err(unparsed)?;
+        loop {
+            while parser.consume_token(&Token::SemiColon) {}
+            if parser.peek_token_ref().token == Token::EOF {
+                return Ok(());
             }
-            Err(_) => self.source_by_statement(source),
+            let statement = parser.parse_statement().map_err(unparsed)?;
+            if !matches!(parser.peek_token_ref().token, Token::SemiColon | Token::EOF) {
+                return Err(unparsed(sqlparser::parser::ParserError::ParserError(
+                    "expected the end of a statement".into(),
+                )));
+            }
+            let line = statement.span().start.line;
+            self.at = if line > 0 { format!("{}:{line}", source.name) } else { source.name.clone() };
+            self.statement(statement)?;
         }
     }
 
-    fn source_by_statement(&mut self, source: &SourceFile) -> Step {
+    /// Reads a file statement by statement (each split by the tokenizer and parsed on its own),
+    /// recognizing what sqlparser cannot parse.
+    pub fn source_by_statement(&mut self, source: &SourceFile) -> Step {
         let section = Section { sql: source.text.clone(), first_line: 1 };
         let statements = split(&section, crate::dialect::Dialect::Postgres)
-            .map_err(|e| Decline { at: Some(format!("{}:{}", source.name, e.line)), reason: e.message })?;
+            .map_err(|e| Decline::new(Some(format!("{}:{}", source.name, e.line)), e.message))?;
         for statement in statements {
             self.at = format!("{}:{}", source.name, statement.line);
             match Parser::parse_sql(&PostgreSqlDialect {}, &statement.sql) {

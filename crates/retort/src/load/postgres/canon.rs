@@ -29,7 +29,7 @@ struct Printed {
 }
 
 fn server_decline(reason: String) -> Decline {
-    Decline { at: None, reason }
+    Decline::new(None, reason)
 }
 
 /// Fills in every expression of `pending`, asking the server for those it must print.

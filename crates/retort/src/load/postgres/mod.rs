@@ -30,6 +30,15 @@ pub struct Decline {
     pub at: Option<String>,
     /// What it could not settle.
     pub reason: String,
+    /// sqlparser could not read a statement of a file parsed whole: read the files again
+    /// statement by statement.
+    pub(crate) retry_by_statement: bool,
+}
+
+impl Decline {
+    pub(crate) fn new(at: Option<String>, reason: impl Into<String>) -> Decline {
+        Decline { at, reason: reason.into(), retry_by_statement: false }
+    }
 }
 
 impl std::fmt::Display for Decline {
@@ -44,11 +53,7 @@ impl std::fmt::Display for Decline {
 /// Loads the sources into the model by parsing them, asking `server` (any PostgreSQL connection;
 /// nothing is left behind on it) to print the expressions.
 pub fn load(sources: &[SourceFile], options: &InspectOptions, server: &mut dyn Driver) -> Result<Schema, Decline> {
-    let mut builder = build::Builder::new("public");
-    for source in sources {
-        builder.source(source)?;
-    }
-    let (mut schema, pending) = builder.finish();
+    let (mut schema, pending) = parse(sources)?;
     canon::settle(&mut schema, pending, server)?;
     filter(&mut schema, options);
     schema.normalize();
@@ -58,11 +63,23 @@ pub fn load(sources: &[SourceFile], options: &InspectOptions, server: &mut dyn D
 /// The parse half alone (no server): the model with every expression the server must print left
 /// empty. For benchmarks of the parser; [`load`] is the real thing.
 pub fn parse_only(sources: &[SourceFile]) -> Result<Schema, Decline> {
+    Ok(parse(sources)?.0)
+}
+
+/// The files into the model, streaming each file's statements; when sqlparser cannot read one,
+/// again from the start statement by statement.
+fn parse(sources: &[SourceFile]) -> Result<(Schema, build::Pending), Decline> {
     let mut builder = build::Builder::new("public");
-    for source in sources {
-        builder.source(source)?;
+    let streamed = sources.iter().try_for_each(|source| builder.source(source));
+    match streamed {
+        Ok(()) => Ok(builder.finish()),
+        Err(d) if d.retry_by_statement => {
+            let mut builder = build::Builder::new("public");
+            sources.iter().try_for_each(|source| builder.source_by_statement(source))?;
+            Ok(builder.finish())
+        }
+        Err(d) => Err(d),
     }
-    Ok(builder.finish().0)
 }
 
 /// Leaves out what the inspector would not read: schemas outside `options.schemas`, excluded
