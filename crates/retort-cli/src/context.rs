@@ -38,15 +38,42 @@ impl Context {
     /// Loads the project, or an empty one when there is no `retort.toml` but a URL was given
     /// (for commands that only need a database, like `current`).
     pub fn project_or_url_only(&self) -> Result<Project> {
+        match self.config_or_url_only()? {
+            Some(config) => Ok(Project::open(config)?),
+            None => Ok(Project::empty(Config::without_file(&self.cwd))),
+        }
+    }
+
+    /// The configuration, or `None` when there is no `retort.toml` but a URL was given.
+    fn config_or_url_only(&self) -> Result<Option<Config>> {
         match Config::discover(self.config.as_deref(), &self.cwd) {
-            Ok(config) => Ok(Project::open(config)?),
+            Ok(config) => Ok(Some(config)),
             Err(ConfigError::NotFound { .. })
                 if self.url.is_some() || std::env::var("DATABASE_URL").is_ok_and(|u| !u.is_empty()) =>
             {
-                Ok(Project::empty(Config::without_file(&self.cwd)))
+                Ok(None)
             }
             Err(e) => Err(e.into()),
         }
+    }
+
+    /// The project (or only a URL, as [`Context::project_or_url_only`]) and a connection to its
+    /// database, made while the migration files are read: the two take about as long each for
+    /// a thousand revisions.
+    pub fn project_and_connection(&self, access: Access) -> Result<(Project, DatabaseUrl, Box<dyn Driver>)> {
+        let Some(config) = self.config_or_url_only()? else {
+            let project = Project::empty(Config::without_file(&self.cwd));
+            let (url, driver) = self.connect(&project, access)?;
+            return Ok((project, url, driver));
+        };
+        let url = config.database_url(self.url.as_deref(), &self.cwd)?;
+        let timeout = std::time::Duration::from_secs(config.file.database.lock_timeout);
+        std::thread::scope(|scope| {
+            let reading = scope.spawn(move || Project::open(config));
+            let driver = connect(&url, access, timeout);
+            let project = reading.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
+            Ok((project, url.clone(), driver?))
+        })
     }
 
     /// The database URL for a project.

@@ -22,8 +22,7 @@ struct CurrentJson {
 
 /// Prints the database's current revision(s); `-v` adds recent history and changed files.
 pub fn run(ctx: &Context, args: CurrentArgs) -> Result<ExitCode> {
-    let project = ctx.project_or_url_only()?;
-    let (url, driver) = ctx.connect(&project, Access::ReadOnly)?;
+    let (project, url, driver) = ctx.project_and_connection(Access::ReadOnly)?;
     let tables = project.tables(url.dialect());
     let mut migrator = Migrator::new(&project.graph, driver, tables, project.run_options(args.strict));
     let rows = migrator.version_rows()?;

@@ -17,6 +17,18 @@ use crate::inspect::{InspectError, InspectOptions};
 pub struct PostgresDriver {
     client: Client,
     lock_key: Option<i64>,
+    /// `BEGIN` was asked for and travels with the next statement, saving a round trip per
+    /// migration step.
+    begin_pending: bool,
+}
+
+/// What a deferred `BEGIN` adds in front of the next statement.
+const BEGIN_PREFIX: &str = "BEGIN;\n";
+
+/// An error of a statement sent after [`BEGIN_PREFIX`]: its position in the statement itself.
+fn shifted(mut e: DbError, shift: usize) -> DbError {
+    e.position = e.position.and_then(|p| p.checked_sub(shift)).filter(|p| *p > 0);
+    e
 }
 
 fn db_error(e: postgres::Error) -> DbError {
@@ -93,7 +105,7 @@ impl PostgresDriver {
                 config.connect(tls.connector()?).map_err(db_error)?
             }
         };
-        Ok(PostgresDriver { client, lock_key: None })
+        Ok(PostgresDriver { client, lock_key: None, begin_pending: false })
     }
 }
 
@@ -346,23 +358,42 @@ impl Driver for PostgresDriver {
     }
 
     fn begin(&mut self) -> Result<(), DbError> {
-        self.client.batch_execute("BEGIN").map_err(db_error)
+        if self.begin_pending {
+            return Err(DbError::msg("a transaction is already open"));
+        }
+        self.begin_pending = true;
+        Ok(())
     }
 
     fn commit(&mut self) -> Result<(), DbError> {
+        if std::mem::take(&mut self.begin_pending) {
+            return Ok(()); // nothing ran in it
+        }
         self.client.batch_execute("COMMIT").map_err(db_error)
     }
 
     fn rollback(&mut self) -> Result<(), DbError> {
+        if std::mem::take(&mut self.begin_pending) {
+            return Ok(());
+        }
         self.client.batch_execute("ROLLBACK").map_err(db_error)
     }
 
     fn execute(&mut self, sql: &str) -> Result<(), DbError> {
+        if std::mem::take(&mut self.begin_pending) {
+            let batch = format!("{BEGIN_PREFIX}{sql}");
+            return self.client.batch_execute(&batch).map_err(|e| shifted(db_error(e), BEGIN_PREFIX.len()));
+        }
         self.client.batch_execute(sql).map_err(db_error)
     }
 
     fn query(&mut self, sql: &str) -> Result<Vec<Vec<Option<String>>>, DbError> {
-        let messages = self.client.simple_query(sql).map_err(db_error)?;
+        let messages = if std::mem::take(&mut self.begin_pending) {
+            let batch = format!("{BEGIN_PREFIX}{sql}");
+            self.client.simple_query(&batch).map_err(|e| shifted(db_error(e), BEGIN_PREFIX.len()))?
+        } else {
+            self.client.simple_query(sql).map_err(db_error)?
+        };
         Ok(messages
             .into_iter()
             .filter_map(|m| match m {
