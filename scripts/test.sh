@@ -49,3 +49,8 @@ log "cargo clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 log "cargo test"
 cargo test --workspace --locked
+# The benchmark harness in smoke mode (50 revisions, 50 tables, one run, with the debug binary the
+# tests just built): it checks that every tool's run gives the right result, so the harness does
+# not rot. The timed benchmark is `cargo build --release && python3 bench/run.py` (bench/README.md).
+log "bench/run.py --quick"
+python3 bench/run.py --quick --retort target/debug/retort
