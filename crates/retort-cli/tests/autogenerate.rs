@@ -229,6 +229,36 @@ fn nothing_to_do_writes_nothing(kind: Kind) {
     assert_eq!(v["matches"], serde_json::Value::Bool(false), "{v}");
 }
 
+/// `[schema] exclude`: another tool's tables (Alembic's version table, a legacy area) are never
+/// reported, dropped or touched, whatever they own.
+fn excluded_tables_are_left_alone(kind: Kind) {
+    let p = project!(kind);
+    let serial = if kind == Kind::Postgres { "SERIAL" } else { "INTEGER" };
+    std::fs::write(
+        p.path().join("retort.toml"),
+        format!(
+            "[database]\nurl = \"{}\"\n[schema]\npaths = [\"schema/*.sql\"]\nexclude = [\"alembic_version\", \"legacy_*\"]\n",
+            p.db.url
+        ),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    p.db.exec(BASE);
+    p.db.exec("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY)");
+    p.db.exec(&format!("CREATE TABLE legacy_orders (id {serial} PRIMARY KEY, note TEXT)"));
+    p.db.exec("CREATE INDEX legacy_orders_note ON legacy_orders (note)");
+    p.write("schema/a.sql", BASE);
+    assert!(p.ok(&["check"]).contains("No differences"), "excluded tables are not differences");
+    let out = p.ok(&["revision", "--autogenerate", "-m", "nothing", "--allow-empty"]);
+    assert!(!out.contains("legacy") && !out.contains("alembic"), "{out}");
+    // A table that only matches part of a pattern is still the application's.
+    p.db.exec("CREATE TABLE legacyx (id INTEGER)");
+    let check = p.run(&["check"]);
+    assert_eq!(check.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&check.stdout).contains("legacyx"), "{check:?}");
+    let inspected = p.ok(&["inspect"]);
+    assert!(!inspected.contains("legacy_orders") && !inspected.contains("alembic_version"), "{inspected}");
+}
+
 fn review_findings(kind: Kind) {
     // NOT NULL with a default on a column holding NULLs: the NULLs take the default.
     let before = "CREATE TABLE agents (id INTEGER PRIMARY KEY, goal TEXT);";
@@ -329,6 +359,7 @@ fn pagila_versions(kind: Kind) {
 }
 
 on_both!(
+    excluded_tables_are_left_alone,
     review_findings,
     synapse_54_72,
     roundcube_14_16_17,

@@ -100,6 +100,9 @@ pub struct SchemaSection {
     /// A server where retort may create and drop temporary databases (to load the desired schema
     /// and to run `verify`); default: the server of the database URL.
     pub dev_url: Option<String>,
+    /// Tables retort leaves alone: never inspected, compared or dropped (names or globs with `*`
+    /// and `?`), e.g. another tool's bookkeeping such as Alembic's `alembic_version`.
+    pub exclude: Vec<String>,
 }
 
 /// A loaded project configuration: the parsed file and the folder it lives in.

@@ -100,7 +100,10 @@ impl Project {
         };
         crate::inspect::InspectOptions {
             schemas,
-            exclude_tables: vec![m.version_table.clone(), m.history_table.clone()],
+            exclude_tables: [m.version_table.clone(), m.history_table.clone()]
+                .into_iter()
+                .chain(self.config.file.schema.exclude.iter().cloned())
+                .collect(),
         }
     }
 

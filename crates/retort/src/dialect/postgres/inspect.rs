@@ -95,6 +95,7 @@ fn read(driver: &mut PostgresDriver, options: &InspectOptions) -> Result<Schema,
     schema.routines = routines(driver, &f)?;
     schema.triggers = triggers(driver, &f)?;
     schema.rules = rules(driver, &f)?;
+    options.drop_excluded(&mut schema);
     schema.normalize();
     Ok(schema)
 }

@@ -73,6 +73,7 @@ pub fn inspect(conn: &Connection, options: &InspectOptions) -> Result<Schema, In
     schema.virtual_tables = catalog.virtual_tables()?;
     schema.views = catalog.views()?;
     schema.triggers = catalog.triggers()?;
+    options.drop_excluded(&mut schema);
     schema.normalize();
     Ok(schema)
 }
@@ -173,7 +174,8 @@ fn flag(row: &Row<'_>, i: usize) -> rusqlite::Result<bool> {
 /// Whether a table is SQLite's own or one the caller left out.
 fn excluded(name: &str, options: &InspectOptions) -> bool {
     name.get(..7).is_some_and(|p| p.eq_ignore_ascii_case("sqlite_"))
-        || options.exclude_tables.iter().any(|t| t.eq_ignore_ascii_case(name))
+        || options.excluded(name)
+        || options.excluded(&name.to_ascii_lowercase())
 }
 
 impl Object {

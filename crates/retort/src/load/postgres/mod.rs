@@ -103,5 +103,6 @@ fn filter(schema: &mut Schema, options: &InspectOptions) {
     schema.namespaces.retain(|n| options.schemas.is_empty() || options.schemas.contains(&n.name));
     schema.enums.retain(|e| keep(&e.name.schema));
     schema.sequences.retain(|s| keep(&s.name.schema));
-    schema.tables.retain(|t| keep(&t.name.schema) && !options.exclude_tables.contains(&t.name.name));
+    schema.tables.retain(|t| keep(&t.name.schema));
+    options.drop_excluded(schema);
 }
