@@ -228,12 +228,33 @@ fn db(context: &str) -> impl FnOnce(DbError) -> ApplyError + '_ {
     move |source| ApplyError::Db { context: context.to_string(), source: Box::new(source) }
 }
 
-/// The operating-system user, for the history table.
+/// The operating-system user, for the history table: from the environment, else (in containers
+/// and services, where `USER` is often unset) the name of the process's uid.
 fn os_user() -> String {
     ["USER", "USERNAME", "LOGNAME"]
         .iter()
         .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
+        .or_else(uid_name)
         .unwrap_or_else(|| "unknown".into())
+}
+
+/// `root`, or `uid 1000` when the passwd file does not name it.
+#[cfg(unix)]
+fn uid_name() -> Option<String> {
+    use std::os::unix::fs::MetadataExt;
+    let uid = std::fs::metadata("/proc/self").ok()?.uid();
+    let passwd = std::fs::read_to_string("/etc/passwd").unwrap_or_default();
+    let named = passwd.lines().find_map(|line| {
+        let mut fields = line.split(':');
+        let name = fields.next()?;
+        (fields.nth(1)?.parse::<u32>().ok()? == uid).then(|| name.to_string())
+    });
+    Some(named.unwrap_or_else(|| format!("uid {uid}")))
+}
+
+#[cfg(not(unix))]
+fn uid_name() -> Option<String> {
+    None
 }
 
 impl<'a> Migrator<'a> {
@@ -863,4 +884,14 @@ pub fn offline_script(
     }
     close(&mut out, &mut in_tx);
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    #[cfg(unix)]
+    #[test]
+    fn the_uid_has_a_name_without_the_environment() {
+        let name = super::uid_name().unwrap_or_default();
+        assert!(!name.is_empty() && name != "unknown", "{name}");
+    }
 }
