@@ -5,7 +5,6 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use retort_schema::render::quote_ident;
 use retort_schema::*;
-use sqlparser::ast::Spanned;
 use sqlparser::ast::helpers::stmt_create_table::CreateTableBuilder;
 use sqlparser::ast::{
     self, AlterColumnOperation, AlterTableOperation, ColumnOption, CommentObject, CreateTable, Expr, GeneratedAs,
@@ -14,16 +13,14 @@ use sqlparser::ast::{
 };
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::Parser;
-use sqlparser::tokenizer::Token;
 
 use super::Decline;
+use super::chunks;
 use super::expr::{fold, names};
 use super::names::{MAX_IDENTIFIER, Taken, make_object_name, name_addition};
 use super::sequences;
 use super::types::builtin;
 use crate::load::SourceFile;
-use crate::script::Section;
-use crate::statements::split;
 
 /// A column default: printed here when the rule is exact, else by the server.
 #[derive(Debug, Clone)]
@@ -134,49 +131,19 @@ impl Builder {
 
     /// Applies every statement of one file.
     pub fn source(&mut self, source: &SourceFile) -> Step {
-        // The file is tokenized once and its statements are parsed and applied one at a time (the
-        // syntax trees of a 10,000-table file would take hundreds of megabytes at once). When
-        // sqlparser cannot read a statement (an ALTER SEQUENCE ... OWNED BY, which pg_dump and
-        // `retort inspect` write, or one it does not know), the caller starts over reading the
-        // files statement by statement ([`Builder::source_by_statement`]).
-        let unparsed = |e: sqlparser::parser::ParserError| Decline {
-            at: Some(source.name.clone()),
-            reason: format!("sqlparser: {e}"),
-            retry_by_statement: true,
-        };
-        let mut parser = Parser::new(&PostgreSqlDialect {}).try_with_sql(&source.text).map_err(unparsed)?;
-        loop {
-            while parser.consume_token(&Token::SemiColon) {}
-            if parser.peek_token_ref().token == Token::EOF {
-                return Ok(());
-            }
-            let statement = parser.parse_statement().map_err(unparsed)?;
-            if !matches!(parser.peek_token_ref().token, Token::SemiColon | Token::EOF) {
-                return Err(unparsed(sqlparser::parser::ParserError::ParserError(
-                    "expected the end of a statement".into(),
-                )));
-            }
-            let line = statement.span().start.line;
-            self.at = if line > 0 { format!("{}:{line}", source.name) } else { source.name.clone() };
-            self.statement(statement)?;
-        }
-    }
-
-    /// Reads a file statement by statement (each split by the tokenizer and parsed on its own),
-    /// recognizing what sqlparser cannot parse.
-    pub fn source_by_statement(&mut self, source: &SourceFile) -> Step {
-        let section = Section { sql: source.text.clone(), first_line: 1 };
-        let statements = split(&section, crate::dialect::Dialect::Postgres)
-            .map_err(|e| Decline::new(Some(format!("{}:{}", source.name, e.line)), e.message))?;
-        for statement in statements {
-            self.at = format!("{}:{}", source.name, statement.line);
-            match Parser::parse_sql(&PostgreSqlDialect {}, &statement.sql) {
+        // Statement by statement, so that only one statement's tokens and syntax tree are in
+        // memory at a time. A statement sqlparser cannot read is either `ALTER SEQUENCE ...
+        // OWNED BY` (which pg_dump and `retort inspect` write) or a reason to decline (the
+        // scratch database then reports real syntax errors with their position).
+        for (line, sql) in chunks::statements(&source.text) {
+            self.at = format!("{}:{line}", source.name);
+            match Parser::parse_sql(&PostgreSqlDialect {}, sql) {
                 Ok(parsed) => {
-                    for s in parsed {
-                        self.statement(s)?;
+                    for statement in parsed {
+                        self.statement(statement)?;
                     }
                 }
-                Err(e) => match sequences::owned_by(&statement.sql) {
+                Err(e) => match sequences::owned_by(sql) {
                     Some((sequence, owner)) => self.sequence_owned_by(&sequence, owner.as_deref())?,
                     None => return self.decline(format!("sqlparser: {e}")),
                 },

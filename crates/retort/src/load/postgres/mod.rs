@@ -12,6 +12,7 @@
 
 mod build;
 mod canon;
+mod chunks;
 mod expr;
 mod names;
 mod sequences;
@@ -30,14 +31,11 @@ pub struct Decline {
     pub at: Option<String>,
     /// What it could not settle.
     pub reason: String,
-    /// sqlparser could not read a statement of a file parsed whole: read the files again
-    /// statement by statement.
-    pub(crate) retry_by_statement: bool,
 }
 
 impl Decline {
     pub(crate) fn new(at: Option<String>, reason: impl Into<String>) -> Decline {
-        Decline { at, reason: reason.into(), retry_by_statement: false }
+        Decline { at, reason: reason.into() }
     }
 }
 
@@ -78,20 +76,11 @@ pub fn parse_only(sources: &[SourceFile]) -> Result<Schema, Decline> {
     Ok(parse(sources)?.0)
 }
 
-/// The files into the model, streaming each file's statements; when sqlparser cannot read one,
-/// again from the start statement by statement.
+/// The files into the model, statement by statement.
 fn parse(sources: &[SourceFile]) -> Result<(Schema, build::Pending), Decline> {
     let mut builder = build::Builder::new("public");
-    let streamed = sources.iter().try_for_each(|source| builder.source(source));
-    match streamed {
-        Ok(()) => Ok(builder.finish()),
-        Err(d) if d.retry_by_statement => {
-            let mut builder = build::Builder::new("public");
-            sources.iter().try_for_each(|source| builder.source_by_statement(source))?;
-            Ok(builder.finish())
-        }
-        Err(d) => Err(d),
-    }
+    sources.iter().try_for_each(|source| builder.source(source))?;
+    Ok(builder.finish())
 }
 
 /// Leaves out what the inspector would not read: schemas outside `options.schemas`, excluded
