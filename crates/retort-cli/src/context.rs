@@ -67,7 +67,7 @@ impl Context {
             return Ok((project, url, driver));
         };
         let url = config.database_url(self.url.as_deref(), &self.cwd)?;
-        let timeout = std::time::Duration::from_secs(config.file.database.lock_timeout);
+        let timeout = config.lock_timeout();
         std::thread::scope(|scope| {
             let reading = scope.spawn(move || Project::open(config));
             let driver = connect(&url, access, timeout);

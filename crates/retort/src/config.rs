@@ -163,6 +163,11 @@ impl Config {
         self.root.join(&self.file.migrations.dir)
     }
 
+    /// How long to wait for the migration lock (and SQLite's write lock).
+    pub fn lock_timeout(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.file.database.lock_timeout)
+    }
+
     /// Picks the database URL: `--url` first, then the config, then `DATABASE_URL`.
     pub fn database_url(&self, cli_url: Option<&str>, cwd: &Path) -> Result<DatabaseUrl, ConfigError> {
         if let Some(url) = cli_url {

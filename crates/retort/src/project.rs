@@ -120,6 +120,6 @@ impl Project {
 
     /// How long to wait for the migration lock (and SQLite's write lock).
     pub fn lock_timeout(&self) -> Duration {
-        Duration::from_secs(self.config.file.database.lock_timeout)
+        self.config.lock_timeout()
     }
 }

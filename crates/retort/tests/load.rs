@@ -10,6 +10,9 @@ use retort::inspect::InspectOptions;
 use retort::load::{LoadError, load, read_sources};
 use retort::url::DatabaseUrl;
 
+mod common;
+use common::postgres_url;
+
 fn project(files: &[(&str, &str)], schema_section: &str) -> (tempfile::TempDir, Config) {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     for (name, text) in files {
@@ -105,16 +108,6 @@ fn errors_name_file_line_and_column() {
     }
     let (_dir, config) = project(&[], "paths = [\"schema/*.sql\"]");
     assert!(matches!(read_sources(&config), Err(LoadError::NoFiles { .. })));
-}
-
-fn postgres_url() -> Option<DatabaseUrl> {
-    let base = std::env::var("RETORT_TEST_PG").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".to_string());
-    let url = format!("{base}/postgres");
-    match postgres::Client::connect(&url, postgres::NoTls) {
-        Ok(_) => Some(DatabaseUrl::Postgres(url)),
-        Err(e) if std::env::var_os("CI").is_some() => panic!("PostgreSQL unreachable and CI is set: {e}"),
-        Err(_) => None,
-    }
 }
 
 #[test]

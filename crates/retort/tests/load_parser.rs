@@ -9,15 +9,8 @@ use retort::inspect::InspectOptions;
 use retort::load::{LoadError, Loader, SourceFile, load_with};
 use retort::url::DatabaseUrl;
 
-fn postgres_url() -> Option<DatabaseUrl> {
-    let base = std::env::var("RETORT_TEST_PG").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".to_string());
-    let url = format!("{base}/postgres");
-    match postgres::Client::connect(&url, postgres::NoTls) {
-        Ok(_) => Some(DatabaseUrl::Postgres(url)),
-        Err(e) if std::env::var_os("CI").is_some() => panic!("PostgreSQL unreachable and CI is set: {e}"),
-        Err(_) => None,
-    }
-}
+mod common;
+use common::postgres_url;
 
 /// `Ok(true)`: parsed, equal to the oracle. `Ok(false)`: the parser declined (the reason is
 /// printed). A difference panics with both models.

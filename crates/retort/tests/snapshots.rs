@@ -7,6 +7,9 @@ use retort::load::{SourceFile, load};
 use retort::url::{DatabaseUrl, SqliteLocation};
 use retort_schema::Schema;
 
+mod common;
+use common::postgres_url;
+
 fn loaded(url: &DatabaseUrl, ddl: &str) -> Schema {
     let sources = [SourceFile { name: "schema.sql".into(), text: ddl.into() }];
     let options = match url {
@@ -14,16 +17,6 @@ fn loaded(url: &DatabaseUrl, ddl: &str) -> Schema {
         DatabaseUrl::Sqlite(_) => InspectOptions::default(),
     };
     load(&sources, url, &options).unwrap_or_else(|e| panic!("{e}"))
-}
-
-fn postgres() -> Option<DatabaseUrl> {
-    let base = std::env::var("RETORT_TEST_PG").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".to_string());
-    let url = format!("{base}/postgres");
-    match postgres::Client::connect(&url, postgres::NoTls) {
-        Ok(_) => Some(DatabaseUrl::Postgres(url)),
-        Err(e) if std::env::var_os("CI").is_some() => panic!("PostgreSQL unreachable and CI is set: {e}"),
-        Err(_) => None,
-    }
 }
 
 /// The generated migration for A -> B, as it appears in the file.
@@ -73,7 +66,7 @@ fn sqlite_migrations() {
 
 #[test]
 fn postgres_migrations() {
-    let Some(url) = postgres() else { return };
+    let Some(url) = postgres_url() else { return };
     for (name, before, after) in CASES {
         insta::assert_snapshot!(format!("postgres_{name}"), migration(&url, before, after));
     }

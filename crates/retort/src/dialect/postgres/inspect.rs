@@ -24,7 +24,7 @@ pub fn inspect(driver: &mut PostgresDriver, options: &InspectOptions) -> Result<
 
 /// SQL literal.
 fn lit(s: &str) -> String {
-    format!("'{}'", s.replace('\'', "''"))
+    crate::dialect::Dialect::Postgres.literal(s)
 }
 
 /// The filters every query shares.

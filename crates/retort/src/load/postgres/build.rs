@@ -102,11 +102,6 @@ const HARMLESS_SETTINGS: &[(&str, &[&str])] = &[
     ("default_with_oids", &["false", "off"]),
 ];
 
-/// The name of an identifier as the server stores it: unquoted folds to lower case.
-fn ident(i: &Ident) -> String {
-    fold(i)
-}
-
 impl Builder {
     /// An empty database whose unqualified names go to `default_schema`.
     pub fn new(default_schema: &str) -> Builder {
@@ -252,12 +247,12 @@ impl Builder {
         if e.cascade || e.version.is_some() {
             return self.decline("CREATE EXTENSION ... CASCADE or VERSION");
         }
-        let name = ident(&e.name);
+        let name = fold(&e.name);
         if name == "plpgsql" || self.schema.extensions.iter().any(|x| x.name == name) {
             return if e.if_not_exists { Ok(()) } else { self.decline(format!("extension {name} already exists")) };
         }
         let schema = match (&e.schema, &self.default_schema) {
-            (Some(s), _) => ident(s),
+            (Some(s), _) => fold(s),
             (None, Some(s)) => s.clone(),
             (None, None) => return self.decline("an extension without a schema under an empty search_path"),
         };
@@ -303,7 +298,7 @@ impl Builder {
 
     /// (schema, name) of an object name; one or two parts.
     fn qualify(&self, name: &ObjectName) -> Result<Name, Decline> {
-        let parts: Vec<String> = name.0.iter().filter_map(|p| p.as_ident().map(ident)).collect();
+        let parts: Vec<String> = name.0.iter().filter_map(|p| p.as_ident().map(fold)).collect();
         if parts.len() != name.0.len() || parts.iter().any(|p| p.len() > MAX_IDENTIFIER || p.is_empty()) {
             return self.decline(format!("the name {name}"));
         }
@@ -342,7 +337,7 @@ impl Builder {
 
     fn create_schema(&mut self, name: &ObjectName, if_not_exists: bool) -> Step {
         let [part] = name.0.as_slice() else { return self.decline("a qualified schema name") };
-        let Some(id) = part.as_ident().map(ident) else { return self.decline("a computed schema name") };
+        let Some(id) = part.as_ident().map(fold) else { return self.decline("a computed schema name") };
         if self.schema_exists(&id) {
             return if if_not_exists { Ok(()) } else { self.decline(format!("schema {id} already exists")) };
         }
@@ -385,7 +380,7 @@ impl Builder {
         {
             let name = self.qualify(name)?;
             if self.schema.enums.iter().any(|e| e.name == name) {
-                return Ok((qualified(&name), false));
+                return Ok((render::postgres::name(&name), false));
             }
         }
         self.decline(format!("the type {written}"))
@@ -422,7 +417,7 @@ impl Builder {
 
     /// Adds a column and returns its column-level constraints as table constraints.
     fn add_column(&mut self, table: &Name, column: &ast::ColumnDef) -> Result<Vec<TableConstraint>, Decline> {
-        let col_name = ident(&column.name);
+        let col_name = fold(&column.name);
         if col_name.len() > MAX_IDENTIFIER || self.table_mut(table)?.columns.iter().any(|c| c.name == col_name) {
             return self.decline(format!("column {col_name}"));
         }
@@ -486,7 +481,7 @@ impl Builder {
                     col.nullable = false;
                 }
                 ColumnOption::Collation(name) => {
-                    let parts: Vec<String> = name.0.iter().filter_map(|p| p.as_ident().map(ident)).collect();
+                    let parts: Vec<String> = name.0.iter().filter_map(|p| p.as_ident().map(fold)).collect();
                     let collatable =
                         ["text", "character varying", "character"].iter().any(|t| data_type.starts_with(t));
                     let collation = match parts.as_slice() {
@@ -527,11 +522,7 @@ impl Builder {
             let seq = self.taken.choose_relation(&schema, &table.name, Some(&col_name), "seq", false);
             self.taken.relation(&schema, &seq);
             let seq_name = Name::new(Some(&schema), &seq);
-            let regclass = format!("{}.{}", quote_ident(&schema), quote_ident(&seq));
-            self.pending.defaults.insert(
-                (table.clone(), col_name.clone()),
-                DefaultExpr::Local(format!("nextval({}::regclass)", sql_string(&regclass))),
-            );
+            self.pending.defaults.insert((table.clone(), col_name.clone()), nextval(&seq_name));
             self.schema.sequences.push(Sequence {
                 name: seq_name,
                 data_type: data_type.clone(),
@@ -560,10 +551,9 @@ impl Builder {
     /// A default for a column of `data_type`: enum labels are printed here; the rest by the server.
     fn default_expr(&self, data_type: &str, expr: &Expr) -> Result<DefaultExpr, Decline> {
         if let Some(sequence) = self.nextval_of(expr)? {
-            let regclass = qualified(&sequence);
-            return Ok(DefaultExpr::Local(format!("nextval({}::regclass)", sql_string(&regclass))));
+            return Ok(nextval(&sequence));
         }
-        let Some(e) = self.schema.enums.iter().find(|e| qualified(&e.name) == data_type) else {
+        let Some(e) = self.schema.enums.iter().find(|e| render::postgres::name(&e.name) == data_type) else {
             self.expression_allowed(expr)?;
             return Ok(DefaultExpr::Server(expr.to_string()));
         };
@@ -579,7 +569,7 @@ impl Builder {
         match literal {
             Expr::Value(v) => match &v.value {
                 Value::SingleQuotedString(s) if e.labels.contains(s) && !s.contains('\\') => {
-                    Ok(DefaultExpr::Local(format!("{}::{}", sql_string(s), data_type)))
+                    Ok(DefaultExpr::Local(format!("{}::{}", PG.literal(s), data_type)))
                 }
                 _ => self.decline(format!("the default {expr} for {data_type}")),
             },
@@ -591,7 +581,7 @@ impl Builder {
     /// create it (the server would print its name qualified).
     fn nextval_of(&self, expr: &Expr) -> Result<Option<Name>, Decline> {
         let Expr::Function(f) = expr else { return Ok(None) };
-        let is_nextval = matches!(f.name.0.as_slice(), [p] if p.as_ident().map(ident).as_deref() == Some("nextval"))
+        let is_nextval = matches!(f.name.0.as_slice(), [p] if p.as_ident().map(fold).as_deref() == Some("nextval"))
             || f.name.to_string().eq_ignore_ascii_case("pg_catalog.nextval");
         let ast::FunctionArguments::List(list) = &f.args else { return Ok(None) };
         let [ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(arg))] = list.args.as_slice() else {
@@ -608,7 +598,7 @@ impl Builder {
         };
         let Expr::Value(v) = literal else { return Ok(None) };
         let Value::SingleQuotedString(text) = &v.value else { return Ok(None) };
-        let Some(parts) = regclass_parts(text) else { return self.decline(format!("the sequence name {text}")) };
+        let Some(parts) = sequences::name_parts(text) else { return self.decline(format!("the sequence name {text}")) };
         let name = self.qualify_parts(&parts)?;
         if !self.schema.sequences.iter().any(|s| s.name == name) {
             return self.decline(format!("nextval of {name}, which the files do not create"));
@@ -673,7 +663,7 @@ impl Builder {
         self.expression_allowed(&c.expr)?;
         let schema = table.schema.clone().unwrap_or_default();
         let name = match &c.name {
-            Some(n) => ident(n),
+            Some(n) => fold(n),
             None => {
                 let columns: HashSet<String> = self.table_mut(table)?.columns.iter().map(|c| c.name.clone()).collect();
                 let used: HashSet<String> =
@@ -712,7 +702,7 @@ impl Builder {
         let mut out = Vec::new();
         for c in columns {
             let name = match (&c.column.expr, &c.operator_class, &c.column.options.sort, c.column.options.nulls_first) {
-                (Expr::Identifier(i), None, None, None) => ident(i),
+                (Expr::Identifier(i), None, None, None) => fold(i),
                 _ => return self.decline("a key that is not a plain column"),
             };
             if !existing.contains(&name) || out.contains(&name) {
@@ -758,7 +748,7 @@ impl Builder {
             return self.decline("a key that duplicates another");
         }
         let name = match explicit {
-            Some(n) => ident(&n),
+            Some(n) => fold(&n),
             None => {
                 let addition = (!primary).then(|| name_addition(&columns));
                 let label = if primary { "pkey" } else { "key" };
@@ -809,7 +799,7 @@ impl Builder {
             return self.decline("foreign key options");
         }
         let schema = table.schema.clone().unwrap_or_default();
-        let columns: Vec<String> = fk.columns.iter().map(ident).collect();
+        let columns: Vec<String> = fk.columns.iter().map(fold).collect();
         let ref_table = self.qualify(&fk.foreign_table)?;
         let (Some(&target_at), Some(&source_at)) = (self.tables.get(&ref_table), self.tables.get(table)) else {
             return self.decline(format!("a foreign key to {ref_table}, which is not a table here"));
@@ -821,7 +811,7 @@ impl Builder {
                 None => return self.decline(format!("{ref_table} has no primary key to reference")),
             }
         } else {
-            fk.referred_columns.iter().map(ident).collect()
+            fk.referred_columns.iter().map(fold).collect()
         };
         let same_types = columns.len() == ref_columns.len()
             && columns
@@ -834,7 +824,7 @@ impl Builder {
                 .decline(format!("a foreign key from {table} ({}) the parser cannot vouch for", columns.join(", ")));
         }
         let name = match &fk.name {
-            Some(n) => ident(n),
+            Some(n) => fold(n),
             None => {
                 let addition = name_addition(&columns);
                 let name = self.taken.choose_constraint(&schema, &table.name, Some(&addition), "fkey", &[]);
@@ -895,8 +885,8 @@ impl Builder {
         let mut local = Vec::new();
         for key in &ci.columns {
             match (&key.column.expr, &key.operator_class) {
-                (Expr::Identifier(i), None) if columns.contains(&ident(i)) => {
-                    let mut k = quote_ident(&ident(i));
+                (Expr::Identifier(i), None) if columns.contains(&fold(i)) => {
+                    let mut k = quote_ident(&fold(i));
                     let desc = match key.column.options.sort {
                         Some(OrderBySort::Desc) => true,
                         Some(OrderBySort::Asc) | None => false,
@@ -910,7 +900,7 @@ impl Builder {
                         (true, Some(false)) => k.push_str(" NULLS LAST"),
                         _ => {}
                     }
-                    local.push(Some((ident(i), k)));
+                    local.push(Some((fold(i), k)));
                 }
                 _ => {
                     self.expression_allowed(&key.column.expr)?;
@@ -921,14 +911,14 @@ impl Builder {
         if let Some(p) = &ci.predicate {
             self.expression_allowed(p)?;
         }
-        let include: Vec<String> = ci.include.iter().map(ident).collect();
+        let include: Vec<String> = ci.include.iter().map(fold).collect();
         if include.iter().any(|c| !columns.contains(c)) {
             return self.decline("INCLUDE of a column the table lacks");
         }
         let name = match &ci.name {
             Some(n) => match n.0.as_slice() {
                 [p] => match p.as_ident() {
-                    Some(i) => ident(i),
+                    Some(i) => fold(i),
                     None => return self.decline("a computed index name"),
                 },
                 _ => return self.decline("a qualified index name"),
@@ -1007,7 +997,7 @@ impl Builder {
                     self.add_constraints(&table, constraints, n)?;
                 }
                 AlterTableOperation::AlterColumn { column_name, op } => {
-                    self.alter_column(&table, &ident(&column_name), op)?
+                    self.alter_column(&table, &fold(&column_name), op)?
                 }
                 other => return self.decline(format!("ALTER TABLE ... {other}")),
             }
@@ -1060,7 +1050,7 @@ impl Builder {
             CommentObject::Column => {
                 let parts = &name.0;
                 let (table, column) = match parts.split_last() {
-                    Some((last, rest)) if !rest.is_empty() => (ObjectName(rest.to_vec()), last.as_ident().map(ident)),
+                    Some((last, rest)) if !rest.is_empty() => (ObjectName(rest.to_vec()), last.as_ident().map(fold)),
                     _ => return self.decline("COMMENT ON COLUMN without a table"),
                 };
                 let table = self.qualify(&table)?;
@@ -1097,7 +1087,7 @@ impl Builder {
             }
             CommentObject::Schema => {
                 let [part] = name.0.as_slice() else { return self.decline("a qualified schema name") };
-                let id = part.as_ident().map(ident).unwrap_or_default();
+                let id = part.as_ident().map(fold).unwrap_or_default();
                 match self.schema.namespaces.iter_mut().find(|s| s.name == id) {
                     Some(s) => s.comment = comment,
                     None => return self.decline(format!("COMMENT ON SCHEMA {id}")),
@@ -1109,56 +1099,14 @@ impl Builder {
     }
 }
 
-/// `schema.name`, each part quoted when needed: how `format_type` and `regclass` print a user
-/// object under an empty search_path.
-fn qualified(name: &Name) -> String {
-    format!("{}.{}", quote_ident(name.schema.as_deref().unwrap_or_default()), quote_ident(&name.name))
+/// `nextval('schema.sequence'::regclass)`, as the server prints a sequence default under an empty
+/// search_path.
+fn nextval(sequence: &Name) -> DefaultExpr {
+    DefaultExpr::Local(format!("nextval({}::regclass)", PG.literal(&render::postgres::name(sequence))))
 }
 
-/// The parts of a relation name written as text (`'public."T_seq"'`), folded as `regclass`
-/// input folds them.
-fn regclass_parts(text: &str) -> Option<Vec<String>> {
-    let mut parts = Vec::new();
-    let mut chars = text.chars().peekable();
-    loop {
-        let mut part = String::new();
-        if chars.peek() == Some(&'"') {
-            chars.next();
-            loop {
-                match chars.next()? {
-                    '"' if chars.peek() == Some(&'"') => {
-                        chars.next();
-                        part.push('"');
-                    }
-                    '"' => break,
-                    c => part.push(c),
-                }
-            }
-        } else {
-            while let Some(&c) = chars.peek() {
-                if c == '.' {
-                    break;
-                }
-                part.push(c.to_ascii_lowercase());
-                chars.next();
-            }
-        }
-        if part.is_empty() {
-            return None;
-        }
-        parts.push(part);
-        match chars.next() {
-            None => return Some(parts),
-            Some('.') => {}
-            Some(_) => return None,
-        }
-    }
-}
-
-/// A string literal as the server prints one (quotes doubled, no escape syntax).
-fn sql_string(s: &str) -> String {
-    format!("'{}'", s.replace('\'', "''"))
-}
+/// How the server prints a string literal (quotes doubled, no escape syntax).
+const PG: crate::dialect::Dialect = crate::dialect::Dialect::Postgres;
 
 /// True when `columns` are exactly the columns of a primary key, unique constraint or unique
 /// index (without predicate) of `table`, as the server requires of a foreign key's target.

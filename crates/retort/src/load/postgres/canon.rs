@@ -158,7 +158,7 @@ pub fn settle(schema: &mut Schema, pending: Pending, server: &mut dyn Driver) ->
 /// collations the files use the server lacks.
 fn read_back(extensions: &[String], collations: &[String]) -> String {
     let array = |names: &[String]| {
-        let items: Vec<String> = names.iter().map(|n| format!("'{}'", n.replace('\'', "''"))).collect();
+        let items: Vec<String> = names.iter().map(|n| crate::dialect::Dialect::Postgres.literal(n)).collect();
         format!("ARRAY[{}]::pg_catalog.text[]", items.join(", "))
     };
     format!(

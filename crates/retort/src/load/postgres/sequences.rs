@@ -2,10 +2,11 @@
 //! `(START WITH 10)`) into the parameters the catalog would hold, with the server's defaults and
 //! its checks; and the `ALTER SEQUENCE ... OWNED BY` statement sqlparser does not read.
 
-use sqlparser::ast::{Expr, ObjectName, SequenceOptions, UnaryOperator, Value};
+use sqlparser::ast::{Expr, Ident, ObjectName, SequenceOptions, UnaryOperator, Value};
 use sqlparser::dialect::PostgreSqlDialect;
-use sqlparser::tokenizer::{Token, Tokenizer};
+use sqlparser::tokenizer::{Span, Token, Tokenizer};
 
+use super::expr::fold;
 use super::types::builtin;
 use crate::dialect::postgres::{SeqRow, type_max, type_min};
 
@@ -90,13 +91,21 @@ pub fn owned_by(sql: &str) -> Option<(Vec<String>, Option<Vec<String>>)> {
     tail.is_empty().then_some((name, Some(owner)))
 }
 
+/// The parts of a relation name written as text (`'public."T_seq"'` in `nextval(...)`), folded
+/// as `regclass` input folds them.
+pub fn name_parts(text: &str) -> Option<Vec<String>> {
+    let tokens = Tokenizer::new(&PostgreSqlDialect {}, text).tokenize().ok()?;
+    let (parts, rest) = dotted(&tokens)?;
+    rest.is_empty().then_some(parts)
+}
+
 /// A dotted name at the start of `tokens`, folded as the server folds identifiers.
 fn dotted(tokens: &[Token]) -> Option<(Vec<String>, &[Token])> {
     let mut parts = Vec::new();
     let mut i = 0;
     loop {
         let Some(Token::Word(w)) = tokens.get(i) else { return None };
-        parts.push(if w.quote_style == Some('"') { w.value.clone() } else { w.value.to_ascii_lowercase() });
+        parts.push(fold(&Ident { value: w.value.clone(), quote_style: w.quote_style, span: Span::empty() }));
         i += 1;
         if tokens.get(i) != Some(&Token::Period) {
             return Some((parts, &tokens[i..]));
@@ -117,6 +126,9 @@ mod tests {
         );
         assert_eq!(owned_by("alter sequence \"S\" owned by none"), Some((vec!["S".into()], None)));
         assert_eq!(owned_by("ALTER SEQUENCE s RESTART WITH 5"), None);
+        assert_eq!(name_parts("public.\"T_seq\""), Some(vec!["public".into(), "T_seq".into()]));
+        assert_eq!(name_parts("Orders_Seq"), Some(vec!["orders_seq".into()]));
+        assert_eq!(name_parts("a b"), None);
     }
 
     #[test]
