@@ -81,7 +81,7 @@ pub enum Command {
     )]
     Stamp {
         /// Revisions to stamp.
-        #[arg(required = true, allow_hyphen_values = true)]
+        #[arg(required = true)]
         revisions: Vec<String>,
         /// Delete every version row first, even ones naming unknown revisions.
         #[arg(long)]

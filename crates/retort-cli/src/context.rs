@@ -8,6 +8,13 @@ use retort::driver::{Access, Driver, connect};
 use retort::project::Project;
 use retort::url::DatabaseUrl;
 
+/// Prints what differs from `retort.sum` as warnings.
+pub fn warn_sum(project: &Project) {
+    for problem in project.sum_problems() {
+        eprintln!("warning: {problem}");
+    }
+}
+
 /// The global options and the working directory.
 pub struct Context {
     /// The working directory.
@@ -20,14 +27,18 @@ pub struct Context {
 
 impl Context {
     /// Loads the project; a missing `retort.toml` is an error. Files that differ from
-    /// `retort.sum` are reported as warnings here (commands that change the database refuse).
+    /// `retort.sum` are reported as warnings here (commands that change the database use
+    /// [`Context::project_unchecked`] and refuse instead, so each problem is printed once).
     pub fn project(&self) -> Result<Project> {
-        let config = Config::discover(self.config.as_deref(), &self.cwd)?;
-        let project = Project::open(config)?;
-        for problem in project.sum_problems() {
-            eprintln!("warning: {problem}");
-        }
+        let project = self.project_unchecked()?;
+        warn_sum(&project);
         Ok(project)
+    }
+
+    /// Loads the project without looking at `retort.sum`.
+    pub fn project_unchecked(&self) -> Result<Project> {
+        let config = Config::discover(self.config.as_deref(), &self.cwd)?;
+        Ok(Project::open(config)?)
     }
 
     /// Loads the configuration only, for commands that need no migration file.

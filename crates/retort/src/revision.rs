@@ -168,7 +168,6 @@ pub fn create(project: &Project, new: &NewRevision) -> Result<Script, RevisionEr
         transactional: !new.non_transactional,
         upgrade: Section { sql: new.upgrade.clone(), first_line: 0 },
         downgrade: Section { sql: new.downgrade.clone(), first_line: 0 },
-        text_hash: String::new(),
         path: PathBuf::new(),
         lines: Default::default(),
     };
@@ -212,7 +211,6 @@ pub fn merge(
         transactional: true,
         upgrade: Section::default(),
         downgrade: Section::default(),
-        text_hash: String::new(),
         path: PathBuf::new(),
         lines: Default::default(),
     };

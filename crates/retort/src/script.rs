@@ -84,9 +84,6 @@ pub struct Script {
     pub path: PathBuf,
     /// 1-based lines of the header keys, for errors that point into the header.
     pub lines: HeaderLines,
-    /// The file's hash as `retort.sum` records it, taken when the file was read (empty for a
-    /// script not read from a file), so checking the sum file needs no second read.
-    pub text_hash: String,
 }
 
 /// Where each header key sits in the file.
@@ -279,7 +276,6 @@ impl Script {
             upgrade,
             downgrade,
             path: path.to_path_buf(),
-            text_hash: crate::sum::file_hash(text),
             lines: HeaderLines {
                 revision: revision_line,
                 parents: parents_line,

@@ -24,7 +24,7 @@ pub fn downgrade(ctx: &Context, args: MigrateArgs) -> Result<ExitCode> {
 }
 
 fn migrate(ctx: &Context, args: MigrateArgs, direction: Direction) -> Result<ExitCode> {
-    let project = ctx.project()?;
+    let project = ctx.project_unchecked()?;
     let target_text = match (&args.target, direction) {
         (Some(t), _) => t.clone(),
         (None, Direction::Upgrade) => "head".to_string(),
@@ -33,6 +33,7 @@ fn migrate(ctx: &Context, args: MigrateArgs, direction: Direction) -> Result<Exi
         }
     };
     if args.sql {
+        crate::context::warn_sum(&project);
         return offline(ctx, &project, &target_text, direction);
     }
     if target_text.contains(':') {
@@ -110,7 +111,7 @@ fn offline(ctx: &Context, project: &Project, text: &str, direction: Direction) -
 
 /// `retort stamp REV... [--purge] [--sql]`
 pub fn stamp(ctx: &Context, revisions: &[String], purge: bool, sql: bool) -> Result<ExitCode> {
-    let project = ctx.project()?;
+    let project = ctx.project_unchecked()?;
     let targets = revisions.iter().map(|r| Target::parse(r)).collect::<Result<Vec<_>, _>>()?;
     project.check_sum()?;
     if sql {

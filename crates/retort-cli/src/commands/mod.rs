@@ -40,7 +40,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Lint { revisions, json } => lint::run(&ctx, revisions.as_deref(), json),
         Command::Restore { path } => migrate::restore(&ctx, &path),
         Command::Rehash => {
-            let path = ctx.project()?.rehash()?;
+            let path = ctx.project_unchecked()?.rehash()?;
             println!("Wrote {}", display_path(&ctx, &path));
             Ok(ExitCode::SUCCESS)
         }
