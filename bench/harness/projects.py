@@ -8,6 +8,8 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from . import schema as sch
+from .databases import SetupError
+from .tools import Tools, run_checked
 
 CREATED = datetime(2026, 1, 1, tzinfo=timezone.utc)
 
@@ -65,18 +67,18 @@ def fresh_dir(path: Path) -> Path:
 
 
 def write_retort_project(
-    root: Path, url: str, revisions: list[Revision], schema: sch.Schema | None = None
+    tools: Tools, root: Path, url: str, revisions: list[Revision], schema: sch.Schema | None = None
 ) -> Path:
-    """A retort project in `root`; returns its retort.toml. Run `retort rehash` on it afterwards."""
+    """A retort project in `root`; returns its retort.toml. Each revision is made as a user makes
+    it: `retort revision` writes the file (and retort.sum), then its SQL is filled in."""
     migrations = fresh_dir(root / "migrations")
-    for n, rev in enumerate(revisions):
-        slug = rev.message.replace(" ", "_")
-        (migrations / f"{rev.id}_{slug}.sql").write_text(_retort_migration(rev, n))
     config = f'[database]\nurl = "{url}"\n\n[migrations]\ndir = "migrations"\n'
     if schema is not None:
         write_retort_schema(root, schema)
         config += '\n[schema]\npaths = ["schema/*.sql"]\n'
     (root / "retort.toml").write_text(config)
+    for rev in revisions:
+        _fill_retort_migration(_retort_revision(tools, root / "retort.toml", migrations, rev), rev)
     return root / "retort.toml"
 
 
@@ -85,15 +87,28 @@ def write_retort_schema(root: Path, schema: sch.Schema) -> None:
     (root / "schema" / "models.sql").write_text(sch.schema_sql(schema))
 
 
-def _retort_migration(rev: Revision, n: int) -> str:
-    return (
-        f"-- {rev.message}\n--\n"
-        f"-- Revision: {rev.id}\n"
-        f"-- Revises: {rev.parent or ''}\n"
-        f"-- Create Date: {CREATED + timedelta(seconds=n):%Y-%m-%d %H:%M:%S+00:00}\n\n"
-        f"-- migrate:upgrade\n{rev.upgrade_sql()}\n\n"
-        f"-- migrate:downgrade\n{rev.downgrade_sql()}\n"
-    )
+def _retort_revision(tools: Tools, config: Path, migrations: Path, rev: Revision) -> Path:
+    """Runs `retort revision` for `rev`, on its parent (`base` for none); the file it wrote."""
+    args = ["revision", "-m", rev.message, "--rev-id", rev.id, "--head", rev.parent or "base"]
+    run_checked(tools.retort_cmd(config, *args))
+    written = list(migrations.glob(f"{rev.id}_*.sql"))
+    if len(written) != 1:
+        raise SetupError(f"`retort {' '.join(args)}`: expected one {rev.id}_*.sql in {migrations}, found {written}")
+    return written[0]
+
+
+UPGRADE_MARKER = "-- migrate:upgrade\n"
+DOWNGRADE_MARKER = "-- migrate:downgrade\n"
+
+
+def _fill_retort_migration(path: Path, rev: Revision) -> None:
+    """Puts the revision's SQL after the markers of the empty file `retort revision` wrote, keeping
+    the header above them."""
+    header, upgrade, rest = path.read_text().partition(UPGRADE_MARKER)
+    downgrade = rest.partition(DOWNGRADE_MARKER)[1]
+    if not (upgrade and downgrade):
+        raise SetupError(f"{path}: no `{UPGRADE_MARKER.strip()}` line followed by `{DOWNGRADE_MARKER.strip()}`")
+    path.write_text(f"{header}{upgrade}{rev.upgrade_sql()}\n\n{downgrade}{rev.downgrade_sql()}\n")
 
 
 # --- Alembic ---------------------------------------------------------------------------------

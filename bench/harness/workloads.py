@@ -35,13 +35,12 @@ class Chain:
         proj.fresh_dir(root)
         chain = Chain(
             tools,
-            proj.write_retort_project(root / "retort", retort_url, revisions),
+            proj.write_retort_project(tools, root / "retort", retort_url, revisions),
             proj.write_alembic_project(root / "alembic", alembic_url, revisions),
             proj.upgrade_script(root / "up.sql", revisions),
             proj.downgrade_script(root / "down.sql", revisions),
             revisions[-1].id,
         )
-        run_checked(chain.retort("rehash"))
         run_checked(chain.alembic("heads"))  # also compiles the revision modules once
         return chain
 
@@ -226,12 +225,11 @@ class SchemaAtHead:
         noop = proj.Revision("r00001", None, "synthetic schema")
         at = SchemaAtHead(
             ctx.tools,
-            proj.write_retort_project(root / "retort", db.url(retort_db), proj.chunked(schema), schema),
+            proj.write_retort_project(ctx.tools, root / "retort", db.url(retort_db), proj.chunked(schema), schema),
             proj.write_alembic_project(root / "alembic", db.sqlalchemy_url(alembic_db), [noop], schema),
             retort_db,
         )
         db.recreate(retort_db)
-        run_checked(at.retort("rehash"))
         run_checked(at.retort("upgrade", "head"))
         db.copy(retort_db, alembic_db)
         run_checked(at.alembic("stamp", "head"))

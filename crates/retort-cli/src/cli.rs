@@ -156,7 +156,7 @@ pub enum Command {
     /// Check migrations for destructive, locking and failing statements (default: the ones not
     /// yet applied), weighed by the live size of the tables they touch.
     #[command(
-        after_help = "Examples:\n  retort lint                 (the migrations not yet applied)\n  retort lint ae1f            (one revision)\n  retort lint base:head --json\n\nSuppress a finding with a comment on or above the statement: -- retort:allow RT301"
+        after_help = "Examples:\n  retort lint                 (the migrations not yet applied)\n  retort lint ae1f            (one revision)\n  retort lint base:head --json\n  retort lint --fail-on warning   (CI: warnings fail too)\n\nSuppress a finding with a comment on or above the statement: -- retort:allow RT301"
     )]
     Lint {
         /// A revision, or a range FROM:TO (default: the migrations not yet applied).
@@ -165,6 +165,9 @@ pub enum Command {
         /// Print JSON.
         #[arg(long)]
         json: bool,
+        /// The lowest severity that makes lint exit 1.
+        #[arg(long = "fail-on", value_enum, default_value_t = FailOn::Error)]
+        fail_on: FailOn,
     },
     /// Rewrite migrations/retort.sum from the current files (after an intended edit).
     #[command(after_help = "Examples:\n  retort rehash")]
@@ -187,6 +190,15 @@ pub enum Command {
         #[arg(long = "rev-id")]
         rev_id: Option<String>,
     },
+}
+
+/// `retort lint --fail-on`
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FailOn {
+    /// Only errors (statements that will fail or break the run).
+    Error,
+    /// Errors and warnings.
+    Warning,
 }
 
 /// `retort revision`

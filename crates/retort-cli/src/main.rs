@@ -27,7 +27,7 @@ fn main() -> ExitCode {
             }
             let message = retort::url::mask_password(&message);
             eprintln!("error: {message}");
-            ExitCode::FAILURE
+            if commands::is_usage_error(&e) { ExitCode::from(2) } else { ExitCode::FAILURE }
         }
     }
 }

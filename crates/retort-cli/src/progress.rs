@@ -50,7 +50,7 @@ impl Observer for Progress {
     }
 
     fn step_finished(&mut self, graph: &RevisionGraph, step: &Step, elapsed: Duration) {
-        self.line(&format!("{} ({:.1} ms)", step.describe(graph), elapsed.as_secs_f64() * 1000.0));
+        self.line(&format!("{} ({})", step.describe(graph), retort::text::duration(elapsed)));
         if let Some(bar) = &self.bar {
             bar.inc(1);
         }

@@ -14,7 +14,7 @@ fn linear_chain_up_and_down(kind: Kind) {
     p.chain(5);
     let out = p.ok(&["upgrade", "head"]);
     assert!(out.contains("Running upgrade <base> -> r1, migration r1"), "{out}");
-    assert!(out.contains("Upgraded to r5 (5 step(s)"), "{out}");
+    assert!(out.contains("Upgraded to r5 (5 steps"), "{out}");
     assert_eq!(p.db.versions(), strings(&["r5"]));
     assert_eq!(p.db.tables(), strings(&["t1", "t2", "t3", "t4", "t5"]));
     assert_eq!(p.ok(&["current"]), "r5 (head)\n");
@@ -63,10 +63,14 @@ fn every_target_form(kind: Kind) {
     assert!(err.contains("Relative revision -3 didn't produce 3 migrations"), "{err}");
     let err = p.fails(&["downgrade", "r4"]);
     assert!(err.contains("Destination r4 is not a valid downgrade target"), "{err}");
-    let err = p.fails(&["downgrade", "+1"]);
-    assert!(err.contains("downgrade goes back"), "{err}");
-    let out = p.run(&["upgrade", "x@@y"]);
-    assert_eq!(out.status.code(), Some(1));
+    let err = p.usage(&["downgrade", "+1"]);
+    assert!(err.contains("downgrade +1 would move forward") && err.contains("retort upgrade +1"), "{err}");
+    let err = p.usage(&["upgrade", "-1"]);
+    assert!(err.contains("upgrade -1 would move back") && err.contains("retort downgrade -1"), "{err}");
+    assert!(p.usage(&["downgrade"]).contains("downgrade needs a target"));
+    let err = p.fails(&["upgrade", "haed"]);
+    assert!(err.contains("did you mean head"), "{err}");
+    p.usage(&["upgrade", "x@@y"]);
     assert_eq!(p.db.versions(), strings(&["r2"]), "failed resolutions change nothing");
 }
 

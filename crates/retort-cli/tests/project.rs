@@ -275,7 +275,7 @@ fn postgres_runs_scripts_outside_a_transaction() {
     p.migration("a1", &[], "CREATE TABLE a (id int);", "DROP TABLE a;");
     p.migration("b1", &["a1"], "CREATE INDEX CONCURRENTLY a_id ON a (id);", "DROP INDEX CONCURRENTLY a_id;");
     let err = p.fails(&["upgrade", "head"]);
-    assert!(err.contains("lint found 1 error(s)"), "lint catches it before the database does: {err}");
+    assert!(err.contains("lint found 1 error in"), "lint catches it before the database does: {err}");
     let err = p.fails(&["upgrade", "head", "--force"]);
     assert!(err.contains("cannot run inside a transaction block"), "{err}");
     p.migration_with(

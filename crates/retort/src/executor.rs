@@ -209,8 +209,26 @@ impl std::fmt::Display for Drift {
 /// What a run did.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct RunReport {
-    /// The steps committed, in order: revision, direction, milliseconds.
-    pub steps: Vec<(String, Direction, u64)>,
+    /// The steps committed, in order.
+    pub steps: Vec<StepReport>,
+}
+
+/// One committed step of a run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StepReport {
+    /// The revision applied or rolled back.
+    pub revision: String,
+    /// Which way.
+    pub direction: Direction,
+    /// How long it took, from its first statement to its commit.
+    pub elapsed: std::time::Duration,
+}
+
+impl RunReport {
+    /// The time all steps took together.
+    pub fn total(&self) -> std::time::Duration {
+        self.steps.iter().map(|s| s.elapsed).sum()
+    }
 }
 
 /// Runs migrations against one database.
@@ -461,12 +479,12 @@ impl<'a> Migrator<'a> {
                     self.driver.commit().map_err(db("committing"))?;
                     break;
                 };
-                let committed: Vec<String> = report.steps.iter().map(|s| s.0.clone()).collect();
+                let committed: Vec<String> = report.steps.iter().map(|s| s.revision.clone()).collect();
                 // The step's bookkeeping and its COMMIT go to the server in one round trip.
                 let elapsed = self.run_step(&step, observer, &committed, &[], true)?;
                 let id = self.graph.id(step.rev).to_string();
                 observer.step_finished(self.graph, &step, elapsed);
-                report.steps.push((id, step.direction, elapsed.as_millis() as u64));
+                report.steps.push(StepReport { revision: id, direction: step.direction, elapsed });
             }
         } else {
             self.driver.begin().map_err(db("starting a transaction"))?;
@@ -484,7 +502,7 @@ impl<'a> Migrator<'a> {
                     done.push(id.clone());
                 }
                 timings.push((step.clone(), elapsed));
-                report.steps.push((id, step.direction, elapsed.as_millis() as u64));
+                report.steps.push(StepReport { revision: id, direction: step.direction, elapsed });
             }
             self.driver.commit().map_err(|e| ApplyError::Db {
                 context: format!(

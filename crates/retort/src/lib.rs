@@ -23,5 +23,6 @@ pub mod script;
 pub mod statements;
 pub mod sum;
 pub mod target;
+pub mod text;
 pub mod url;
 pub mod verify;

@@ -387,7 +387,7 @@ pub fn weigh(findings: &mut [Finding], driver: &mut dyn crate::driver::Driver) {
         let count = match count {
             n if n >= 1_000_000 => format!("{} M rows", n / 1_000_000),
             n if n >= 10_000 => format!("{} k rows", n / 1_000),
-            n => format!("{n} rows"),
+            n => crate::text::count(n, "row"),
         };
         f.size = Some(match bytes {
             Some(b) => format!("{count}, {b}"),

@@ -171,7 +171,8 @@ pub fn resolve_id(graph: &RevisionGraph, id: &str) -> Result<Rev, TargetError> {
 fn suggestions(graph: &RevisionGraph, id: &str) -> String {
     let ids = (0..graph.len()).map(|r| graph.id(r));
     let labels = graph.labels().map(|(l, _)| l);
-    let close = closest(id, ids.chain(labels));
+    let keywords = ["head", "heads", "base"].into_iter();
+    let close = closest(id, ids.chain(labels).chain(keywords));
     if close.is_empty() {
         "; run `retort history` to list the revisions".to_string()
     } else {
@@ -360,7 +361,7 @@ impl<'a> Resolver<'a> {
                         return Err(TargetError::TooFar {
                             target: target.text.clone(),
                             wanted,
-                            message: format!("only {done} revision(s) lie ahead of {origin}"),
+                            message: format!("only {} lie ahead of {origin}", crate::text::count(done, "revision")),
                         });
                     }
                     [one] => {
@@ -383,7 +384,10 @@ impl<'a> Resolver<'a> {
                     return Err(TargetError::TooFar {
                         target: target.text.clone(),
                         wanted,
-                        message: format!("only {done} revision(s) lie between the start and {end}"),
+                        message: format!(
+                            "only {} lie between the start and {end}",
+                            crate::text::count(done, "revision")
+                        ),
                     });
                 };
                 walked.push(r);
@@ -531,6 +535,8 @@ mod tests {
         assert_eq!(resolve(&g, &[], "e2-1", true), Ok(vec!["e1".into()]));
         assert_eq!(resolve(&g, &[], "c", true), Ok(vec!["c1".into()]));
         assert!(matches!(resolve(&g, &[], "zz", true), Err(TargetError::Unknown { .. })));
+        let typo = resolve(&g, &[], "haed", true).err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(typo.ends_with("did you mean head, heads?"), "{typo}");
         assert!(matches!(resolve(&g, &[], "e", true), Err(TargetError::Ambiguous { .. })));
         assert_eq!(resolve(&g, &["c1"], "a1", true), Ok(vec!["a1".into()]));
     }

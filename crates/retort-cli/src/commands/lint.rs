@@ -10,7 +10,9 @@ use retort::lint::{Finding, Severity, lint_script, weigh};
 use retort::plan::{Direction, plan};
 use retort::project::Project;
 use retort::target::{Operation, Resolver, Target, parse_range};
+use retort::text::count;
 
+use crate::cli::FailOn;
 use crate::context::Context;
 use crate::output::print_json;
 
@@ -22,9 +24,12 @@ fn selected(ctx: &Context, project: &Project, text: Option<&str>) -> Result<Vec<
     Ok(match text {
         Some(t) if t.contains(':') => {
             let (from, to) = parse_range(t)?;
+            // `base:` (or nothing before the colon) is the start of the graph: no lower bound.
             let lower = match from {
-                Some(f) => Some(graph.descendants_closure(&resolver.points(&f)?)),
-                None => None,
+                Some(f) if f.anchor != retort::target::Anchor::Base || f.offset != 0 => {
+                    Some(graph.descendants_closure(&resolver.points(&f)?))
+                }
+                _ => None,
             };
             let upper = match to {
                 Some(t) => graph.ancestors_closure(&resolver.points(&t)?),
@@ -75,19 +80,27 @@ pub fn print(found: &[Finding]) {
 }
 
 /// `retort lint [REV|RANGE] [--json]`
-pub fn run(ctx: &Context, revisions: Option<&str>, json: bool) -> Result<ExitCode> {
+pub fn run(ctx: &Context, revisions: Option<&str>, json: bool, fail_on: FailOn) -> Result<ExitCode> {
     let project = ctx.project()?;
     let revs = selected(ctx, &project, revisions)?;
     let found = findings(ctx, &project, &revs)?;
     if json {
         print_json(&found)?;
     } else if found.is_empty() {
-        println!("No findings in {} migration(s).", revs.len());
+        println!("No findings in {}.", count(revs.len(), "migration"));
     } else {
         print(&found);
         let errors = found.iter().filter(|f| f.severity == Severity::Error).count();
-        println!("{} finding(s) in {} migration(s), {errors} error(s).", found.len(), revs.len());
+        println!(
+            "{} in {}, {}.",
+            count(found.len(), "finding"),
+            count(revs.len(), "migration"),
+            count(errors, "error")
+        );
     }
-    let failed = found.iter().any(|f| f.severity == Severity::Error);
+    let failed = found.iter().any(|f| match fail_on {
+        FailOn::Error => f.severity == Severity::Error,
+        FailOn::Warning => f.severity != Severity::Info,
+    });
     Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
 }

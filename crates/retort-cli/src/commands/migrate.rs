@@ -8,6 +8,7 @@ use retort::executor::{Migrator, RunReport, Silent, offline_script, offline_stam
 use retort::plan::{Direction, plan};
 use retort::project::Project;
 use retort::target::{Resolver, Target, applied_from_rows, parse_range};
+use retort::text::{count, duration};
 
 use crate::cli::MigrateArgs;
 use crate::context::Context;
@@ -29,7 +30,7 @@ fn migrate(ctx: &Context, args: MigrateArgs, direction: Direction) -> Result<Exi
         (Some(t), _) => t.clone(),
         (None, Direction::Upgrade) => "head".to_string(),
         (None, Direction::Downgrade) => {
-            bail!("downgrade needs a target: -1 for the last migration, base for all, or a revision id")
+            super::usage!("downgrade needs a target: -1 for the last migration, base for all, or a revision id")
         }
     };
     if args.sql {
@@ -37,9 +38,12 @@ fn migrate(ctx: &Context, args: MigrateArgs, direction: Direction) -> Result<Exi
         return offline(ctx, &project, &target_text, direction);
     }
     if target_text.contains(':') {
-        bail!("a FROM:TO range is only accepted with --sql; online runs start from the database's current revision");
+        super::usage!(
+            "a FROM:TO range is only accepted with --sql; online runs start from the database's current revision"
+        );
     }
     let target = Target::parse(&target_text)?;
+    wrong_way(&target, direction)?;
     project.check_sum()?;
     if let Some(path) = &args.backup {
         let url = ctx.database_url(&project)?;
@@ -66,18 +70,31 @@ fn migrate(ctx: &Context, args: MigrateArgs, direction: Direction) -> Result<Exi
     Ok(ExitCode::SUCCESS)
 }
 
+/// `upgrade -1` and `downgrade +1` move the other way: a usage error, not "nothing to do".
+fn wrong_way(target: &Target, direction: Direction) -> Result<()> {
+    let relative_to_current = target.anchor == retort::target::Anchor::Current;
+    match direction {
+        Direction::Upgrade if relative_to_current && target.offset < 0 => {
+            super::usage!("upgrade {target} would move back; to roll back, run `retort downgrade {target}`")
+        }
+        Direction::Downgrade if relative_to_current && target.offset > 0 => {
+            super::usage!("downgrade {target} would move forward; to apply migrations, run `retort upgrade {target}`")
+        }
+        _ => Ok(()),
+    }
+}
+
 fn summarize(report: &RunReport, rows: &[String], direction: Direction) {
     let at = if rows.is_empty() { "<base>".to_string() } else { rows.join(", ") };
     if report.steps.is_empty() {
         println!("Nothing to do: the database is at {at}");
         return;
     }
-    let total: u64 = report.steps.iter().map(|s| s.2).sum();
     let verb = match direction {
         Direction::Upgrade => "Upgraded",
         Direction::Downgrade => "Downgraded",
     };
-    println!("{verb} to {at} ({} step(s), {total} ms)", report.steps.len());
+    println!("{verb} to {at} ({}, {})", count(report.steps.len(), "step"), duration(report.total()));
 }
 
 /// `--sql`: prints the script that would run from FROM (default base) to TO.
@@ -153,7 +170,10 @@ fn refuse_lint_errors(ctx: &Context, project: &Project, target: &Target) -> Resu
         .collect();
     if !errors.is_empty() {
         super::lint::print(&errors);
-        bail!("lint found {} error(s) in the migrations about to run; fix them, or run with --force", errors.len());
+        bail!(
+            "lint found {} in the migrations about to run; fix them, or run with --force",
+            count(errors.len(), "error")
+        );
     }
     Ok(())
 }

@@ -37,7 +37,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Show { rev, json } => listing::show(&ctx, &rev, json),
         Command::Check { json } => compare::check(&ctx, json),
         Command::Verify { json, dev_url } => verify::run(&ctx, json, dev_url.as_deref()),
-        Command::Lint { revisions, json } => lint::run(&ctx, revisions.as_deref(), json),
+        Command::Lint { revisions, json, fail_on } => lint::run(&ctx, revisions.as_deref(), json, fail_on),
         Command::Restore { path } => migrate::restore(&ctx, &path),
         Command::Rehash => {
             let path = ctx.project_unchecked()?.rehash()?;
@@ -49,6 +49,39 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             inspect::run(&ctx, inspect::Args { json, schemas, all_schemas, desired })
         }
     }
+}
+
+/// A mistake in how a command was called (exit code 2, as for clap's own errors), as opposed to
+/// a failure while doing what was asked (exit code 1).
+#[derive(Debug)]
+pub struct UsageError(pub String);
+
+impl std::fmt::Display for UsageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for UsageError {}
+
+/// Returns early with a [`UsageError`].
+macro_rules! usage {
+    ($($arg:tt)*) => {
+        return Err($crate::commands::UsageError(format!($($arg)*)).into())
+    };
+}
+pub(crate) use usage;
+
+/// Whether an error means the command line was wrong: a [`UsageError`], or a target that does
+/// not parse.
+pub fn is_usage_error(e: &anyhow::Error) -> bool {
+    e.chain().any(|cause| {
+        cause.downcast_ref::<UsageError>().is_some()
+            || matches!(
+                cause.downcast_ref::<retort::target::TargetError>(),
+                Some(retort::target::TargetError::Syntax { .. })
+            )
+    })
 }
 
 /// A path for display: relative to the working directory when it lies below it.

@@ -19,7 +19,11 @@ pub fn run(ctx: &Context, json: bool, dev_url: Option<&str>) -> Result<ExitCode>
     if json {
         print_json(&report)?;
     } else {
-        println!("Verifying {} revision(s) on a scratch {} database", report.steps.len(), url.dialect().name());
+        println!(
+            "Verifying {} on a scratch {} database",
+            retort::text::count(report.steps.len(), "revision"),
+            url.dialect().name()
+        );
         for step in &report.steps {
             let down = step.downgrade_ms.map_or("-".to_string(), |ms| format!("{ms} ms"));
             let status = if step.problems.is_empty() { "ok" } else { "FAILED" };

@@ -272,6 +272,20 @@ impl Project {
     }
 }
 
+impl Project {
+    /// Runs retort, requires exit code 2 (a usage error), returns stderr.
+    pub fn usage(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "retort {args:?} should be a usage error:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    }
+}
+
 /// A project on `kind`, or return from the test when that database is unavailable outside CI;
 /// with a second argument, extra `[migrations]` keys.
 #[macro_export]

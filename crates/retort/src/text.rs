@@ -1,0 +1,35 @@
+//! Small helpers for the words and numbers retort prints.
+
+use std::time::Duration;
+
+/// `1 step`, `2 steps`: a count with its noun (which takes a plain `s` in the plural).
+pub fn count<N: std::fmt::Display + PartialEq + From<u8>>(n: N, noun: &str) -> String {
+    if n == N::from(1) { format!("1 {noun}") } else { format!("{n} {noun}s") }
+}
+
+/// A duration with the precision a reader wants: `0.4 ms`, `12 ms`, `1.25 s`, `2 min 5 s`.
+pub fn duration(d: Duration) -> String {
+    let ms = d.as_secs_f64() * 1000.0;
+    match ms {
+        ms if ms < 10.0 => format!("{ms:.1} ms"),
+        ms if ms < 1000.0 => format!("{ms:.0} ms"),
+        ms if ms < 60_000.0 => format!("{:.2} s", ms / 1000.0),
+        _ => format!("{} min {} s", d.as_secs() / 60, d.as_secs() % 60),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_and_durations() {
+        assert_eq!(count(1, "step"), "1 step");
+        assert_eq!(count(0, "row"), "0 rows");
+        assert_eq!(count(2, "migration"), "2 migrations");
+        assert_eq!(duration(Duration::from_micros(900)), "0.9 ms");
+        assert_eq!(duration(Duration::from_micros(12_400)), "12 ms");
+        assert_eq!(duration(Duration::from_millis(1_254)), "1.25 s");
+        assert_eq!(duration(Duration::from_secs(125)), "2 min 5 s");
+    }
+}
