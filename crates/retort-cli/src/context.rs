@@ -35,6 +35,20 @@ impl Context {
         Ok(project)
     }
 
+    /// Loads the project for a command that only reports (history, heads, show, lint): a
+    /// migration file that cannot be read is named and left out, instead of hiding the rest.
+    pub fn project_read_only(&self) -> Result<Project> {
+        let config = Config::discover(self.config.as_deref(), &self.cwd)?;
+        let (project, bad) = Project::open_lenient(config)?;
+        for e in &bad {
+            eprintln!("warning: {e} (left out; commands that change the database refuse until it is fixed)");
+        }
+        if bad.is_empty() {
+            warn_sum(&project);
+        }
+        Ok(project)
+    }
+
     /// Loads the project without looking at `retort.sum`.
     pub fn project_unchecked(&self) -> Result<Project> {
         let config = Config::discover(self.config.as_deref(), &self.cwd)?;

@@ -103,7 +103,7 @@ pub fn verbose(graph: &RevisionGraph, rev: Rev, current: &[Rev]) -> String {
     }
     out.push_str(&format!("Path: {}\n\n", s.file_name()));
     out.push_str(&format!("    {}\n\n", s.message));
-    out.push_str(&format!("    Revision ID: {}\n", s.revision));
+    out.push_str(&format!("    Revision: {}\n", s.revision));
     out.push_str(&format!("    Revises: {}\n", s.parents.join(", ")));
     out.push_str(&format!("    Create Date: {}\n", s.created.as_deref().unwrap_or("")));
     out

@@ -142,6 +142,12 @@ impl Shell {
             .env("NO_COLOR", "1")
             .env("TZ", "UTC")
             .env("HOME", dir)
+            // A reader's git knows who they are; the sandbox's git is told.
+            .env("GIT_AUTHOR_NAME", "Docs Test")
+            .env("GIT_AUTHOR_EMAIL", "docs@example.com")
+            .env("GIT_COMMITTER_NAME", "Docs Test")
+            .env("GIT_COMMITTER_EMAIL", "docs@example.com")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
             .env_remove("DATABASE_URL")
             .env_remove("RETORT_CONFIG")
             .env_remove("PGPASSWORD")

@@ -123,6 +123,30 @@ impl Phases {
     }
 }
 
+/// SQLite's type affinity of a declared type (the rules of "Datatypes In SQLite", 3.1, in their
+/// order): what the column stores, whatever the declared name or length says.
+fn sqlite_affinity(declared: &str) -> &'static str {
+    let upper = declared.to_ascii_uppercase();
+    let has = |words: &[&str]| words.iter().any(|w| upper.contains(w));
+    match () {
+        _ if has(&["INT"]) => "INTEGER",
+        _ if has(&["CHAR", "CLOB", "TEXT"]) => "TEXT",
+        _ if upper.trim().is_empty() || has(&["BLOB"]) => "BLOB",
+        _ if has(&["REAL", "FLOA", "DOUB"]) => "REAL",
+        _ => "NUMERIC",
+    }
+}
+
+/// Columns that differ only in a declared type SQLite stores the same way (`TEXT` and
+/// `VARCHAR(100)`: SQLite enforces no length): no change is needed, and a table rebuild for it
+/// would only cost time and warn about values being cut that never are.
+fn same_storage(dialect: Dialect, x: &Column, y: &Column) -> bool {
+    dialect == Dialect::Sqlite
+        && x.data_type != y.data_type
+        && sqlite_affinity(&x.data_type) == sqlite_affinity(&y.data_type)
+        && Column { data_type: y.data_type.clone(), ..x.clone() } == *y
+}
+
 /// The changes that turn `from` into `to`.
 pub fn diff(from: &Schema, to: &Schema, options: &DiffOptions) -> Vec<Change> {
     let mut p = Phases::default();
@@ -520,7 +544,7 @@ fn diff_tables(from: &Schema, to: &Schema, options: &DiffOptions, p: &mut Phases
                     renamed_copy = Table { name: t.name.clone(), ..f.clone() };
                     &renamed_copy
                 };
-                if diff_table(f, t, options, p) {
+                if diff_table(f, t, options, from.dialect, p) {
                     touched.insert(t.name.clone());
                 }
             }
@@ -567,7 +591,7 @@ fn diff_tables(from: &Schema, to: &Schema, options: &DiffOptions, p: &mut Phases
 
 /// Diffs two versions of one table (already under the same name); true when columns changed in
 /// a way a view reading the table would notice.
-fn diff_table(f: &Table, t: &Table, options: &DiffOptions, p: &mut Phases) -> bool {
+fn diff_table(f: &Table, t: &Table, options: &DiffOptions, dialect: Dialect, p: &mut Phases) -> bool {
     let table = &t.name;
     let mut columns_changed = false;
     // Column renames: declared (even swapped names, or a name taken over from a dropped column),
@@ -685,7 +709,7 @@ fn diff_table(f: &Table, t: &Table, options: &DiffOptions, p: &mut Phases) -> bo
                 columns_changed = true;
                 p.drops.push(Change::DropColumn { table: table.clone(), column: c.clone() })
             }
-            (Some(x), Some(y)) if x != y => {
+            (Some(x), Some(y)) if x != y && !same_storage(dialect, x, y) => {
                 columns_changed |=
                     x.data_type != y.data_type || x.collation != y.collation || x.generated != y.generated;
                 p.tables.push(Change::AlterColumn { table: table.clone(), from: x.clone(), to: y.clone() })
@@ -926,6 +950,30 @@ mod tests {
 
     fn detect() -> DiffOptions {
         DiffOptions { detect_renames: true, ..DiffOptions::default() }
+    }
+
+    #[test]
+    fn sqlite_type_changes_within_one_affinity_are_no_change() {
+        let sqlite = |ty: &str, nullable: bool| Schema {
+            dialect: Dialect::Sqlite,
+            tables: vec![Table {
+                name: Name::new(None, "t"),
+                columns: vec![col("c", ty, nullable)],
+                ..Table::default()
+            }],
+            ..Schema::default()
+        };
+        let changes = |a: &str, b: &str| summaries(&diff(&sqlite(a, true), &sqlite(b, true), &detect())).len();
+        assert_eq!(changes("TEXT", "VARCHAR(100)"), 0);
+        assert_eq!(changes("VARCHAR(11)", "VARCHAR(20)"), 0);
+        assert_eq!(changes("INT", "BIGINT"), 0);
+        assert_eq!(changes("TEXT", "INTEGER"), 1);
+        assert_eq!(changes("REAL", "NUMERIC(10,2)"), 1);
+        // Any other difference still counts (and the rebuild then writes the new type too).
+        assert_eq!(summaries(&diff(&sqlite("TEXT", true), &sqlite("VARCHAR(9)", false), &detect())).len(), 1);
+        // PostgreSQL stores varchar(n) with its limit: a real change.
+        let pg = |ty: &str| schema(vec![table("t", vec![col("c", ty, true)])]);
+        assert_eq!(summaries(&diff(&pg("text"), &pg("character varying(100)"), &detect())).len(), 1);
     }
 
     #[test]

@@ -38,9 +38,10 @@ pub enum AutogenError {
     State(#[from] ApplyError),
     /// The database is not at the head revision(s), so a diff would mix pending migrations in.
     #[error(
-        "Target database is not up to date.\n  current: {current}\n  heads:   {heads}\nRun `retort upgrade heads` first, then generate the new revision."
+        "Target database is not up to date.\n  current: {current}\n  heads:   {heads}\n  pending: {}\nRun `retort upgrade heads` first, then generate the new revision.",
+        pending.join(", ")
     )]
-    NotUpToDate { current: String, heads: String },
+    NotUpToDate { current: String, heads: String, pending: Vec<String> },
 }
 
 /// The live schema, the desired one, and the migration between them.
@@ -82,7 +83,14 @@ pub fn compare(
                     revs.iter().map(|&r| project.graph.id(r)).collect::<Vec<_>>().join(", ")
                 }
             };
-            return Err(AutogenError::NotUpToDate { current: ids(&current), heads: ids(&heads) });
+            let (_, applied) = migrator.state()?;
+            let pending =
+                crate::plan::plan(&project.graph, &current, &crate::target::Operation::Upgrade(heads.clone()))
+                    .into_iter()
+                    .filter(|s| !applied[s.rev])
+                    .map(|s| project.graph.id(s.rev).to_string())
+                    .collect();
+            return Err(AutogenError::NotUpToDate { current: ids(&current), heads: ids(&heads), pending });
         }
     }
     // The desired schema is loaded on its own connection while this one inspects the database:

@@ -236,6 +236,13 @@ schemas = ["public"]
     )
 }
 
+/// The starter desired-schema file `retort init` writes (`schema/schema.sql`).
+pub fn schema_template() -> &'static str {
+    "-- The desired schema: the tables, indexes and constraints the application needs, as SQL DDL.\n\
+     -- `retort revision --autogenerate -m \"...\"` compares the database with the files of\n\
+     -- [schema] paths (retort.toml) and writes the migration; `retort check` says whether they match.\n"
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -22,7 +22,7 @@ pub enum ProjectError {
     Graph(#[from] GraphError),
     /// Files differ from `retort.sum`.
     #[error(
-        "the migration files do not match {file}:\n  {problems}\nIf the changes are intended, run `retort rehash`; if two branches added revisions, `retort merge heads` first."
+        "the migration files do not match {file}:\n  {problems}\nNothing was run. If the files are as intended, run `retort rehash` (when two branches each added a revision, `retort merge heads` rewrites it)."
     )]
     Sum { file: String, problems: String },
 }
@@ -42,6 +42,14 @@ impl Project {
         let scripts = read_dir(&config.migrations_dir())?;
         let graph = RevisionGraph::build(scripts)?;
         Ok(Project { config, graph })
+    }
+
+    /// Reads the project as [`Project::open`] does, setting aside migration files that cannot
+    /// be read (returned, for commands that only report).
+    pub fn open_lenient(config: Config) -> Result<(Project, Vec<ScriptError>), ProjectError> {
+        let (scripts, bad) = crate::script::read_dir_lenient(&config.migrations_dir())?;
+        let graph = RevisionGraph::build(scripts)?;
+        Ok((Project { config, graph }, bad))
     }
 
     /// What differs from the sum file (`retort.sum`); empty when it matches or does not exist.

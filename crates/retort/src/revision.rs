@@ -169,6 +169,7 @@ pub fn create(project: &Project, new: &NewRevision) -> Result<Script, RevisionEr
         upgrade: Section { sql: new.upgrade.clone(), first_line: 0 },
         downgrade: Section { sql: new.downgrade.clone(), first_line: 0 },
         path: PathBuf::new(),
+        chained: false,
         lines: Default::default(),
     };
     write(project, &mut script)?;
@@ -212,6 +213,7 @@ pub fn merge(
         upgrade: Section::default(),
         downgrade: Section::default(),
         path: PathBuf::new(),
+        chained: false,
         lines: Default::default(),
     };
     write(project, &mut script)?;

@@ -23,6 +23,32 @@ pub const UPGRADE_MARKER: &str = "-- migrate:upgrade";
 /// The line that opens the downgrade section.
 pub const DOWNGRADE_MARKER: &str = "-- migrate:downgrade";
 
+/// Which section a marker line opens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Marker {
+    Upgrade,
+    Downgrade,
+}
+
+/// Reads a section marker: retort's `-- migrate:upgrade` / `-- migrate:downgrade`, or dbmate's
+/// `-- migrate:up` / `-- migrate:down` (so a dbmate folder works as it is), with dbmate's options
+/// after it (`transaction:false`). Returns the section and whether the options turn the
+/// transaction off.
+fn marker(line: &str) -> Option<(Marker, bool)> {
+    let lower = line.trim().to_ascii_lowercase();
+    let rest = lower.strip_prefix("--")?.trim_start().strip_prefix("migrate:")?;
+    let (word, options) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
+    let which = match word {
+        "upgrade" | "up" => Marker::Upgrade,
+        "downgrade" | "down" => Marker::Downgrade,
+        _ => return None,
+    };
+    Some((which, options.split_whitespace().any(|o| o == "transaction:false")))
+}
+
+/// What the markers are, for errors about a file without them.
+const MARKERS_HELP: &str = "a migration file has an upgrade section under a '-- migrate:upgrade' line and a downgrade section under '-- migrate:downgrade' (dbmate's '-- migrate:up' and '-- migrate:down' work too)";
+
 /// Why a migration file could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum ScriptError {
@@ -82,6 +108,9 @@ pub struct Script {
     pub downgrade: Section,
     /// The file it was read from.
     pub path: PathBuf,
+    /// A dbmate file (no header): its id is its file name's version, and its parent is the
+    /// previous such file in name order.
+    pub chained: bool,
     /// 1-based lines of the header keys, for errors that point into the header.
     pub lines: HeaderLines,
 }
@@ -148,7 +177,11 @@ impl Script {
             let start = offset;
             offset += raw.len();
             let trimmed = line.trim();
-            if trimmed.eq_ignore_ascii_case(UPGRADE_MARKER) {
+            let found = marker(trimmed);
+            if let Some((_, true)) = found {
+                transactional = false;
+            }
+            if matches!(found, Some((Marker::Upgrade, _))) {
                 if upgrade_start.is_some() {
                     return Err(err(
                         line_no,
@@ -161,7 +194,7 @@ impl Script {
                 upgrade_start = Some((offset, line_no + 1, start));
                 continue;
             }
-            if trimmed.eq_ignore_ascii_case(DOWNGRADE_MARKER) {
+            if matches!(found, Some((Marker::Downgrade, _))) {
                 if upgrade_start.is_none() {
                     return Err(err(line_no, format!("'{DOWNGRADE_MARKER}' must come after '{UPGRADE_MARKER}'")));
                 }
@@ -188,7 +221,7 @@ impl Script {
                 return Err(err(
                     line_no,
                     format!(
-                        "SQL before '{UPGRADE_MARKER}'; the header holds only '--' comment lines, SQL goes below the marker"
+                        "SQL before '{UPGRADE_MARKER}': the header holds only '--' comment lines, and {MARKERS_HELP}"
                     ),
                 ));
             };
@@ -238,16 +271,28 @@ impl Script {
             }
         }
 
-        let Some((revision, revision_line)) = revision else {
-            return Err(err(1, "no 'Revision:' line in the header; every migration file starts with '-- Revision: <id>' (see `retort revision`)".into()));
-        };
         let Some((up_offset, up_line, up_marker)) = upgrade_start else {
-            return Err(err(
-                1,
-                format!(
-                    "no '{UPGRADE_MARKER}' line; a migration file has '{UPGRADE_MARKER}' and '{DOWNGRADE_MARKER}' sections"
-                ),
-            ));
+            return Err(err(1, format!("no '{UPGRADE_MARKER}' line: {MARKERS_HELP}")));
+        };
+        // A file without a Revision line is dbmate's: its id is the version its name starts
+        // with, its parent the file before it (set by `read_dir`).
+        let mut chained = false;
+        let mut message = message_lines.join(" ");
+        let (revision, revision_line) = match (revision, dbmate_version(path)) {
+            (Some(found), _) => found,
+            (None, Some((version, words))) => {
+                chained = true;
+                if message.is_empty() {
+                    message = words;
+                }
+                (version.to_string(), 1)
+            }
+            (None, None) => {
+                return Err(err(
+                    1,
+                    "no 'Revision:' line in the header; every migration file starts with '-- Revision: <id>' (see `retort revision`), or is named '<version>_<words>.sql' as dbmate's are".into(),
+                ));
+            }
         };
         let (upgrade, downgrade) = match downgrade_start {
             Some((down_offset, down_line, down_marker)) => (
@@ -266,11 +311,12 @@ impl Script {
         };
         let parents_line = if parents.1 == 0 { revision_line } else { parents.1 };
         Ok(Script {
+            chained,
             revision,
             parents: parents.0,
             branch_labels: branch_labels.0,
             depends_on: depends_on.0,
-            message: message_lines.join(" "),
+            message,
             created,
             transactional,
             upgrade,
@@ -384,11 +430,12 @@ fn id_list(value: &str) -> Result<Vec<String>, String> {
         .collect()
 }
 
-/// Turns a message into an ASCII file-name slug: words lowercased and joined by `_`, at most 40 bytes.
-/// Messages with no ASCII words (e.g. only Korean) give an empty slug.
+/// Turns a message into an ASCII file-name slug: transliterated to ASCII (`données` -> `donnees`,
+/// Hangul romanized), words lowercased and joined by `_`, at most 40 bytes.
 pub fn slugify(message: &str) -> String {
+    let ascii = deunicode::deunicode(message);
     let mut slug = String::new();
-    for word in message.split(|c: char| !c.is_ascii_alphanumeric()) {
+    for word in ascii.split(|c: char| !c.is_ascii_alphanumeric()) {
         if word.is_empty() {
             continue;
         }
@@ -409,6 +456,16 @@ pub fn slugify(message: &str) -> String {
 
 /// Reads every `*.sql` migration file of a folder, sorted by file name.
 pub fn read_dir(dir: &Path) -> Result<Vec<Script>, ScriptError> {
+    let (scripts, mut bad) = read_dir_lenient(dir)?;
+    match bad.is_empty() {
+        true => Ok(scripts),
+        false => Err(bad.remove(0)),
+    }
+}
+
+/// Reads the folder as [`read_dir`] does, setting aside the files that cannot be read (for
+/// commands that only report: one broken file should not hide the others).
+pub fn read_dir_lenient(dir: &Path) -> Result<(Vec<Script>, Vec<ScriptError>), ScriptError> {
     let entries =
         std::fs::read_dir(dir).map_err(|source| ScriptError::Dir { path: dir.display().to_string(), source })?;
     let mut paths = Vec::new();
@@ -420,7 +477,31 @@ pub fn read_dir(dir: &Path) -> Result<Vec<Script>, ScriptError> {
         }
     }
     paths.sort();
-    paths.iter().map(|p| Script::read(p)).collect()
+    let (mut scripts, mut bad) = (Vec::new(), Vec::new());
+    for path in &paths {
+        match Script::read(path) {
+            Ok(script) => scripts.push(script),
+            Err(e) => bad.push(e),
+        }
+    }
+    chain_dbmate(&mut scripts);
+    Ok((scripts, bad))
+}
+
+/// Links dbmate's files (which name no parent) in the order of their names.
+pub fn chain_dbmate(scripts: &mut [Script]) {
+    let mut previous: Option<String> = None;
+    for script in scripts.iter_mut().filter(|s| s.chained) {
+        script.parents = previous.iter().cloned().collect();
+        previous = Some(script.revision.clone());
+    }
+}
+
+/// dbmate's file name: `<digits>_<words>.sql`; the version and the words (spaces for `_`).
+fn dbmate_version(path: &Path) -> Option<(&str, String)> {
+    let stem = path.file_stem()?.to_str()?;
+    let (version, words) = stem.split_once('_').unwrap_or((stem, ""));
+    (!version.is_empty() && version.bytes().all(|b| b.is_ascii_digit())).then(|| (version, words.replace('_', " ")))
 }
 
 #[cfg(test)]
@@ -431,6 +512,31 @@ mod tests {
 
     fn parse(text: &str) -> Result<Script, ScriptError> {
         Script::parse(text, Path::new("m.sql"))
+    }
+
+    #[test]
+    fn dbmate_files_are_read_as_they_are() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let up = "-- migrate:up\nCREATE TABLE a (id int);\n\n-- migrate:down\nDROP TABLE a;\n";
+        let index =
+            "-- migrate:up transaction:false\nCREATE INDEX CONCURRENTLY i ON a (id);\n-- migrate:down\nDROP INDEX i;\n";
+        std::fs::write(dir.path().join("20260102000000_add_index.sql"), index).unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(dir.path().join("20260101000000_create_a.sql"), up).unwrap_or_else(|e| panic!("{e}"));
+        let scripts = read_dir(dir.path()).unwrap_or_else(|e| panic!("{e}"));
+        let got: Vec<_> = scripts
+            .iter()
+            .map(|s| (s.revision.as_str(), s.parents.clone(), s.message.as_str(), s.transactional))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("20260101000000", vec![], "create a", true),
+                ("20260102000000", vec!["20260101000000".to_string()], "add index", false)
+            ]
+        );
+        assert_eq!(scripts[0].upgrade.sql.trim(), "CREATE TABLE a (id int);");
+        let err = Script::parse("CREATE TABLE x (id int);\n", Path::new("x.sql")).err().map(|e| e.to_string());
+        assert!(err.is_some_and(|e| e.contains("dbmate's '-- migrate:up'")));
     }
 
     #[test]
@@ -504,8 +610,8 @@ mod tests {
     #[test]
     fn slugs() {
         assert_eq!(slugify("Add workspace_id to Agents!"), "add_workspace_id_to_agents");
-        assert_eq!(slugify("사용자 테이블 추가"), "");
-        assert_eq!(slugify("Add 사용자 table"), "add_table");
+        assert_eq!(slugify("사용자 테이블 추가"), "sayongja_teibeul_cuga");
+        assert_eq!(slugify("Ajout des données"), "ajout_des_donnees");
         assert!(slugify(&"word ".repeat(30)).len() <= 40);
     }
 }

@@ -119,7 +119,7 @@ fn compare(recorded: &str, graph: &RevisionGraph) -> Vec<String> {
     };
     if form_hash.is_empty() || text_hash(&body.join("\n")) != form_hash {
         problems.push(format!(
-            "{SUM_FILE} was edited by hand or merged with conflicts; once the migration files are right (`retort heads` shows one head, or `retort merge heads`), run `retort rehash`"
+            "{SUM_FILE} was edited by hand or holds a merge conflict (two branches each added a revision)"
         ));
         return problems;
     }

@@ -74,6 +74,18 @@ impl DatabaseUrl {
             crate::dialect::postgres::client_url(url)
                 .parse::<postgres::Config>()
                 .map_err(|e| UrlError::BadPostgres { url: mask_password(url), reason: e.to_string() })?;
+            let query = url.split_once('?').map_or("", |(_, q)| q);
+            for mode in query.split('&').filter_map(|pair| pair.strip_prefix("sslmode=")) {
+                if !crate::dialect::postgres::SSL_MODES.contains(&mode) {
+                    return Err(UrlError::BadPostgres {
+                        url: mask_password(url),
+                        reason: format!(
+                            "sslmode={mode} is not one of {} (as in libpq)",
+                            crate::dialect::postgres::SSL_MODES.join(", ")
+                        ),
+                    });
+                }
+            }
             return Ok(DatabaseUrl::Postgres(url.to_string()));
         }
         for scheme in ["mysql", "mariadb"] {
@@ -176,6 +188,14 @@ mod tests {
         for (url, want) in cases {
             assert_eq!(DatabaseUrl::parse(url, base).ok(), Some(DatabaseUrl::Sqlite(want)), "{url}");
         }
+    }
+
+    #[test]
+    fn sslmode_values_are_checked() {
+        let base = Path::new("/p");
+        let err = DatabaseUrl::parse("postgres://u@h/db?sslmode=bogus", base).err().map(|e| e.to_string());
+        assert!(err.is_some_and(|e| e.contains("sslmode=bogus is not one of disable, allow")));
+        assert!(DatabaseUrl::parse("postgres://u@h/db?sslmode=verify-full", base).is_ok());
     }
 
     #[test]

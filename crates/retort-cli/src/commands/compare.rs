@@ -3,7 +3,8 @@
 use std::process::ExitCode;
 
 use anyhow::Result;
-use retort::autogen::{Side, compare, generate, read_side};
+use retort::autogen::{AutogenError, Side, compare, generate, read_side};
+use retort::text::count;
 use retort::url::DatabaseUrl;
 use serde::Serialize;
 
@@ -13,26 +14,46 @@ use crate::output::print_json;
 #[derive(Serialize)]
 struct CheckJson {
     matches: bool,
+    /// Revisions not yet applied (the schemas are compared only when there are none).
+    pending: Vec<String>,
     changes: Vec<String>,
     destructive: Vec<String>,
 }
 
-/// Exits 1 when the database differs from the desired schema.
+/// Exits 1 when the database is not at head (naming the pending revisions, as `alembic check`
+/// does), or when it differs from the desired schema.
 pub fn check(ctx: &Context, json: bool) -> Result<ExitCode> {
     let project = ctx.project()?;
     let url = ctx.database_url(&project)?;
-    let generated = compare(&project, &url, true, false)?.generated;
+    let generated = match compare(&project, &url, true, true) {
+        Ok(comparison) => comparison.generated,
+        Err(AutogenError::NotUpToDate { current, pending, .. }) => {
+            if json {
+                print_json(&CheckJson { matches: false, pending, changes: Vec::new(), destructive: Vec::new() })?;
+            } else {
+                println!(
+                    "The database is not at head (it is at {current}; {} pending: {}).",
+                    count(pending.len(), "revision"),
+                    pending.join(", ")
+                );
+                println!("Run `retort upgrade head`, then check again.");
+            }
+            return Ok(ExitCode::FAILURE);
+        }
+        Err(e) => return Err(e.into()),
+    };
     let changes: Vec<String> = generated.up.iter().map(|c| c.summary()).collect();
     if json {
         print_json(&CheckJson {
             matches: changes.is_empty(),
+            pending: Vec::new(),
             changes: changes.clone(),
             destructive: generated.destructive(),
         })?;
     } else if changes.is_empty() {
         println!("No differences: the database matches the desired schema.");
     } else {
-        println!("The database differs from the desired schema ({} change(s) needed):", changes.len());
+        println!("The database differs from the desired schema ({} needed):", count(changes.len(), "change"));
         for c in &changes {
             println!("  {c}");
         }

@@ -71,12 +71,20 @@ pub fn run(ctx: &Context, args: CurrentArgs) -> Result<ExitCode> {
                 );
             }
         }
-        for d in &drift {
-            eprintln!("warning: {d}");
+        if !args.strict {
+            for d in &drift {
+                eprintln!("warning: {d}");
+            }
         }
     }
     if args.strict && !drift.is_empty() {
-        return Ok(ExitCode::FAILURE);
+        let files: Vec<String> = drift.iter().map(ToString::to_string).collect();
+        anyhow::bail!(
+            "--strict: {} changed after {} applied:\n  {}\nRestore the applied text (e.g. from git), or write the change as a new revision",
+            retort::text::count(drift.len(), "migration file"),
+            if drift.len() == 1 { "it was" } else { "they were" },
+            files.join("\n  ")
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -81,7 +81,7 @@ pub fn print(found: &[Finding]) {
 
 /// `retort lint [REV|RANGE] [--json]`
 pub fn run(ctx: &Context, revisions: Option<&str>, json: bool, fail_on: FailOn) -> Result<ExitCode> {
-    let project = ctx.project()?;
+    let project = ctx.project_read_only()?;
     let revs = selected(ctx, &project, revisions)?;
     let found = findings(ctx, &project, &revs)?;
     if json {

@@ -37,7 +37,7 @@ fn parse_endpoint(text: &str) -> Result<Option<Target>> {
 
 /// `retort history [-r A:B] [-v] [-i] [--json]`
 pub fn history(ctx: &Context, args: HistoryArgs) -> Result<ExitCode> {
-    let project = ctx.project()?;
+    let project = ctx.project_read_only()?;
     let graph = &project.graph;
     let (from, to) = match &args.range {
         Some(r) if r.contains(':') => {
@@ -90,7 +90,7 @@ pub fn history(ctx: &Context, args: HistoryArgs) -> Result<ExitCode> {
 
 /// `retort heads [-v] [--json]`
 pub fn heads(ctx: &Context, args: ListArgs) -> Result<ExitCode> {
-    let project = ctx.project()?;
+    let project = ctx.project_read_only()?;
     let graph = &project.graph;
     let heads = graph.heads();
     if args.json {
@@ -105,7 +105,7 @@ pub fn heads(ctx: &Context, args: ListArgs) -> Result<ExitCode> {
 
 /// `retort branches [-v] [--json]`
 pub fn branches(ctx: &Context, args: ListArgs) -> Result<ExitCode> {
-    let project = ctx.project()?;
+    let project = ctx.project_read_only()?;
     let graph = &project.graph;
     let points: Vec<Rev> = graph.topological().iter().copied().filter(|&r| graph.is_branchpoint(r)).collect();
     if args.json {
@@ -128,7 +128,7 @@ pub fn branches(ctx: &Context, args: ListArgs) -> Result<ExitCode> {
 
 /// `retort show REV [--json]`
 pub fn show(ctx: &Context, rev: &str, as_json: bool) -> Result<ExitCode> {
-    let project = ctx.project()?;
+    let project = ctx.project_read_only()?;
     let graph = &project.graph;
     let target = parse_endpoint(rev)?;
     let (current, applied) =
@@ -145,7 +145,22 @@ pub fn show(ctx: &Context, rev: &str, as_json: bool) -> Result<ExitCode> {
     } else {
         for &r in &revs {
             println!("{}", verbose(graph, r, &[]));
+            println!("{}", sections(graph.script(r)));
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The upgrade and downgrade SQL of a revision, under their markers as in the file.
+fn sections(script: &retort::script::Script) -> String {
+    use retort::script::{DOWNGRADE_MARKER, UPGRADE_MARKER};
+    let body = |s: &retort::script::Section| {
+        let sql = s.sql.trim();
+        if sql.is_empty() {
+            "    (empty)".to_string()
+        } else {
+            sql.lines().map(|l| format!("    {l}")).collect::<Vec<_>>().join("\n")
+        }
+    };
+    format!("    {UPGRADE_MARKER}\n{}\n\n    {DOWNGRADE_MARKER}\n{}\n", body(&script.upgrade), body(&script.downgrade))
 }

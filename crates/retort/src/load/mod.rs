@@ -99,7 +99,13 @@ pub fn read_sources(config: &Config) -> Result<Vec<SourceFile>, LoadError> {
         }
     }
     if files.is_empty() {
-        return Err(LoadError::NoFiles { patterns: schema.paths.clone(), root: config.root.display().to_string() });
+        return Err(LoadError::NoFiles {
+            patterns: schema.paths.clone(),
+            root: match config.root.display().to_string() {
+                root if root.is_empty() => ".".to_string(),
+                root => root,
+            },
+        });
     }
     files
         .iter()

@@ -130,6 +130,9 @@ enum TlsMode {
     VerifyFull,
 }
 
+/// The `sslmode` values libpq accepts (`allow` is read as `prefer`: TLS when offered).
+pub(crate) const SSL_MODES: [&str; 6] = ["disable", "allow", "prefer", "require", "verify-ca", "verify-full"];
+
 /// The TLS parameters of a URL (`sslmode`, `sslrootcert`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct TlsSettings {
@@ -152,6 +155,7 @@ impl TlsSettings {
                         "require" => TlsMode::Require,
                         "verify-ca" => TlsMode::VerifyCa,
                         "verify-full" => TlsMode::VerifyFull,
+                        // `allow`, `prefer`; anything else was refused when the URL was parsed.
                         _ => TlsMode::Prefer,
                     }
                 }
