@@ -50,8 +50,9 @@ fn init_writes_a_project_and_refuses_to_overwrite() {
 fn revision_writes_parseable_files() {
     let p = sqlite_project();
     let out = p.ok(&["revision", "-m", "사용자 테이블 추가", "--rev-id", "k1"]);
-    assert!(out.contains("Created migrations/k1.sql (revision k1, revises <base>)"), "{out}");
-    let text = std::fs::read_to_string(p.path().join("migrations/k1.sql")).unwrap_or_default();
+    // A Korean message is transliterated for the file name (the header keeps it as written).
+    assert!(out.contains("Created migrations/k1_sayongja_teibeul_cuga.sql (revision k1, revises <base>)"), "{out}");
+    let text = std::fs::read_to_string(p.path().join("migrations/k1_sayongja_teibeul_cuga.sql")).unwrap_or_default();
     assert!(text.starts_with("-- 사용자 테이블 추가\n--\n-- Revision: k1\n-- Revises: \n-- Create Date: "), "{text}");
     let out = p.ok(&["revision", "-m", "Add e-mail to users!"]);
     let name = out.split_whitespace().nth(1).unwrap_or_default().to_string();

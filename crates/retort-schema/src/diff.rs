@@ -139,10 +139,13 @@ fn sqlite_affinity(declared: &str) -> &'static str {
 
 /// Columns that differ only in a declared type SQLite stores the same way (`TEXT` and
 /// `VARCHAR(100)`: SQLite enforces no length): no change is needed, and a table rebuild for it
-/// would only cost time and warn about values being cut that never are.
+/// would only cost time and warn about values being cut that never are. `INTEGER` is kept apart:
+/// spelled exactly so, a primary key column is the rowid itself, which `BIGINT` is not.
 fn same_storage(dialect: Dialect, x: &Column, y: &Column) -> bool {
+    let rowid_spelling = |c: &Column| c.data_type.eq_ignore_ascii_case("INTEGER");
     dialect == Dialect::Sqlite
         && x.data_type != y.data_type
+        && rowid_spelling(x) == rowid_spelling(y)
         && sqlite_affinity(&x.data_type) == sqlite_affinity(&y.data_type)
         && Column { data_type: y.data_type.clone(), ..x.clone() } == *y
 }
@@ -967,6 +970,7 @@ mod tests {
         assert_eq!(changes("TEXT", "VARCHAR(100)"), 0);
         assert_eq!(changes("VARCHAR(11)", "VARCHAR(20)"), 0);
         assert_eq!(changes("INT", "BIGINT"), 0);
+        assert_eq!(changes("INTEGER", "BIGINT"), 1, "INTEGER PRIMARY KEY is the rowid; BIGINT is not");
         assert_eq!(changes("TEXT", "INTEGER"), 1);
         assert_eq!(changes("REAL", "NUMERIC(10,2)"), 1);
         // Any other difference still counts (and the rebuild then writes the new type too).

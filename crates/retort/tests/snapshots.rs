@@ -52,7 +52,7 @@ const CASES: &[(&str, &str, &str)] = &[
     (
         "view_over_changed_table",
         "CREATE TABLE t (a INTEGER PRIMARY KEY, c TEXT);\nCREATE VIEW v AS SELECT a, c FROM t;",
-        "CREATE TABLE t (a INTEGER PRIMARY KEY, c VARCHAR(20));\nCREATE VIEW v AS SELECT a, c FROM t;",
+        "CREATE TABLE t (a INTEGER PRIMARY KEY, c INTEGER);\nCREATE VIEW v AS SELECT a, c FROM t;",
     ),
 ];
 
