@@ -348,8 +348,9 @@ fn listmonk_versions(kind: Kind) {
 
 fn lemmy_versions(kind: Kind) {
     if kind == Kind::Postgres {
-        // Lemmy 0.19.5 keeps its trigger functions in a schema of their own, `r`.
-        versions_in(kind, &["lemmy_v0_19_0.sql", "lemmy_v0_19_5.sql"], &["public", "r"]);
+        // Lemmy 0.19.5 keeps its trigger functions in a schema of their own, `r`, and diesel's
+        // helpers in `utils` (retort refuses files creating a schema it does not manage).
+        versions_in(kind, &["lemmy_v0_19_0.sql", "lemmy_v0_19_5.sql"], &["public", "r", "utils"]);
     }
 }
 

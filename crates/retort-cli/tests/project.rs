@@ -345,7 +345,13 @@ fn postgres_backup_uses_pg_dump() {
     let size = std::fs::metadata(p.path().join("before.dump")).map(|m| m.len()).unwrap_or(0);
     assert!(size > 0);
     let err = p.fails(&["restore", "before.dump"]);
-    assert!(err.contains("pg_restore"), "{err}");
+    let name = p.db.url.rsplit('/').next().unwrap_or_default();
+    assert!(
+        err.contains(&format!(
+            "pg_restore --clean --if-exists --host 127.0.0.1 --port 5432 --username postgres --dbname {name} "
+        )) && err.trim_end().ends_with("before.dump"),
+        "{err}"
+    );
 }
 
 #[test]

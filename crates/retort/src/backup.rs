@@ -22,8 +22,8 @@ pub enum BackupError {
     #[error("backing up {url} to {path} failed: {message}")]
     Failed { url: String, path: String, message: String },
     /// Restore is only built in for SQLite.
-    #[error("restore a PostgreSQL backup with: pg_restore --clean --if-exists --dbname <url> {path}")]
-    PostgresRestore { path: String },
+    #[error("restore a PostgreSQL backup with pg_restore (it replaces what the backup holds):\n  {command}")]
+    PostgresRestore { command: String },
     /// The backup file does not exist or is not a SQLite database.
     #[error("cannot restore from {path}: {message}")]
     Restore { path: String, message: String },
@@ -68,29 +68,10 @@ pub fn backup(url: &DatabaseUrl, path: &Path) -> Result<(), BackupError> {
         }
         DatabaseUrl::Postgres(raw) => {
             // The password goes through the environment, never the command line.
-            let mut config: postgres::Config = crate::dialect::postgres::client_url(raw)
-                .parse()
-                .map_err(|e: postgres::Error| failed(e.to_string()))?;
-            let password = config.get_password().map(|p| String::from_utf8_lossy(p).into_owned());
-            config.password("");
+            let client = ClientArgs::of(raw).map_err(failed)?;
             let mut cmd = Command::new("pg_dump");
-            cmd.arg("--format=custom").arg("--file").arg(path);
-            if let Some(host) = config.get_hosts().first() {
-                match host {
-                    postgres::config::Host::Tcp(h) => cmd.arg("--host").arg(h),
-                    postgres::config::Host::Unix(p) => cmd.arg("--host").arg(p),
-                };
-            }
-            if let Some(port) = config.get_ports().first() {
-                cmd.arg("--port").arg(port.to_string());
-            }
-            if let Some(user) = config.get_user() {
-                cmd.arg("--username").arg(user);
-            }
-            if let Some(db) = config.get_dbname() {
-                cmd.arg("--dbname").arg(db);
-            }
-            if let Some(pw) = password {
+            cmd.arg("--format=custom").arg("--file").arg(path).args(&client.args);
+            if let Some(pw) = client.password {
                 cmd.env("PGPASSWORD", pw);
             }
             let out = cmd.output().map_err(|e| {
@@ -104,11 +85,61 @@ pub fn backup(url: &DatabaseUrl, path: &Path) -> Result<(), BackupError> {
     }
 }
 
-/// Restores a SQLite backup over the configured database (PostgreSQL: the `pg_restore` command).
+/// How libpq's command-line tools reach a PostgreSQL URL's database: `--host`, `--port`,
+/// `--username`, `--dbname`, and the password apart (for `PGPASSWORD`, never an argument).
+struct ClientArgs {
+    args: Vec<String>,
+    password: Option<String>,
+}
+
+impl ClientArgs {
+    fn of(raw: &str) -> Result<ClientArgs, String> {
+        let config: postgres::Config =
+            crate::dialect::postgres::client_url(raw).parse().map_err(|e: postgres::Error| e.to_string())?;
+        let mut args = Vec::new();
+        if let Some(host) = config.get_hosts().first() {
+            let host = match host {
+                postgres::config::Host::Tcp(h) => h.clone(),
+                postgres::config::Host::Unix(p) => p.display().to_string(),
+            };
+            args.extend(["--host".to_string(), host]);
+        }
+        if let Some(port) = config.get_ports().first() {
+            args.extend(["--port".to_string(), port.to_string()]);
+        }
+        if let Some(user) = config.get_user() {
+            args.extend(["--username".to_string(), user.to_string()]);
+        }
+        if let Some(db) = config.get_dbname() {
+            args.extend(["--dbname".to_string(), db.to_string()]);
+        }
+        let password = config.get_password().map(|p| String::from_utf8_lossy(p).into_owned());
+        Ok(ClientArgs { args, password })
+    }
+}
+
+/// A word for a shell command line, quoted when it needs to be.
+fn shell_word(word: &str) -> String {
+    let plain = word.chars().all(|c| c.is_ascii_alphanumeric() || "-_./:=@,+".contains(c));
+    if plain && !word.is_empty() { word.to_string() } else { format!("'{}'", word.replace('\'', "'\\''")) }
+}
+
+/// Restores a SQLite backup over the configured database (PostgreSQL: the `pg_restore` command
+/// to run, with the password masked).
 pub fn restore(url: &DatabaseUrl, path: &Path) -> Result<(), BackupError> {
     let err = |message: String| BackupError::Restore { path: path.display().to_string(), message };
     match url {
-        DatabaseUrl::Postgres(_) => Err(BackupError::PostgresRestore { path: path.display().to_string() }),
+        DatabaseUrl::Postgres(raw) => {
+            let client = ClientArgs::of(raw).map_err(err)?;
+            let mut words: Vec<String> = Vec::new();
+            if client.password.is_some() {
+                words.push("PGPASSWORD=***".into());
+            }
+            words.extend(["pg_restore", "--clean", "--if-exists"].map(String::from));
+            words.extend(client.args.iter().map(|a| shell_word(a)));
+            words.push(shell_word(&path.display().to_string()));
+            Err(BackupError::PostgresRestore { command: words.join(" ") })
+        }
         DatabaseUrl::Sqlite(SqliteLocation::Memory) => Err(BackupError::Memory),
         DatabaseUrl::Sqlite(SqliteLocation::File(db)) => {
             if !path.is_file() {

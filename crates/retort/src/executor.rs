@@ -206,6 +206,18 @@ impl std::fmt::Display for Drift {
     }
 }
 
+/// A history time in one form whatever the database printed (SQLite keeps retort's RFC 3339 text,
+/// PostgreSQL prints `2026-12-01 08:00:00.123456+00` in the session's time zone): RFC 3339 in UTC,
+/// `2026-12-01T08:00:00.123456Z`. Text that is neither is shown as it is.
+fn utc_timestamp(text: &str) -> String {
+    let parsed = chrono::DateTime::parse_from_rfc3339(text)
+        .or_else(|_| chrono::DateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S%.f%#z"));
+    match parsed {
+        Ok(t) => t.with_timezone(&chrono::Utc).to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+        Err(_) => text.to_string(),
+    }
+}
+
 /// What a run did.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct RunReport {
@@ -331,7 +343,7 @@ impl<'a> Migrator<'a> {
                     revision: next().unwrap_or_default(),
                     direction: next().unwrap_or_default(),
                     checksum: next(),
-                    started_at: next(),
+                    started_at: next().map(|t| utc_timestamp(&t)),
                     duration_ms: next().and_then(|d| d.parse().ok()),
                     executed_by: next(),
                     db_user: next(),
@@ -906,6 +918,15 @@ pub fn offline_script(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn history_times_read_alike() {
+        use super::utc_timestamp;
+        assert_eq!(utc_timestamp("2026-12-01T08:00:00.123456Z"), "2026-12-01T08:00:00.123456Z");
+        assert_eq!(utc_timestamp("2026-12-01 08:00:00.123456+00"), "2026-12-01T08:00:00.123456Z");
+        assert_eq!(utc_timestamp("2026-12-01 17:00:00.5+09"), "2026-12-01T08:00:00.500000Z");
+        assert_eq!(utc_timestamp("yesterday"), "yesterday");
+    }
+
     #[cfg(unix)]
     #[test]
     fn the_uid_has_a_name_without_the_environment() {

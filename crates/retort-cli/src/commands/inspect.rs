@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use anyhow::Result;
+use anyhow::{Result, bail};
 use retort::driver::Access;
 use retort::load::{load, read_sources};
 
@@ -17,12 +17,34 @@ pub struct Args {
     pub desired: bool,
 }
 
+/// An error naming the requested schemas the database does not have.
+fn missing_schemas(driver: &mut dyn retort::driver::Driver, schemas: &[String]) -> Result<()> {
+    let pg = retort::dialect::Dialect::Postgres;
+    let list = schemas.iter().map(|s| pg.literal(s)).collect::<Vec<_>>().join(", ");
+    let sql = format!(
+        "SELECT s FROM unnest(ARRAY[{list}]::text[]) AS s WHERE s NOT IN (SELECT nspname FROM pg_catalog.pg_namespace)"
+    );
+    let missing: Vec<String> = driver.query(&sql)?.into_iter().filter_map(|r| r.into_iter().next().flatten()).collect();
+    if !missing.is_empty() {
+        let all = driver.query(
+            "SELECT string_agg(nspname, ', ' ORDER BY nspname) FROM pg_catalog.pg_namespace WHERE nspname NOT IN ('pg_catalog', 'information_schema') AND nspname NOT LIKE 'pg\\_%'",
+        )?;
+        let have = all.into_iter().next().and_then(|r| r.into_iter().next().flatten()).unwrap_or_default();
+        bail!("the database has no schema {}; its schemas are: {have}", missing.join(", "));
+    }
+    Ok(())
+}
+
 /// Prints the schema; applying the DDL to an empty database reproduces it.
 pub fn run(ctx: &Context, args: Args) -> Result<ExitCode> {
     let project = if args.desired { ctx.config_only()? } else { ctx.project_or_url_only()? };
     let url = ctx.database_url(&project)?;
     let mut options = project.inspect_options(url.dialect());
-    if args.all_schemas {
+    // Schemas named on the command line must exist; [schema] schemas may name one that the
+    // migrations have not created yet.
+    let named = !args.schemas.is_empty();
+    // Without a project, every user schema (as `pg_dump --schema-only`); with one, [schema] schemas.
+    if args.all_schemas || (project.config.path.is_none() && args.schemas.is_empty()) {
         options.schemas.clear();
     } else if !args.schemas.is_empty() {
         options.schemas = args.schemas;
@@ -31,6 +53,9 @@ pub fn run(ctx: &Context, args: Args) -> Result<ExitCode> {
         load(&read_sources(&project.config)?, &url, &options)?
     } else {
         let (_, mut driver) = ctx.connect(&project, Access::ReadOnly)?;
+        if url.dialect() == retort::dialect::Dialect::Postgres && named {
+            missing_schemas(driver.as_mut(), &options.schemas)?;
+        }
         driver.inspect(&options)?
     };
     if args.json {

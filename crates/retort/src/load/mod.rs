@@ -58,6 +58,12 @@ pub enum LoadError {
     /// The scratch database could not be created.
     #[error("{0}")]
     Scratch(Box<DbError>),
+    /// The files create objects in schemas retort does not manage.
+    #[error(
+        "the desired schema files create objects in {}, which [schema] schemas does not list ({}); add {} to [schema] schemas in retort.toml, or a migration written from these files would leave {} out",
+        quoted(schemas), managed.join(", "), if schemas.len() == 1 { "it" } else { "them" }, if schemas.len() == 1 { "it" } else { "them" }
+    )]
+    Unmanaged { schemas: Vec<String>, managed: Vec<String> },
     /// The scratch database could not be inspected.
     #[error(transparent)]
     Inspect(#[from] InspectError),
@@ -130,6 +136,12 @@ fn run_command(command: &[String], root: &Path) -> Result<Vec<SourceFile>, LoadE
     let text =
         String::from_utf8(output.stdout).map_err(|_| fail("printed text that is not UTF-8".into(), String::new()))?;
     Ok(vec![SourceFile { name: format!("[schema] command {}", command.join(" ")), text }])
+}
+
+/// `schema "a"`, `schemas "a", "b"`.
+fn quoted(schemas: &[String]) -> String {
+    let list = schemas.iter().map(|s| format!("\"{s}\"")).collect::<Vec<_>>().join(", ");
+    format!("{} {list}", if schemas.len() == 1 { "schema" } else { "schemas" })
 }
 
 /// First words of the statements a schema file may hold. `DROP ... IF EXISTS` preambles and

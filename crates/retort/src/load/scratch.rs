@@ -35,9 +35,31 @@ pub fn load(sources: &[SourceFile], target: &DatabaseUrl, options: &InspectOptio
                 return Err(LoadError::Scratch(Box::new(DbError::msg("the scratch database has no connection"))));
             };
             apply(driver, sources, Dialect::Postgres)?;
+            unmanaged_schemas(driver, options)?;
             Ok(driver.inspect(options)?)
         }
     }
+}
+
+/// The scratch database started empty, so every schema in it besides `public` was created by the
+/// files: an error when one of them is not managed (what it holds would silently be left out).
+fn unmanaged_schemas(driver: &mut dyn Driver, options: &InspectOptions) -> Result<(), LoadError> {
+    if options.schemas.is_empty() {
+        return Ok(());
+    }
+    let managed = options.schemas.iter().map(|s| Dialect::Postgres.literal(s)).collect::<Vec<_>>().join(", ");
+    let sql = format!(
+        "SELECT n.nspname FROM pg_catalog.pg_namespace n WHERE n.nspname NOT IN ({managed}) AND n.nspname <> 'public'
+           AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%'
+           AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend e WHERE e.classid = 'pg_catalog.pg_namespace'::pg_catalog.regclass AND e.objid = n.oid AND e.deptype = 'e')
+         ORDER BY 1"
+    );
+    let rows = driver.query(&sql).map_err(|e| LoadError::Scratch(Box::new(e)))?;
+    let schemas: Vec<String> = rows.into_iter().filter_map(|r| r.into_iter().next().flatten()).collect();
+    if schemas.is_empty() {
+        return Ok(());
+    }
+    Err(LoadError::Unmanaged { schemas, managed: options.schemas.clone() })
 }
 
 /// Runs every statement of every source, naming the file, line and column of the one that fails.

@@ -81,6 +81,9 @@ fn read(driver: &mut PostgresDriver, options: &InspectOptions) -> Result<Schema,
     };
     let f = Filter { ns, excluded, pg15: version >= 150_000 };
     unsupported(driver, &f)?;
+    if !options.schemas.is_empty() {
+        unmanaged(driver, options)?;
+    }
 
     let mut schema = Schema { dialect: Dialect::Postgres, ..Schema::default() };
     schema.namespaces = namespaces(driver, &f)?;
@@ -98,6 +101,66 @@ fn read(driver: &mut PostgresDriver, options: &InspectOptions) -> Result<Schema,
     options.drop_excluded(&mut schema);
     schema.normalize();
     Ok(schema)
+}
+
+/// Objects of the inspected schemas that need objects of schemas left out (a trigger calling a
+/// function in another schema, a foreign key to a table there, a column of a type there, a view
+/// reading one): an error naming them, since DDL printed without them would not apply to an empty
+/// database and a migration recreating them would fail. Read from `pg_depend`, which records
+/// every such reference (routine bodies aside), without extensions' objects.
+fn unmanaged(driver: &mut PostgresDriver, options: &InspectOptions) -> Result<(), InspectError> {
+    #[derive(Deserialize)]
+    struct Row {
+        object: String,
+        needs: String,
+        schema: String,
+        owner: Option<String>,
+    }
+    let managed = options.schemas.iter().map(|s| lit(s)).collect::<Vec<_>>().join(", ");
+    let sql = format!(
+        "SELECT coalesce(json_agg(x ORDER BY x.schema, x.object, x.needs), '[]') FROM (
+           SELECT DISTINCT a.type || ' ' || a.identity AS object, b.type || ' ' || b.identity AS needs, b.schema, owner.relname AS owner
+           FROM pg_catalog.pg_depend d
+           CROSS JOIN LATERAL pg_catalog.pg_identify_object(d.classid, d.objid, d.objsubid) a
+           CROSS JOIN LATERAL pg_catalog.pg_identify_object(d.refclassid, d.refobjid, d.refobjsubid) b
+           LEFT JOIN pg_catalog.pg_trigger tg ON d.classid = 'pg_catalog.pg_trigger'::pg_catalog.regclass AND tg.oid = d.objid
+           LEFT JOIN pg_catalog.pg_rewrite rw ON d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass AND rw.oid = d.objid
+           LEFT JOIN pg_catalog.pg_attrdef ad ON d.classid = 'pg_catalog.pg_attrdef'::pg_catalog.regclass AND ad.oid = d.objid
+           LEFT JOIN pg_catalog.pg_constraint con ON d.classid = 'pg_catalog.pg_constraint'::pg_catalog.regclass AND con.oid = d.objid
+           LEFT JOIN pg_catalog.pg_class owner ON owner.oid = coalesce(tg.tgrelid, rw.ev_class, ad.adrelid, nullif(con.conrelid, 0),
+                CASE WHEN d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass THEN d.objid END)
+           LEFT JOIN pg_catalog.pg_namespace own ON own.oid = owner.relnamespace
+           WHERE d.deptype = 'n'
+             AND coalesce(a.schema, own.nspname) IN ({managed})
+             AND b.schema IS NOT NULL AND b.schema NOT IN ({managed})
+             AND b.schema NOT IN ('pg_catalog', 'information_schema') AND b.schema NOT LIKE 'pg\\_%'
+             AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend e WHERE e.classid = d.refclassid AND e.objid = d.refobjid AND e.deptype = 'e')
+             AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend e WHERE e.classid = d.classid AND e.objid = d.objid AND e.deptype = 'e')
+         ) x"
+    );
+    let found: Vec<Row> = fetch(driver, "references to other schemas", &sql)?;
+    // One line per object and schema; a view is named as itself, not as its `_RETURN` rule.
+    let mut grouped: Vec<(String, String, Vec<String>)> = Vec::new();
+    for r in found.into_iter().filter(|r| r.owner.as_deref().is_none_or(|t| !options.excluded(t))) {
+        let object = match r.object.strip_prefix("rule \"_RETURN\" on ") {
+            Some(view) => format!("view {view}"),
+            None => r.object,
+        };
+        match grouped.iter_mut().find(|(o, s, _)| *o == object && *s == r.schema) {
+            Some((_, _, needs)) => needs.push(r.needs),
+            None => grouped.push((object, r.schema, vec![r.needs])),
+        }
+    }
+    let uses: Vec<String> = grouped
+        .into_iter()
+        .map(|(object, schema, needs)| {
+            format!("schema \"{schema}\" is used by {object} ({}) but is not in [schema] schemas", needs.join(", "))
+        })
+        .collect();
+    if uses.is_empty() {
+        return Ok(());
+    }
+    Err(InspectError::Unmanaged { uses: uses.join("\n  ") })
 }
 
 /// Objects the model cannot represent yet: an error naming the first one, never a silent skip.

@@ -55,6 +55,14 @@ pub fn load(sources: &[SourceFile], options: &InspectOptions, server: &mut dyn D
     let (mut schema, pending) = parse(sources)?;
     let parsed = started.elapsed();
     canon::settle(&mut schema, pending, server)?;
+    let outside = outside_schemas(&schema, options);
+    if let Some(schema_name) = outside.first() {
+        // The scratch database says so with the whole picture (what references what).
+        return Err(Decline::new(
+            None,
+            format!("the files create objects in schema {schema_name}, which is not managed"),
+        ));
+    }
     filter(&mut schema, options);
     schema.normalize();
     // RETORT_TRACE_LOAD=1 also says where the time went.
@@ -81,6 +89,24 @@ fn parse(sources: &[SourceFile]) -> Result<(Schema, build::Pending), Decline> {
     let mut builder = build::Builder::new("public");
     sources.iter().try_for_each(|source| builder.source(source))?;
     Ok(builder.finish())
+}
+
+/// Schemas other than the managed ones (and `public`) that the files create or put objects in.
+fn outside_schemas(schema: &Schema, options: &InspectOptions) -> Vec<String> {
+    if options.schemas.is_empty() {
+        return Vec::new();
+    }
+    let named = schema
+        .namespaces
+        .iter()
+        .map(|n| Some(n.name.clone()))
+        .chain(schema.enums.iter().map(|e| e.name.schema.clone()))
+        .chain(schema.sequences.iter().map(|s| s.name.schema.clone()))
+        .chain(schema.tables.iter().map(|t| t.name.schema.clone()));
+    let mut outside: Vec<String> = named.flatten().filter(|s| s != "public" && !options.schemas.contains(s)).collect();
+    outside.sort();
+    outside.dedup();
+    outside
 }
 
 /// Leaves out what the inspector would not read: schemas outside `options.schemas`, excluded
