@@ -260,6 +260,40 @@ fn excluded_tables_are_left_alone(kind: Kind) {
     assert!(!inspected.contains("legacy_orders") && !inspected.contains("alembic_version"), "{inspected}");
 }
 
+/// What autogenerate prints is what the file says: cautions next to destructive steps, a serial
+/// column once; `check --json` gives fields as well as lines.
+fn summaries_list_cautions_and_fields(kind: Kind) {
+    let p = project!(kind);
+    let config = std::fs::read_to_string(p.path().join("retort.toml")).unwrap_or_default();
+    p.write("retort.toml", &format!("{config}\n[schema]\npaths = [\"schema/*.sql\"]\n"));
+    p.write("schema/a.sql", "CREATE TABLE agents (id INTEGER PRIMARY KEY, goal VARCHAR(10));");
+    p.ok(&["revision", "--autogenerate", "-m", "a", "--rev-id", "a1"]);
+    p.ok(&["upgrade", "head"]);
+    let serial = if kind == Kind::Postgres { ", n SERIAL" } else { "" };
+    p.write(
+        "schema/a.sql",
+        &format!("CREATE TABLE agents (id INTEGER PRIMARY KEY, goal VARCHAR(10), owner TEXT NOT NULL{serial});"),
+    );
+    let v: serde_json::Value = serde_json::from_slice(&p.run(&["check", "--json"]).stdout).unwrap_or_default();
+    let owner = v["details"].as_array().and_then(|d| d.iter().find(|c| c["column"] == "owner")).cloned();
+    assert!(
+        owner.is_some_and(|c| c["action"] == "add"
+            && c["kind"] == "column"
+            && c["table"].as_str().is_some_and(|t| t.ends_with("agents"))
+            && c["to"] == if kind == Kind::Postgres { "text NOT NULL" } else { "TEXT NOT NULL" }),
+        "{v}"
+    );
+    assert!(
+        v["cautions"].as_array().is_some_and(|c| c.iter().any(|c| c.as_str().is_some_and(|c| c.contains("owner")))),
+        "{v}"
+    );
+    let out = p.ok(&["revision", "--autogenerate", "-m", "b", "--rev-id", "b1"]);
+    assert!(out.contains("marked CAUTION in the file") && out.contains("owner is added NOT NULL"), "{out}");
+    if kind == Kind::Postgres {
+        assert_eq!(out.matches("sequence public.agents_n_seq").count(), 1, "{out}");
+    }
+}
+
 fn review_findings(kind: Kind) {
     // NOT NULL with a default on a column holding NULLs: the NULLs take the default.
     let before = "CREATE TABLE agents (id INTEGER PRIMARY KEY, goal TEXT);";
@@ -378,4 +412,5 @@ on_both!(
     crewai_v1_to_v2,
     enums_sequences_and_identity,
     nothing_to_do_writes_nothing,
+    summaries_list_cautions_and_fields,
 );

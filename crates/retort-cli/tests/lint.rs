@@ -29,10 +29,10 @@ fn lint_weighs_findings_by_table_size(kind: Kind) {
         "SELECT 1;",
     );
     let out = p.ok(&["lint"]);
-    assert!(out.contains("migrations/b1.sql:9: warning RT102 drop-column [events: 20 k rows"), "{out}");
+    assert!(out.contains("migrations/b1.sql:9: warning RT102 drop-column [events: 20,000 rows"), "{out}");
     if kind == Kind::Postgres {
         assert!(
-            out.contains("migrations/b1.sql:8: warning RT301 create-index-not-concurrently [events: 20 k rows,"),
+            out.contains("migrations/b1.sql:8: warning RT301 create-index-not-concurrently [events: 20,000 rows,"),
             "{out}"
         );
         assert!(out.contains("fix: CREATE INDEX CONCURRENTLY"), "{out}");
@@ -62,4 +62,108 @@ fn upgrade_refuses_lint_errors(kind: Kind) {
     p.ok(&["upgrade", "head"]);
 }
 
-on_both!(lint_weighs_findings_by_table_size, upgrade_refuses_lint_errors);
+/// What the live data makes certain: errors with the facts behind them, where the planner's
+/// estimate alone (0 before ANALYZE) would have said "0 rows".
+fn lint_says_what_will_certainly_fail(kind: Kind) {
+    let Some(p) = Project::new(kind) else { return };
+    p.migration(
+        "a1",
+        &[],
+        "CREATE TABLE events (id INTEGER PRIMARY KEY, kind TEXT, owner_id INTEGER);",
+        "DROP TABLE events;",
+    );
+    p.ok(&["upgrade", "head"]);
+    // 1,000 rows loaded a minute ago, never analyzed; three share a kind, two have no owner.
+    let fill = match kind {
+        Kind::Sqlite => {
+            "INSERT INTO events (id, kind, owner_id) WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 1000) SELECT x, 'k' || x, x FROM n;"
+        }
+        Kind::Postgres => {
+            "INSERT INTO events (id, kind, owner_id) SELECT x, 'k' || x, x FROM generate_series(1, 1000) x;"
+        }
+    };
+    p.db.exec(fill);
+    p.db.exec(
+        "UPDATE events SET kind = 'dup' WHERE id IN (1, 2, 3); UPDATE events SET owner_id = NULL WHERE id IN (4, 5);",
+    );
+    let set_not_null = match kind {
+        Kind::Sqlite => "",
+        Kind::Postgres => "ALTER TABLE events ALTER COLUMN owner_id SET NOT NULL;\n",
+    };
+    p.migration(
+        "b1",
+        &["a1"],
+        &format!("SET lock_timeout = '5s';\nALTER TABLE events ADD COLUMN region TEXT NOT NULL;\n{set_not_null}CREATE UNIQUE INDEX ix_events_kind ON events (kind);\nCREATE UNIQUE INDEX ix_events_id ON events (id);"),
+        "SELECT 1;",
+    );
+    let out = p.run(&["lint"]);
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("error RT202 add-required-column [events: 1,000 rows"), "{text}");
+    assert!(text.contains("(events: 1,000 rows, so it will fail)"), "{text}");
+    assert!(text.contains("1 value is held by more than one row in (kind)"), "{text}");
+    assert!(text.contains("0 values are held by more than one row in (id)"), "{text}");
+    if kind == Kind::Postgres {
+        assert!(text.contains("error RT201 set-not-null") && text.contains("2 hold NULL in owner_id"), "{text}");
+    }
+    // Only the unique index over (kind) fails: the one over (id) stays a warning.
+    let unique: Vec<&str> = text.lines().filter(|l| l.contains("RT203")).collect();
+    assert_eq!(unique.len(), 2, "{text}");
+    assert!(unique[0].contains(": error RT203") && unique[1].contains(": warning RT203"), "{text}");
+    // --fail-on warning also fails on warnings; the JSON keeps its fields.
+    let json = p.ok(&["lint", "a1", "--json"]);
+    assert_eq!(json.trim(), "[]");
+    let v: serde_json::Value = serde_json::from_slice(&p.run(&["lint", "b1", "--json"]).stdout).unwrap_or_default();
+    assert!(v.as_array().is_some_and(|a| a.iter().any(|f| f["code"] == "RT202" && f["severity"] == "error")), "{v}");
+    // Emptied, the same migration is only warnings: exit 0, unless --fail-on warning.
+    p.db.exec("DELETE FROM events;");
+    let out = p.run(&["lint"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("events is empty today"));
+    assert_eq!(p.run(&["lint", "--fail-on", "warning"]).status.code(), Some(1));
+}
+
+/// `lint` on a migration autogenerate wrote for SQLite: the rebuild's internals are not findings,
+/// the NOT NULL column it cannot fill is.
+fn lint_reads_the_sqlite_rebuild(kind: Kind) {
+    if kind != Kind::Sqlite {
+        return;
+    }
+    let Some(p) = Project::new(kind) else { return };
+    let config = std::fs::read_to_string(p.path().join("retort.toml")).unwrap_or_default();
+    p.write("retort.toml", &format!("{config}\n[schema]\npaths = [\"schema/*.sql\"]\n"));
+    p.write("schema/app.sql", "CREATE TABLE agents (id INTEGER PRIMARY KEY, goal TEXT);");
+    p.ok(&["revision", "--autogenerate", "-m", "agents", "--rev-id", "a1"]);
+    p.ok(&["upgrade", "head"]);
+    p.db.exec("INSERT INTO agents (id, goal) VALUES (1, 'x');");
+    p.write(
+        "schema/app.sql",
+        "CREATE TABLE agents (id INTEGER PRIMARY KEY, goal TEXT NOT NULL DEFAULT 'none', owner TEXT NOT NULL);",
+    );
+    p.ok(&["revision", "--autogenerate", "-m", "owner", "--rev-id", "b1"]);
+    let out = p.run(&["lint"]);
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(!text.contains("RT101") && !text.contains("RT501"), "the rebuild's own steps: {text}");
+    assert!(text.contains("error RT202") && text.contains("agents.owner NOT NULL without a default"), "{text}");
+    assert_eq!(out.status.code(), Some(1));
+}
+
+/// A typo is an error, not "No findings".
+fn lint_reports_what_it_cannot_read(kind: Kind) {
+    let Some(p) = Project::new(kind) else { return };
+    p.migration("a1", &[], "CREAT TABLE t (id INTEGER);", "SELECT 1;");
+    let out = p.run(&["lint"]);
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("error RT001 not-sql") && text.contains("did you mean CREATE?"), "{text}");
+    // lint base:head means from the start.
+    assert!(String::from_utf8_lossy(&p.run(&["lint", "base:head"]).stdout).contains("1 finding in 1 migration"));
+}
+
+on_both!(
+    lint_weighs_findings_by_table_size,
+    upgrade_refuses_lint_errors,
+    lint_says_what_will_certainly_fail,
+    lint_reads_the_sqlite_rebuild,
+    lint_reports_what_it_cannot_read
+);

@@ -330,7 +330,9 @@ impl Change {
             Change::RenameTable { from, to, detected } => {
                 format!("~ table {from} renamed to {to}{}", if *detected { " (detected: review)" } else { "" })
             }
-            Change::AddColumn { table, column } => format!("+ column {table}.{} {}", column.name, column.data_type),
+            Change::AddColumn { table, column } => {
+                format!("+ column {table}.{} {}", column.name, column_words(column))
+            }
             Change::DropColumn { table, column } => format!("- column {table}.{}", column.name),
             Change::RenameColumn { table, from, to, detected } => {
                 format!("~ column {table}.{from} renamed to {to}{}", if *detected { " (detected: review)" } else { "" })
@@ -375,6 +377,163 @@ impl Change {
             Change::DropTrigger(t) => format!("- trigger {} on {}", t.name, t.table),
             Change::CreateRule(r) => format!("+ rule {} on {}", r.name, r.table),
             Change::DropRule(r) => format!("- rule {} on {}", r.name, r.table),
+        }
+    }
+}
+
+/// A change as fields, for `--json` (the same facts as [`Change::summary`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ChangeFacts {
+    /// `add`, `drop`, `alter` or `rename`.
+    pub action: &'static str,
+    /// The kind of object: `table`, `column`, `index`, `foreign key`, ...
+    pub kind: &'static str,
+    /// The object's name (qualified on PostgreSQL; `table.column` for a column).
+    pub object: String,
+    /// The table it belongs to, for columns, keys, constraints, indexes, triggers and rules.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub table: Option<String>,
+    /// The column, for column changes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<String>,
+    /// What it was (a renamed object's old name, an altered column's definition).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// What it becomes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+}
+
+/// A column's definition in a few words: `VARCHAR(20) NOT NULL DEFAULT 'x'`.
+fn column_words(c: &Column) -> String {
+    let mut out = c.data_type.clone();
+    if !c.nullable {
+        out.push_str(" NOT NULL");
+    }
+    if let Some(d) = &c.default {
+        out.push_str(&format!(" DEFAULT {d}"));
+    }
+    out
+}
+
+impl Change {
+    /// The change as fields: what is done to which object, and from what to what.
+    pub fn facts(&self) -> ChangeFacts {
+        let base = |action, kind, object: String| ChangeFacts {
+            action,
+            kind,
+            object,
+            table: None,
+            column: None,
+            from: None,
+            to: None,
+        };
+        let on = |action, kind, object: String, table: &Name| ChangeFacts {
+            table: Some(table.to_string()),
+            ..base(action, kind, object)
+        };
+        let keyed = |name: &Option<String>, columns: &[String]| {
+            name.clone().unwrap_or_else(|| format!("({})", columns.join(", ")))
+        };
+        let view_kind = |v: &View| if v.materialized { "materialized view" } else { "view" };
+        match self {
+            Change::CreateNamespace(n) => base("add", "schema", n.name.clone()),
+            Change::DropNamespace(n) => base("drop", "schema", n.name.clone()),
+            Change::CreateExtension(e) => base("add", "extension", e.name.clone()),
+            Change::DropExtension(e) => base("drop", "extension", e.name.clone()),
+            Change::CreateEnum(e) => base("add", "enum", e.name.to_string()),
+            Change::DropEnum(e) => base("drop", "enum", e.name.to_string()),
+            Change::AlterEnum { from, to, .. } => ChangeFacts {
+                from: Some(from.labels.join(", ")),
+                to: Some(to.labels.join(", ")),
+                ..base("alter", "enum", to.name.to_string())
+            },
+            Change::CreateDomain(d) => base("add", "domain", d.name.to_string()),
+            Change::DropDomain(d) => base("drop", "domain", d.name.to_string()),
+            Change::AlterDomain { to, .. } => base("alter", "domain", to.name.to_string()),
+            Change::CreateComposite(c) => base("add", "type", c.name.to_string()),
+            Change::DropComposite(c) => base("drop", "type", c.name.to_string()),
+            Change::CreateSequence(s) => base("add", "sequence", s.name.to_string()),
+            Change::DropSequence(s) => base("drop", "sequence", s.name.to_string()),
+            Change::AlterSequence { to, .. } => base("alter", "sequence", to.name.to_string()),
+            Change::CreateTable(t) => on("add", "table", t.name.to_string(), &t.name),
+            Change::DropTable(t) => on("drop", "table", t.name.to_string(), &t.name),
+            Change::RenameTable { from, to, .. } => ChangeFacts {
+                from: Some(from.to_string()),
+                to: Some(to.to_string()),
+                ..on("rename", "table", to.to_string(), to)
+            },
+            Change::AddColumn { table, column } => ChangeFacts {
+                column: Some(column.name.clone()),
+                to: Some(column_words(column)),
+                ..on("add", "column", format!("{table}.{}", column.name), table)
+            },
+            Change::DropColumn { table, column } => ChangeFacts {
+                column: Some(column.name.clone()),
+                from: Some(column_words(column)),
+                ..on("drop", "column", format!("{table}.{}", column.name), table)
+            },
+            Change::RenameColumn { table, from, to, .. } => ChangeFacts {
+                column: Some(to.clone()),
+                from: Some(from.clone()),
+                to: Some(to.clone()),
+                ..on("rename", "column", format!("{table}.{to}"), table)
+            },
+            Change::AlterColumn { table, from, to } => ChangeFacts {
+                column: Some(to.name.clone()),
+                from: Some(column_words(from)),
+                to: Some(column_words(to)),
+                ..on("alter", "column", format!("{table}.{}", to.name), table)
+            },
+            Change::RenameConstraint { table, from, to } => ChangeFacts {
+                from: Some(from.clone()),
+                to: Some(to.clone()),
+                ..on("rename", "constraint", to.clone(), table)
+            },
+            Change::RenameIndex { table, from, to } => ChangeFacts {
+                from: Some(from.clone()),
+                to: Some(to.clone()),
+                ..on("rename", "index", to.clone(), table)
+            },
+            Change::AddPrimaryKey { table, key } => on("add", "primary key", keyed(&key.name, &key.columns), table),
+            Change::DropPrimaryKey { table, key } => on("drop", "primary key", keyed(&key.name, &key.columns), table),
+            Change::AddUnique { table, unique } => on("add", "unique", keyed(&unique.name, &unique.columns), table),
+            Change::DropUnique { table, unique } => on("drop", "unique", keyed(&unique.name, &unique.columns), table),
+            Change::AddForeignKey { table, key } => ChangeFacts {
+                to: Some(key.ref_table.to_string()),
+                ..on("add", "foreign key", keyed(&key.name, &key.columns), table)
+            },
+            Change::DropForeignKey { table, key } => ChangeFacts {
+                from: Some(key.ref_table.to_string()),
+                ..on("drop", "foreign key", keyed(&key.name, &key.columns), table)
+            },
+            Change::AddCheck { table, check } => ChangeFacts {
+                to: Some(check.expr.clone()),
+                ..on("add", "check", check.name.clone().unwrap_or_else(|| check.expr.clone()), table)
+            },
+            Change::DropCheck { table, check } => ChangeFacts {
+                from: Some(check.expr.clone()),
+                ..on("drop", "check", check.name.clone().unwrap_or_else(|| check.expr.clone()), table)
+            },
+            Change::AddExclusion { table, exclusion } => on("add", "exclusion", exclusion.name.clone(), table),
+            Change::DropExclusion { table, exclusion } => on("drop", "exclusion", exclusion.name.clone(), table),
+            Change::CreateIndex { table, index } => on("add", "index", index.name.clone(), table),
+            Change::DropIndex { table, index } => on("drop", "index", index.name.clone(), table),
+            Change::CommentTable { table, .. } => on("alter", "comment", table.to_string(), table),
+            Change::TableOptions { to, .. } => on("alter", "table options", to.name.to_string(), &to.name),
+            Change::ClusterOn { table, index } => {
+                ChangeFacts { to: index.clone(), ..on("alter", "cluster", table.to_string(), table) }
+            }
+            Change::CreateVirtualTable(v) => base("add", "virtual table", v.name.to_string()),
+            Change::DropVirtualTable(v) => base("drop", "virtual table", v.name.to_string()),
+            Change::CreateView(v) => base("add", view_kind(v), v.name.to_string()),
+            Change::DropView(v) => base("drop", view_kind(v), v.name.to_string()),
+            Change::CreateRoutine(r) => base("add", "routine", format!("{}({})", r.name, r.arguments)),
+            Change::DropRoutine(r) => base("drop", "routine", format!("{}({})", r.name, r.arguments)),
+            Change::CreateTrigger(t) => on("add", "trigger", t.name.clone(), &t.table),
+            Change::DropTrigger(t) => on("drop", "trigger", t.name.clone(), &t.table),
+            Change::CreateRule(r) => on("add", "rule", r.name.clone(), &r.table),
+            Change::DropRule(r) => on("drop", "rule", r.name.clone(), &r.table),
         }
     }
 }

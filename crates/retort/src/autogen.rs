@@ -136,6 +136,31 @@ impl Generated {
     pub fn destructive(&self) -> Vec<String> {
         self.up.iter().filter_map(Change::destructive).collect()
     }
+
+    /// What the file marks `CAUTION` (statements that fail on some data, such as a NOT NULL
+    /// column without a default on a table with rows), the downgrade's prefixed with `downgrade:`.
+    pub fn cautions(&self) -> Vec<String> {
+        let up = self.up.iter().filter_map(Change::caution);
+        let down = self.down.iter().filter_map(Change::caution).map(|c| format!("downgrade: {c}"));
+        up.chain(down).collect()
+    }
+
+    /// The upgrade's changes, for a reader: one line each, a sequence created and then owned by
+    /// its new column (a serial) listed once.
+    pub fn summary(&self) -> Vec<&Change> {
+        let created: Vec<&Name> = self
+            .up
+            .iter()
+            .filter_map(|c| match c {
+                Change::CreateSequence(s) => Some(&s.name),
+                _ => None,
+            })
+            .collect();
+        self.up
+            .iter()
+            .filter(|c| !matches!(c, Change::AlterSequence { to, .. } if created.contains(&&to.name)))
+            .collect()
+    }
 }
 
 /// Diffs `live` against `desired` both ways and renders the two sections.

@@ -6,8 +6,8 @@
 
 use serde::Serialize;
 use sqlparser::ast::{
-    AlterColumnOperation, AlterTableOperation, ColumnOption, Expr, ObjectName, ObjectType, Statement as Ast,
-    TableConstraint,
+    AlterColumnOperation, AlterTableOperation, ColumnDef, ColumnOption, Expr, IndexColumn, ObjectName, ObjectType,
+    RenameTableNameKind, Statement as Ast, TableConstraint, TableObject,
 };
 use sqlparser::dialect::{Dialect as SqlDialect, PostgreSqlDialect, SQLiteDialect};
 use sqlparser::parser::Parser;
@@ -49,9 +49,28 @@ pub struct Finding {
     pub message: String,
     /// The safer alternative.
     pub fix: String,
-    /// The table's live size, when a database was given (`48 M rows, 12 GB`).
+    /// The table's live size, when a database was given (`48 M rows, 12 GB`; `~` marks the
+    /// planner's estimate).
     pub size: Option<String>,
+    /// What to measure in the live data to know whether the statement will certainly fail.
+    #[serde(skip)]
+    probe: Option<Probe>,
 }
+
+/// A fact of the live data that decides whether a statement fails.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Probe {
+    /// It fails when the table has any row.
+    AnyRow,
+    /// It fails when a row holds NULL in this column.
+    Nulls(String),
+    /// It fails when two rows hold the same values in these columns.
+    Duplicates(Vec<String>),
+}
+
+/// Up to this many rows a table is counted exactly (and its NULLs and duplicates measured);
+/// above it, the planner's estimate is shown and data-dependent failures are "may fail".
+const EXACT_ROWS: i64 = 100_000;
 
 /// A rule: its code, name and severity (the table of every rule retort checks).
 struct Rule(&'static str, &'static str, Severity);
@@ -73,6 +92,126 @@ const CONCURRENT_IN_TX: Rule = Rule("RT401", "concurrently-in-transaction", Seve
 const TX_CONTROL: Rule = Rule("RT402", "transaction-control", Severity::Error);
 const LONG_NAME: Rule = Rule("RT403", "identifier-too-long", Severity::Error);
 const RENAME: Rule = Rule("RT501", "backward-incompatible-rename", Severity::Warning);
+const UNKNOWN_STATEMENT: Rule = Rule("RT001", "not-sql", Severity::Error);
+const UNREAD: Rule = Rule("RT002", "not-checked", Severity::Info);
+
+/// The words a statement can start with (PostgreSQL's and SQLite's commands): a statement that
+/// starts with anything else is a typo the database will reject.
+const STATEMENT_WORDS: [&str; 53] = [
+    "ABORT",
+    "ALTER",
+    "ANALYZE",
+    "ATTACH",
+    "BEGIN",
+    "CALL",
+    "CHECKPOINT",
+    "CLOSE",
+    "CLUSTER",
+    "COMMENT",
+    "COMMIT",
+    "COPY",
+    "CREATE",
+    "DEALLOCATE",
+    "DECLARE",
+    "DELETE",
+    "DETACH",
+    "DISCARD",
+    "DO",
+    "DROP",
+    "END",
+    "EXECUTE",
+    "EXPLAIN",
+    "FETCH",
+    "GRANT",
+    "IMPORT",
+    "INSERT",
+    "LISTEN",
+    "LOAD",
+    "LOCK",
+    "MERGE",
+    "MOVE",
+    "NOTIFY",
+    "PRAGMA",
+    "PREPARE",
+    "REASSIGN",
+    "REFRESH",
+    "REINDEX",
+    "RELEASE",
+    "REPLACE",
+    "RESET",
+    "REVOKE",
+    "ROLLBACK",
+    "SAVEPOINT",
+    "SECURITY",
+    "SELECT",
+    "SET",
+    "START",
+    "TABLE",
+    "TRUNCATE",
+    "UPDATE",
+    "VACUUM",
+    "WITH",
+];
+
+/// What may follow CREATE, ALTER or DROP (object kinds and their modifiers).
+const OBJECT_WORDS: [&str; 53] = [
+    "ACCESS",
+    "AGGREGATE",
+    "CAST",
+    "COLLATION",
+    "COLUMN",
+    "CONSTRAINT",
+    "CONVERSION",
+    "DATABASE",
+    "DEFAULT",
+    "DOMAIN",
+    "EVENT",
+    "EXTENSION",
+    "FOREIGN",
+    "FUNCTION",
+    "GLOBAL",
+    "GROUP",
+    "IF",
+    "INDEX",
+    "LANGUAGE",
+    "LARGE",
+    "LOCAL",
+    "MATERIALIZED",
+    "OPERATOR",
+    "OR",
+    "OWNED",
+    "POLICY",
+    "PROCEDURAL",
+    "PROCEDURE",
+    "PUBLICATION",
+    "RECURSIVE",
+    "ROLE",
+    "ROUTINE",
+    "RULE",
+    "SCHEMA",
+    "SEQUENCE",
+    "SERVER",
+    "STATISTICS",
+    "SUBSCRIPTION",
+    "SYSTEM",
+    "TABLE",
+    "TABLESPACE",
+    "TEMP",
+    "TEMPORARY",
+    "TEXT",
+    "TRANSFORM",
+    "TRIGGER",
+    "TRUSTED",
+    "TYPE",
+    "UNIQUE",
+    "UNLOGGED",
+    "USER",
+    "VIEW",
+    "VIRTUAL",
+];
+
+/// The prefix of the new table in retort's SQLite table rebuild (see retort-schema's renderer).
+const REBUILD_PREFIX: &str = "_retort_new_";
 
 /// Functions whose value differs per row: a default calling one rewrites the whole table.
 const VOLATILE: [&str; 7] =
@@ -83,11 +222,34 @@ struct Context<'a> {
     dialect: Dialect,
     /// Tables created by this script: rules about existing rows do not apply to them.
     created: Vec<String>,
+    /// SQLite table rebuilds in this script (retort's own pattern).
+    rebuilds: Vec<Rebuild>,
     findings: Vec<Finding>,
+}
+
+/// One SQLite table rebuild: `CREATE TABLE _retort_new_t`, `INSERT INTO _retort_new_t (...)
+/// SELECT ... FROM t`, `DROP TABLE t`, `ALTER TABLE _retort_new_t RENAME TO t`. Its drop and
+/// rename are internals; the risk is a NOT NULL column the copy does not fill.
+struct Rebuild {
+    table: String,
+    columns: Vec<ColumnDef>,
 }
 
 impl Context<'_> {
     fn add(&mut self, rule: Rule, stmt: &Statement, table: Option<&str>, message: String, fix: &str) {
+        self.add_probed(rule, stmt, table, message, fix, None);
+    }
+
+    /// A finding whose outcome the live data decides (see [`weigh`]).
+    fn add_probed(
+        &mut self,
+        rule: Rule,
+        stmt: &Statement,
+        table: Option<&str>,
+        message: String,
+        fix: &str,
+        probe: Option<Probe>,
+    ) {
         let Rule(code, name, severity) = rule;
         if allowed(&self.script.upgrade, stmt, code) {
             return;
@@ -103,7 +265,12 @@ impl Context<'_> {
             message,
             fix: fix.to_string(),
             size: None,
+            probe,
         });
+    }
+
+    fn rebuild_of(&self, new_table: &str) -> Option<&Rebuild> {
+        new_table.strip_prefix(REBUILD_PREFIX).and_then(|t| self.rebuilds.iter().find(|r| r.table == t))
     }
 
     fn existing(&self, table: &str) -> bool {
@@ -143,7 +310,7 @@ pub fn lint_script(script: &Script, dialect: Dialect) -> Vec<Finding> {
         Dialect::Sqlite => &SQLiteDialect {},
         Dialect::Postgres => &PostgreSqlDialect {},
     };
-    let mut cx = Context { script, dialect, created: Vec::new(), findings: Vec::new() };
+    let mut cx = Context { script, dialect, created: Vec::new(), rebuilds: Vec::new(), findings: Vec::new() };
     let mut alters_existing = None;
     let mut sets_lock_timeout = false;
     for stmt in &statements {
@@ -178,7 +345,13 @@ pub fn lint_script(script: &Script, dialect: Dialect) -> Vec<Finding> {
                 "DROP INDEX CONCURRENTLY in a '-- Transaction: false' script",
             );
         }
-        let Ok(parsed) = Parser::parse_sql(parser_dialect, &stmt.sql) else { continue };
+        let parsed = match Parser::parse_sql(parser_dialect, &stmt.sql) {
+            Ok(parsed) => parsed,
+            Err(e) => {
+                unreadable(&mut cx, stmt, &e.to_string());
+                continue;
+            }
+        };
         for ast in parsed {
             check(&mut cx, stmt, &ast, &mut alters_existing);
         }
@@ -193,6 +366,73 @@ pub fn lint_script(script: &Script, dialect: Dialect) -> Vec<Finding> {
         );
     }
     cx.findings
+}
+
+/// A statement the parser could not read: certainly wrong when it does not start like any SQL
+/// command (`CREAT TABLE`), else only unchecked (the parser does not know every statement the
+/// database does), said as an info so that it is never silence.
+fn unreadable(cx: &mut Context<'_>, stmt: &Statement, error: &str) {
+    let words: Vec<String> = stmt
+        .sql
+        .split(|c: char| !c.is_ascii_alphanumeric() && c != '_')
+        .filter(|w| !w.is_empty())
+        .take(2)
+        .map(str::to_ascii_uppercase)
+        .collect();
+    let first = words.first().map(String::as_str).unwrap_or("");
+    let bad = if !STATEMENT_WORDS.contains(&first) {
+        Some((first.to_string(), crate::graph::closest(first, STATEMENT_WORDS.iter().copied())))
+    } else if matches!(first, "CREATE" | "ALTER" | "DROP") {
+        match words.get(1) {
+            Some(second) if !OBJECT_WORDS.contains(&second.as_str()) => Some((
+                format!("{first} {second}"),
+                crate::graph::closest(second, OBJECT_WORDS.iter().copied())
+                    .into_iter()
+                    .map(|w| format!("{first} {w}"))
+                    .collect(),
+            )),
+            _ => None,
+        }
+    } else {
+        None
+    };
+    match bad {
+        Some((words, close)) => {
+            let hint = close.first().map(|c| format!(" (did you mean {c}?)")).unwrap_or_default();
+            cx.add(
+                UNKNOWN_STATEMENT,
+                stmt,
+                None,
+                format!("'{words}' does not start any SQL statement{hint}: the database will reject it"),
+                "correct the statement",
+            );
+        }
+        // Settings and comments hold nothing to check (retort's own rebuild sets a PRAGMA).
+        None if matches!(first, "PRAGMA" | "SET" | "RESET" | "COMMENT") => {}
+        None => cx.add(
+            UNREAD,
+            stmt,
+            None,
+            format!("lint could not read this statement ({error}), so nothing in it was checked"),
+            "review it by hand; the database will say whether it is valid",
+        ),
+    }
+}
+
+/// The plain column names of index keys; `None` when a key is an expression.
+fn key_columns(keys: &[IndexColumn]) -> Option<Vec<String>> {
+    keys.iter()
+        .map(|k| match &k.column.expr {
+            Expr::Identifier(i) => Some(i.value.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn not_null_without_default(c: &ColumnDef) -> bool {
+    let not_null = c.options.iter().any(|o| matches!(o.option, ColumnOption::NotNull));
+    let default = c.options.iter().any(|o| matches!(o.option, ColumnOption::Default(_)));
+    not_null && !default
 }
 
 fn check(cx: &mut Context<'_>, stmt: &Statement, ast: &Ast, alters_existing: &mut Option<Statement>) {
@@ -210,10 +450,44 @@ fn check(cx: &mut Context<'_>, stmt: &Statement, ast: &Ast, alters_existing: &mu
         }
     }
     match ast {
-        Ast::CreateTable(ct) => cx.created.push(table_name(&ct.name)),
+        Ast::CreateTable(ct) => {
+            let name = table_name(&ct.name);
+            if let Some(table) = name.strip_prefix(REBUILD_PREFIX) {
+                cx.rebuilds.push(Rebuild { table: table.to_string(), columns: ct.columns.clone() });
+            }
+            cx.created.push(name);
+        }
+        Ast::Insert(insert) => {
+            let TableObject::TableName(name) = &insert.table else { return };
+            let into = table_name(name);
+            let Some(rebuild) = cx.rebuild_of(&into) else { return };
+            let filled: Vec<String> = insert.columns.iter().map(table_name).collect();
+            let table = rebuild.table.clone();
+            let unfilled: Vec<String> = rebuild
+                .columns
+                .iter()
+                .filter(|c| not_null_without_default(c) && !filled.contains(&c.name.value))
+                .map(|c| c.name.value.clone())
+                .collect();
+            if cx.existing(&table) {
+                for column in unfilled {
+                    cx.add_probed(
+                        ADD_REQUIRED,
+                        stmt,
+                        Some(&table),
+                        format!("the rebuild of {table} adds {table}.{column} NOT NULL without a default: copying the rows fails if {table} has any"),
+                        "give the column a default in the desired schema, or fill it in the rebuild's SELECT",
+                        Some(Probe::AnyRow),
+                    );
+                }
+            }
+        }
         Ast::Drop { object_type: ObjectType::Table, names, .. } => {
             for n in names {
                 let t = table_name(n);
+                if cx.rebuilds.iter().any(|r| r.table == t) {
+                    continue;
+                }
                 cx.add(
                     DROP_TABLE,
                     stmt,
@@ -257,17 +531,27 @@ fn check(cx: &mut Context<'_>, stmt: &Statement, ast: &Ast, alters_existing: &mu
                 );
             }
             if ix.unique && cx.existing(&t) {
-                cx.add(
+                cx.add_probed(
                     ADD_UNIQUE,
                     stmt,
                     Some(&t),
                     format!("fails if {t} already holds duplicates"),
                     "check for duplicates first (SELECT ... GROUP BY ... HAVING count(*) > 1)",
+                    key_columns(&ix.columns).map(Probe::Duplicates),
                 );
             }
         }
         Ast::AlterTable(alter) => {
             let t = table_name(&alter.name);
+            // The rebuild's last step names the new table after the old one: not a rename.
+            if let (Some(rebuild), [AlterTableOperation::RenameTable { table_name: to }]) =
+                (cx.rebuild_of(&t), alter.operations.as_slice())
+            {
+                let (RenameTableNameKind::To(to) | RenameTableNameKind::As(to)) = to;
+                if table_name(to) == rebuild.table {
+                    return;
+                }
+            }
             if cx.existing(&t) && alters_existing.is_none() {
                 *alters_existing = Some(stmt.clone());
             }
@@ -296,12 +580,13 @@ fn alter_table(cx: &mut Context<'_>, stmt: &Statement, t: &str, op: &AlterTableO
                 "add a new column, backfill it in batches, switch the application, then drop the old one",
             ),
             AlterColumnOperation::SetDataType { .. } => cx.add(TYPE_CHANGE, stmt, Some(t), format!("changes the type of {t}.{column_name}"), "check that every stored value fits the new type"),
-            AlterColumnOperation::SetNotNull if existing && cx.postgres() => cx.add(
+            AlterColumnOperation::SetNotNull if existing && cx.postgres() => cx.add_probed(
                 SET_NOT_NULL,
                 stmt,
                 Some(t),
                 format!("SET NOT NULL scans all of {t} under an ACCESS EXCLUSIVE lock, and fails if a row holds NULL"),
                 "ADD CONSTRAINT ... CHECK (col IS NOT NULL) NOT VALID; VALIDATE CONSTRAINT; then SET NOT NULL (PostgreSQL 12+ skips the scan)",
+                Some(Probe::Nulls(column_name.value.clone())),
             ),
             _ => {}
         },
@@ -312,7 +597,7 @@ fn alter_table(cx: &mut Context<'_>, stmt: &Statement, t: &str, op: &AlterTableO
                 _ => None,
             });
             if existing && not_null && default.is_none() {
-                cx.add(ADD_REQUIRED, stmt, Some(t), format!("adding {t}.{} NOT NULL without a default fails if the table has rows", column_def.name), "add it nullable, backfill, then SET NOT NULL; or give it a default");
+                cx.add_probed(ADD_REQUIRED, stmt, Some(t), format!("adding {t}.{} NOT NULL without a default fails if the table has rows", column_def.name), "add it nullable, backfill, then SET NOT NULL; or give it a default", Some(Probe::AnyRow));
             }
             if let (true, true, Some(d)) = (existing, cx.postgres(), default)
                 && volatile(d)
@@ -325,8 +610,13 @@ fn alter_table(cx: &mut Context<'_>, stmt: &Statement, t: &str, op: &AlterTableO
             if existing && cx.postgres() && validates && !not_valid {
                 cx.add(VALIDATES, stmt, Some(t), format!("the constraint is checked against every row of {t} while writes wait"), "ADD CONSTRAINT ... NOT VALID, then VALIDATE CONSTRAINT in a later statement (it takes a weaker lock)");
             }
-            if existing && matches!(constraint, TableConstraint::Unique(_) | TableConstraint::PrimaryKey(_)) {
-                cx.add(ADD_UNIQUE, stmt, Some(t), format!("fails if {t} already holds duplicates, and builds an index under an ACCESS EXCLUSIVE lock"), "CREATE UNIQUE INDEX CONCURRENTLY first, then ADD CONSTRAINT ... USING INDEX");
+            let unique_columns = match constraint {
+                TableConstraint::Unique(u) => Some(key_columns(&u.columns)),
+                TableConstraint::PrimaryKey(k) => Some(key_columns(&k.columns)),
+                _ => None,
+            };
+            if let (true, Some(columns)) = (existing, unique_columns) {
+                cx.add_probed(ADD_UNIQUE, stmt, Some(t), format!("fails if {t} already holds duplicates, and builds an index under an ACCESS EXCLUSIVE lock"), "CREATE UNIQUE INDEX CONCURRENTLY first, then ADD CONSTRAINT ... USING INDEX", columns.map(Probe::Duplicates));
             }
         }
         AlterTableOperation::RenameColumn { old_column_name, new_column_name } => cx.add(
@@ -362,37 +652,122 @@ fn identifiers(ast: &Ast) -> Vec<String> {
     out
 }
 
-/// Adds each finding's table size from the live database (PostgreSQL: planner estimate and
-/// on-disk size; SQLite: row count), so `48 M rows, 12 GB` says how long a lock may last.
-pub fn weigh(findings: &mut [Finding], driver: &mut dyn crate::driver::Driver) {
-    for f in findings.iter_mut() {
-        let Some(table) = &f.table else { continue };
-        let lit = crate::dialect::Dialect::Postgres.literal(table);
-        let sql = match driver.dialect() {
-            Dialect::Postgres => format!(
-                "SELECT c.reltuples::bigint::text, pg_catalog.pg_size_pretty(pg_catalog.pg_total_relation_size(c.oid)) FROM pg_catalog.pg_class c WHERE c.relname = {lit} AND c.relkind IN ('r', 'p') AND pg_catalog.pg_table_is_visible(c.oid)"
-            ),
-            Dialect::Sqlite => {
-                if !driver.table_exists(None, table).unwrap_or(false) {
-                    continue;
-                }
-                format!("SELECT count(*), NULL FROM {}", crate::dialect::Dialect::Sqlite.quote_ident(table))
+/// A table as lint measured it.
+struct Measured {
+    rows: i64,
+    /// Counted (up to [`EXACT_ROWS`]); else the planner's estimate.
+    exact: bool,
+    bytes: Option<String>,
+}
+
+impl Measured {
+    fn rows_text(&self) -> String {
+        match (self.exact, self.rows) {
+            (true, 1) => "1 row".to_string(),
+            (true, n) => format!("{} rows", crate::text::grouped(n)),
+            (false, n) if n >= 1_000_000 => format!("~{} M rows (estimate)", n / 1_000_000),
+            (false, n) => format!("~{} k rows (estimate)", n / 1_000),
+        }
+    }
+}
+
+/// The first value of the first row, as a number.
+fn number(driver: &mut dyn crate::driver::Driver, sql: &str) -> Option<i64> {
+    let rows = driver.query(sql).ok()?;
+    rows.into_iter().next()?.into_iter().next()??.parse().ok()
+}
+
+/// A table's rows: counted when there are at most [`EXACT_ROWS`] (the planner's estimate is 0
+/// or -1 until a table is analyzed, so a table loaded a minute ago would look empty), else the
+/// estimate; with its on-disk size on PostgreSQL.
+fn measure(driver: &mut dyn crate::driver::Driver, table: &str) -> Option<Measured> {
+    let dialect = driver.dialect();
+    let quoted = dialect.quote_ident(table);
+    let (estimate, bytes) = match dialect {
+        Dialect::Postgres => {
+            let sql = format!(
+                "SELECT c.reltuples::bigint::text, pg_catalog.pg_size_pretty(pg_catalog.pg_total_relation_size(c.oid)) FROM pg_catalog.pg_class c WHERE c.relname = {} AND c.relkind IN ('r', 'p') AND pg_catalog.pg_table_is_visible(c.oid)",
+                dialect.literal(table)
+            );
+            let row = driver.query(&sql).ok()?.into_iter().next()?;
+            let mut cols = row.into_iter();
+            let estimate: i64 = cols.next().flatten().and_then(|c| c.parse().ok()).unwrap_or(-1);
+            (estimate, cols.next().flatten())
+        }
+        Dialect::Sqlite => {
+            if !driver.table_exists(None, table).unwrap_or(false) {
+                return None;
             }
-        };
-        let Ok(rows) = driver.query(&sql) else { continue };
-        let Some(row) = rows.into_iter().next() else { continue };
-        let mut cols = row.into_iter();
-        let count: i64 = cols.next().flatten().and_then(|c| c.parse().ok()).unwrap_or(0).max(0);
-        let bytes = cols.next().flatten();
-        let count = match count {
-            n if n >= 1_000_000 => format!("{} M rows", n / 1_000_000),
-            n if n >= 10_000 => format!("{} k rows", n / 1_000),
-            n => crate::text::count(n, "row"),
-        };
-        f.size = Some(match bytes {
-            Some(b) => format!("{count}, {b}"),
-            None => count,
+            (-1, None)
+        }
+    };
+    if estimate > EXACT_ROWS {
+        return Some(Measured { rows: estimate, exact: false, bytes });
+    }
+    let counted = number(driver, &format!("SELECT count(*) FROM (SELECT 1 FROM {quoted} LIMIT {}) s", EXACT_ROWS + 1))?;
+    Some(Measured { rows: counted.max(estimate), exact: counted <= EXACT_ROWS, bytes })
+}
+
+/// Decides a probed finding from the live data: an error when the statement will certainly fail,
+/// with the facts in the message.
+fn decide(f: &mut Finding, driver: &mut dyn crate::driver::Driver, table: &str, m: &Measured) {
+    let Some(probe) = f.probe.clone() else { return };
+    let dialect = driver.dialect();
+    let quoted = dialect.quote_ident(table);
+    let rows = m.rows_text();
+    let (fails, fact) = match &probe {
+        Probe::AnyRow if m.rows > 0 => (true, format!("{table}: {rows}, so it will fail")),
+        Probe::AnyRow => (false, format!("{table} is empty today")),
+        Probe::Nulls(_) | Probe::Duplicates(_) if !m.exact => {
+            (false, format!("{table}: {rows}, too many to measure here, so it may fail"))
+        }
+        Probe::Nulls(column) => {
+            let sql = format!("SELECT count(*) FROM {quoted} WHERE {} IS NULL", dialect.quote_ident(column));
+            let Some(nulls) = number(driver, &sql) else { return };
+            let with_nulls =
+                if nulls == 1 { "1 holds".to_string() } else { format!("{} hold", crate::text::grouped(nulls)) };
+            (nulls > 0, format!("{table}: {rows}, {with_nulls} NULL in {column}"))
+        }
+        Probe::Duplicates(columns) => {
+            let list = columns.iter().map(|c| dialect.quote_ident(c)).collect::<Vec<_>>().join(", ");
+            let not_null = columns
+                .iter()
+                .map(|c| format!("{} IS NOT NULL", dialect.quote_ident(c)))
+                .collect::<Vec<_>>()
+                .join(" AND ");
+            let sql = format!(
+                "SELECT count(*) FROM (SELECT 1 FROM {quoted} WHERE {not_null} GROUP BY {list} HAVING count(*) > 1) d"
+            );
+            let Some(duplicated) = number(driver, &sql) else { return };
+            let values = if duplicated == 1 {
+                "1 value is".to_string()
+            } else {
+                format!("{} values are", crate::text::grouped(duplicated))
+            };
+            (duplicated > 0, format!("{table}: {rows}; {values} held by more than one row in ({})", columns.join(", ")))
+        }
+    };
+    if fails {
+        f.severity = Severity::Error;
+    }
+    f.message = format!("{} ({fact})", f.message);
+}
+
+/// Adds each finding's table size from the live database (rows, and the on-disk size on
+/// PostgreSQL), so `48 M rows, 12 GB` says how long a lock may last; and decides, from the data,
+/// the findings that fail only on some data: adding a NOT NULL column without a default to a
+/// table with rows, SET NOT NULL over NULLs, a unique key over duplicates become errors.
+pub fn weigh(findings: &mut [Finding], driver: &mut dyn crate::driver::Driver) {
+    let mut measured: std::collections::HashMap<String, Option<Measured>> = std::collections::HashMap::new();
+    for f in findings.iter_mut() {
+        let Some(table) = f.table.clone() else { continue };
+        let m = measured.entry(table.clone()).or_insert_with(|| measure(driver, &table));
+        let Some(m) = m.as_ref() else { continue };
+        f.size = Some(match &m.bytes {
+            Some(b) => format!("{}, {b}", m.rows_text()),
+            None => m.rows_text(),
         });
+        decide(f, driver, &table, m);
     }
 }
 
@@ -449,8 +824,38 @@ mod tests {
             lint("CREATE INDEX CONCURRENTLY ix ON users (email);", pg, "-- Transaction: false"),
             Vec::<String>::new()
         );
+        // A statement the parser cannot read is never silence.
+        assert_eq!(lint("CREAT TABLE t (id int);", pg, ""), vec!["RT001:6"]);
+        assert_eq!(lint("CREATE TABEL t (id int);", pg, ""), vec!["RT001:6"]);
+        let text = "-- t\n--\n-- Revision: a1\n\n-- migrate:upgrade\nCREAT TABLE t (id int);\n-- migrate:downgrade\nSELECT 1;\n";
+        let script = Script::parse(text, Path::new("m.sql")).unwrap_or_else(|e| panic!("{e}"));
+        let found = lint_script(&script, pg);
+        assert!(
+            found[0].message.contains("'CREAT' does not start any SQL statement (did you mean CREATE?)"),
+            "{found:?}"
+        );
+        assert_eq!(found[0].severity, Severity::Error);
         // SQLite has none of PostgreSQL's locking rules.
         assert_eq!(lint("CREATE INDEX ix ON users (email);", Dialect::Sqlite, ""), Vec::<String>::new());
         assert_eq!(lint("DROP TABLE users;", Dialect::Sqlite, ""), vec!["RT101:6"]);
+    }
+
+    #[test]
+    fn the_sqlite_rebuild_is_read_as_one_change() {
+        let rebuild = "PRAGMA legacy_alter_table = ON;
+CREATE TABLE _retort_new_agents (
+    id INTEGER,
+    goal TEXT NOT NULL DEFAULT 'none',
+    owner TEXT NOT NULL,
+    PRIMARY KEY (id)
+);
+INSERT INTO _retort_new_agents (id, goal) SELECT id, coalesce(goal, 'none') FROM agents;
+DROP TABLE agents;
+ALTER TABLE _retort_new_agents RENAME TO agents;
+PRAGMA legacy_alter_table = OFF;";
+        // Not a dropped table and a rename: one NOT NULL column the copy leaves empty.
+        assert_eq!(lint(rebuild, Dialect::Sqlite, ""), vec!["RT202:13"]);
+        let filled = rebuild.replace("(id, goal) SELECT id,", "(id, goal, owner) SELECT id, 'x',");
+        assert_eq!(lint(&filled, Dialect::Sqlite, ""), Vec::<String>::new());
     }
 }

@@ -7,6 +7,19 @@ pub fn count<N: std::fmt::Display + PartialEq + From<u8>>(n: N, noun: &str) -> S
     if n == N::from(1) { format!("1 {noun}") } else { format!("{n} {noun}s") }
 }
 
+/// `1,234,567`: a number with its thousands grouped.
+pub fn grouped(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0 { format!("-{out}") } else { out }
+}
+
 /// A duration with the precision a reader wants: `0.4 ms`, `12 ms`, `1.25 s`, `2 min 5 s`.
 pub fn duration(d: Duration) -> String {
     let ms = d.as_secs_f64() * 1000.0;
@@ -27,6 +40,9 @@ mod tests {
         assert_eq!(count(1, "step"), "1 step");
         assert_eq!(count(0, "row"), "0 rows");
         assert_eq!(count(2, "migration"), "2 migrations");
+        assert_eq!(grouped(1_234_567), "1,234,567");
+        assert_eq!(grouped(999), "999");
+        assert_eq!(grouped(-1000), "-1,000");
         assert_eq!(duration(Duration::from_micros(900)), "0.9 ms");
         assert_eq!(duration(Duration::from_micros(12_400)), "12 ms");
         assert_eq!(duration(Duration::from_millis(1_254)), "1.25 s");

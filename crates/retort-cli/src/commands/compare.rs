@@ -17,7 +17,10 @@ struct CheckJson {
     /// Revisions not yet applied (the schemas are compared only when there are none).
     pending: Vec<String>,
     changes: Vec<String>,
+    /// The same changes as fields (action, kind, object, table, column, from, to).
+    details: Vec<retort_schema::change::ChangeFacts>,
     destructive: Vec<String>,
+    cautions: Vec<String>,
 }
 
 /// Exits 1 when the database is not at head (naming the pending revisions, as `alembic check`
@@ -29,7 +32,14 @@ pub fn check(ctx: &Context, json: bool) -> Result<ExitCode> {
         Ok(comparison) => comparison.generated,
         Err(AutogenError::NotUpToDate { current, pending, .. }) => {
             if json {
-                print_json(&CheckJson { matches: false, pending, changes: Vec::new(), destructive: Vec::new() })?;
+                print_json(&CheckJson {
+                    matches: false,
+                    pending,
+                    changes: Vec::new(),
+                    details: Vec::new(),
+                    destructive: Vec::new(),
+                    cautions: Vec::new(),
+                })?;
             } else {
                 println!(
                     "The database is not at head (it is at {current}; {} pending: {}).",
@@ -42,13 +52,15 @@ pub fn check(ctx: &Context, json: bool) -> Result<ExitCode> {
         }
         Err(e) => return Err(e.into()),
     };
-    let changes: Vec<String> = generated.up.iter().map(|c| c.summary()).collect();
+    let changes: Vec<String> = generated.summary().iter().map(|c| c.summary()).collect();
     if json {
         print_json(&CheckJson {
             matches: changes.is_empty(),
             pending: Vec::new(),
             changes: changes.clone(),
+            details: generated.summary().iter().map(|c| c.facts()).collect(),
             destructive: generated.destructive(),
+            cautions: generated.cautions(),
         })?;
     } else if changes.is_empty() {
         println!("No differences: the database matches the desired schema.");

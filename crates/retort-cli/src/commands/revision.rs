@@ -43,7 +43,7 @@ pub fn revision(ctx: &Context, args: RevisionArgs) -> Result<ExitCode> {
         new.downgrade = generated.downgrade_sql.clone();
         let script = create(&project, &new)?;
         report(ctx, &script);
-        for change in &generated.up {
+        for change in generated.summary() {
             println!("  {}", change.summary());
         }
         let destructive = generated.destructive();
@@ -51,6 +51,13 @@ pub fn revision(ctx: &Context, args: RevisionArgs) -> Result<ExitCode> {
             println!("Destructive steps (marked WARNING in the file): review before applying:");
             for d in destructive {
                 println!("  ! {d}");
+            }
+        }
+        let cautions = generated.cautions();
+        if !cautions.is_empty() {
+            println!("Steps that fail on some data (marked CAUTION in the file): check the rows first:");
+            for c in cautions {
+                println!("  ! {c}");
             }
         }
         println!("Review the file, then run `retort upgrade head`.");
