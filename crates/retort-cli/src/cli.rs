@@ -83,7 +83,7 @@ pub enum Command {
         /// Revisions to stamp.
         #[arg(required = true)]
         revisions: Vec<String>,
-        /// Delete every version row first, even ones naming unknown revisions.
+        /// Delete every version row first, including rows naming revisions no file declares.
         #[arg(long)]
         purge: bool,
         /// Print the SQL instead of running it.

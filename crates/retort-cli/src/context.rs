@@ -55,6 +55,16 @@ impl Context {
         Ok(Project::open(config)?)
     }
 
+    /// The configuration when there is one, else an empty project in the working directory (for
+    /// commands whose arguments name everything they need, like `diff URL URL`).
+    pub fn config_or_nothing(&self) -> Result<Project> {
+        match Config::discover(self.config.as_deref(), &self.cwd) {
+            Ok(config) => Ok(Project::empty(config)),
+            Err(ConfigError::NotFound { .. }) => Ok(Project::empty(Config::without_file(&self.cwd))),
+            Err(e) => Err(e.into()),
+        }
+    }
+
     /// Loads the configuration only, for commands that need no migration file.
     pub fn config_only(&self) -> Result<Project> {
         Ok(Project::empty(Config::discover(self.config.as_deref(), &self.cwd)?))

@@ -147,4 +147,21 @@ fn dbmate_folders_and_broken_files(kind: Kind) {
     assert!(out.contains("zz_broken.sql:2: SQL before '-- migrate:upgrade'") && out.contains("migrate:up"), "{out}");
 }
 
-on_both!(write_edit_upgrade_downgrade, dbmate_folders_and_broken_files);
+/// A typo in a migration: lint stops the upgrade before the database sees it; forced, the
+/// database's error shows the statement once, and nothing was applied.
+fn a_typo_is_caught_and_shown_once(kind: Kind) {
+    let Some(w) = Walk::init(kind) else { return };
+    let file = w.created(&w.ok(&["revision", "-m", "typo"]));
+    fill(&file, "-- migrate:upgrade", "CREATE TABLE a (id INTEGER);\nSELEC 1;");
+    fill(&file, "-- migrate:downgrade", "DROP TABLE a;");
+    let (code, out) = w.code(&["upgrade", "head"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("RT001") && out.contains("did you mean SELECT?"), "{out}");
+    let (code, out) = w.code(&["upgrade", "head", "--force"]);
+    assert_eq!(code, 1, "{out}");
+    assert_eq!(out.matches("SELEC 1").count(), 1, "{out}");
+    let (_, out) = w.code(&["current"]);
+    assert!(out.contains("the database is at <base>"), "nothing applied: {out}");
+}
+
+on_both!(write_edit_upgrade_downgrade, dbmate_folders_and_broken_files, a_typo_is_caught_and_shown_once);

@@ -36,6 +36,13 @@ fn inspect_without_a_project_reads_every_schema_and_applies() {
     empty.exec(&ddl);
     let again = run(&["inspect", "--url", &empty.url]);
     assert_eq!(String::from_utf8_lossy(&again.stdout), ddl);
+    // Two databases, no project: diff works too, and turns one into the other.
+    let Some(third) = Db::new(Kind::Postgres, bare.path()) else { return };
+    let diff = run(&["diff", "--from", &third.url, "--to", &p.db.url]);
+    assert!(diff.status.success(), "{}", String::from_utf8_lossy(&diff.stderr));
+    third.exec(&String::from_utf8_lossy(&diff.stdout));
+    let same = run(&["diff", "--from", &third.url, "--to", &p.db.url]);
+    assert!(same.stdout.is_empty() && String::from_utf8_lossy(&same.stderr).contains("No differences"), "{same:?}");
     // A schema that does not exist is named, not an empty dump.
     let missing = run(&["inspect", "--url", &p.db.url, "--schema", "nosuch"]);
     assert_eq!(missing.status.code(), Some(1));

@@ -98,10 +98,13 @@ impl Project {
         }
     }
 
-    /// What `inspect` reads: the configured schemas (default `public`), without retort's own tables.
+    /// What `inspect` reads: the configured schemas (default `public`), without retort's own
+    /// tables; with no `retort.toml` at all (commands given only `--url`), every user schema, as
+    /// `pg_dump --schema-only` reads.
     pub fn inspect_options(&self, dialect: Dialect) -> crate::inspect::InspectOptions {
         let m = &self.config.file.migrations;
         let schemas = match (dialect, self.config.file.schema.schemas.is_empty()) {
+            (Dialect::Postgres, true) if self.config.path.is_none() => Vec::new(),
             (Dialect::Postgres, true) => vec!["public".to_string()],
             (Dialect::Postgres, false) => self.config.file.schema.schemas.clone(),
             (Dialect::Sqlite, _) => Vec::new(),

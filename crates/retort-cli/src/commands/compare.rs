@@ -4,6 +4,7 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 use retort::autogen::{AutogenError, Side, compare, generate, read_side};
+use retort::project::Project;
 use retort::text::count;
 use retort::url::DatabaseUrl;
 use serde::Serialize;
@@ -74,25 +75,31 @@ pub fn check(ctx: &Context, json: bool) -> Result<ExitCode> {
     Ok(if changes.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
 
-fn side(ctx: &Context, text: &str) -> Result<Side> {
+fn side(ctx: &Context, project: &Project, text: &str) -> Result<Side> {
     Ok(match text {
-        "database" => Side::Database(ctx.database_url(&ctx.config_only()?)?),
+        "database" => Side::Database(ctx.database_url(project)?),
         "schema" => Side::Desired,
         url => Side::Database(DatabaseUrl::parse(url, &ctx.cwd)?),
     })
 }
 
-/// Prints the SQL turning `from` into `to`.
+/// Prints the SQL turning `from` into `to`. Two URLs need no project (like `current` and
+/// `inspect`); the two sides are read at the same time.
 pub fn diff(ctx: &Context, from: &str, to: &str, detect_renames: bool) -> Result<ExitCode> {
-    let project = ctx.config_only()?;
-    let (from_side, to_side) = (side(ctx, from)?, side(ctx, to)?);
+    let is_url = |side: &str| side.contains(':');
+    let project = if is_url(from) && is_url(to) { ctx.config_or_nothing()? } else { ctx.config_only()? };
+    let (from_side, to_side) = (side(ctx, &project, from)?, side(ctx, &project, to)?);
     // The desired schema is built on the server of whichever side is a database.
     let url = match (&from_side, &to_side) {
         (Side::Database(u), _) | (_, Side::Database(u)) => u.clone(),
         _ => ctx.database_url(&project)?,
     };
-    let (a, hints_a) = read_side(&project, &from_side, &url)?;
-    let (b, hints_b) = read_side(&project, &to_side, &url)?;
+    let (a, b) = std::thread::scope(|scope| {
+        let reading = scope.spawn(|| read_side(&project, &from_side, &url));
+        let b = read_side(&project, &to_side, &url);
+        (reading.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)), b)
+    });
+    let ((a, hints_a), (b, hints_b)) = (a?, b?);
     let hints = if hints_b.tables.is_empty() && hints_b.columns.is_empty() { hints_a } else { hints_b };
     let generated = generate(&a, &b, &hints, detect_renames);
     if generated.is_empty() {

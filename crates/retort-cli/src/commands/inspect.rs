@@ -43,8 +43,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<ExitCode> {
     // Schemas named on the command line must exist; [schema] schemas may name one that the
     // migrations have not created yet.
     let named = !args.schemas.is_empty();
-    // Without a project, every user schema (as `pg_dump --schema-only`); with one, [schema] schemas.
-    if args.all_schemas || (project.config.path.is_none() && args.schemas.is_empty()) {
+    if args.all_schemas {
         options.schemas.clear();
     } else if !args.schemas.is_empty() {
         options.schemas = args.schemas;

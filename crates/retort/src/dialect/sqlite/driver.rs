@@ -29,7 +29,13 @@ pub(super) fn db_error(e: rusqlite::Error) -> DbError {
         rusqlite::Error::SqliteFailure(f, _) => Some(format!("{:?}", f.code)),
         _ => None,
     };
-    DbError { message: e.to_string(), code, position: None, detail: None, hint: None }
+    // A syntax error's text repeats the whole statement ("... in <sql> at offset N"); the
+    // executor prints the statement itself, so keep only the message.
+    let message = match &e {
+        rusqlite::Error::SqlInputError { msg, .. } => msg.clone(),
+        _ => e.to_string(),
+    };
+    DbError { message, code, position: None, detail: None, hint: None }
 }
 
 impl SqliteDriver {
