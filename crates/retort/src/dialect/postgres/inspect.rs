@@ -118,9 +118,20 @@ fn unmanaged(driver: &mut PostgresDriver, options: &InspectOptions) -> Result<()
     }
     let managed = options.schemas.iter().map(|s| lit(s)).collect::<Vec<_>>().join(", ");
     let sql = format!(
-        "SELECT coalesce(json_agg(x ORDER BY x.schema, x.object, x.needs), '[]') FROM (
+        "WITH outside AS (
+           SELECT n.oid FROM pg_catalog.pg_namespace n
+           WHERE n.nspname NOT IN ({managed}) AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%'
+         ), foreign_objects (classid, objid) AS (
+           SELECT 'pg_catalog.pg_class'::pg_catalog.regclass, oid FROM pg_catalog.pg_class WHERE relnamespace IN (SELECT oid FROM outside)
+           UNION ALL SELECT 'pg_catalog.pg_type'::pg_catalog.regclass, oid FROM pg_catalog.pg_type WHERE typnamespace IN (SELECT oid FROM outside)
+           UNION ALL SELECT 'pg_catalog.pg_proc'::pg_catalog.regclass, oid FROM pg_catalog.pg_proc WHERE pronamespace IN (SELECT oid FROM outside)
+           UNION ALL SELECT 'pg_catalog.pg_collation'::pg_catalog.regclass, oid FROM pg_catalog.pg_collation WHERE collnamespace IN (SELECT oid FROM outside)
+           UNION ALL SELECT 'pg_catalog.pg_operator'::pg_catalog.regclass, oid FROM pg_catalog.pg_operator WHERE oprnamespace IN (SELECT oid FROM outside)
+         )
+         SELECT coalesce(json_agg(x ORDER BY x.schema, x.object, x.needs), '[]') FROM (
            SELECT DISTINCT a.type || ' ' || a.identity AS object, b.type || ' ' || b.identity AS needs, b.schema, owner.relname AS owner
-           FROM pg_catalog.pg_depend d
+           FROM foreign_objects f
+           JOIN pg_catalog.pg_depend d ON d.refclassid = f.classid AND d.refobjid = f.objid
            CROSS JOIN LATERAL pg_catalog.pg_identify_object(d.classid, d.objid, d.objsubid) a
            CROSS JOIN LATERAL pg_catalog.pg_identify_object(d.refclassid, d.refobjid, d.refobjsubid) b
            LEFT JOIN pg_catalog.pg_trigger tg ON d.classid = 'pg_catalog.pg_trigger'::pg_catalog.regclass AND tg.oid = d.objid
