@@ -83,6 +83,9 @@ fn write_edit_upgrade_downgrade(kind: Kind) {
     let Some(w) = Walk::init(kind) else { return };
     // Right after init, check works: the schema folder exists, and nothing is pending.
     assert!(w.ok(&["check"]).contains("No differences"));
+    let ignored = std::fs::read_to_string(w.path(".gitignore")).unwrap_or_default();
+    assert!(ignored.lines().any(|l| l == "*.retort-lock"), "{ignored}");
+    assert_eq!(ignored.lines().any(|l| l == "/app.db"), kind == Kind::Sqlite, "{ignored}");
     let file = w.created(&w.ok(&["revision", "-m", "create users"]));
     fill(&file, "-- migrate:upgrade", "CREATE TABLE users (id INTEGER PRIMARY KEY);");
     fill(&file, "-- migrate:downgrade", "DROP TABLE users;");
@@ -95,6 +98,14 @@ fn write_edit_upgrade_downgrade(kind: Kind) {
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("not at head") && out.contains("retort upgrade head"), "{out}");
     assert!(w.ok(&["upgrade", "head"]).contains("(1 step, "));
+    // show prints the revision's SQL; stamp takes its flags after the revisions, as --help shows.
+    let show = w.ok(&["show", "head"]);
+    assert!(
+        show.contains("Revision: ") && show.contains("CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT);"),
+        "{show}"
+    );
+    assert!(w.ok(&["stamp", "head", "--sql"]).contains("INSERT INTO"));
+    assert!(w.ok(&["stamp", "head", "--purge"]).starts_with("Stamped "));
     assert!(w.ok(&["downgrade", "-1"]).contains("Downgraded to <base> (1 step, "));
     w.ok(&["upgrade", "head"]);
     // An edit after it was applied is named once, as a warning (an error with --strict).
