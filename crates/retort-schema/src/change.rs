@@ -542,13 +542,16 @@ impl Change {
 /// write them; a move to the right (or to `numeric`) keeps every value.
 const INTEGER_RANKS: [&[&str]; 3] = [&["smallint", "int2"], &["integer", "int", "int4"], &["bigint", "int8"]];
 
-/// Type changes that keep every value: wider integers, longer or unbounded text, more numeric
-/// precision, `real` to `double precision`.
+/// Type changes that keep every value: wider integers, longer or unbounded text (any value has
+/// an unbounded text form), more numeric precision, `real` to `double precision`.
 pub fn widens(from: &str, to: &str) -> bool {
     let (f, t) = (from.to_ascii_lowercase(), to.to_ascii_lowercase());
     let rank = |ty: &str| INTEGER_RANKS.iter().position(|names| names.contains(&ty));
     let (base_f, len_f) = split_type(&f);
     let (base_t, len_t) = split_type(&t);
+    if !t.ends_with("[]") && (base_t == "text" || (matches!(base_t.as_str(), "character varying" | "varchar") && len_t.is_empty())) {
+        return true;
+    }
     if let (Some(a), Some(b)) = (rank(&f), rank(&t)) {
         return b >= a;
     }
@@ -641,6 +644,11 @@ mod tests {
             ("real", "double precision", true),
             ("text", "integer", false),
             ("timestamp without time zone", "date", false),
+            ("integer", "text", true),
+            ("INTEGER", "TEXT", true),
+            ("timestamp with time zone", "character varying", true),
+            ("integer", "character varying(5)", false),
+            ("integer", "character(1)", false),
         ];
         for (from, to, want) in cases {
             assert_eq!(widens(from, to), want, "{from} -> {to}");
