@@ -294,6 +294,36 @@ fn summaries_list_cautions_and_fields(kind: Kind) {
     }
 }
 
+/// A renamed table or column keeps its serial's sequence and its current value (PostgreSQL):
+/// after every upgrade and downgrade the next insert continues the numbering.
+fn renames_keep_sequences(kind: Kind) {
+    if kind != Kind::Postgres {
+        return;
+    }
+    let p = project!(kind);
+    let config = std::fs::read_to_string(p.path().join("retort.toml")).unwrap_or_default();
+    p.write("retort.toml", &format!("{config}\n[schema]\npaths = [\"schema/*.sql\"]\n"));
+    p.write("schema/a.sql", "CREATE TABLE items (id SERIAL PRIMARY KEY, n BIGSERIAL, name TEXT);");
+    p.ok(&["revision", "--autogenerate", "-m", "items", "--rev-id", "a1"]);
+    p.ok(&["upgrade", "head"]);
+    p.db.exec("INSERT INTO items (name) VALUES ('a'), ('b');");
+    p.write(
+        "schema/a.sql",
+        "CREATE TABLE products ( -- retort: renamed from items\n  id SERIAL PRIMARY KEY,\n  serial_no BIGSERIAL, -- retort: renamed from n\n  name TEXT\n);",
+    );
+    let out = p.ok(&["revision", "--autogenerate", "-m", "products", "--rev-id", "b1"]);
+    assert!(!out.contains("+ sequence") && !out.contains("- sequence"), "{out}");
+    assert!(out.contains("~ sequence public.items_id_seq renamed to public.products_id_seq"), "{out}");
+    assert!(out.contains("~ sequence public.items_n_seq renamed to public.products_serial_no_seq"), "{out}");
+    p.ok(&["upgrade", "head"]);
+    assert!(p.ok(&["check"]).contains("No differences"));
+    assert_eq!(p.db.query("INSERT INTO products (name) VALUES ('c') RETURNING id, serial_no"), vec!["3|3"]);
+    p.ok(&["downgrade", "-1"]);
+    assert_eq!(p.db.query("INSERT INTO items (name) VALUES ('d') RETURNING id, n"), vec!["4|4"]);
+    p.ok(&["upgrade", "head"]);
+    assert_eq!(p.db.query("INSERT INTO products (name) VALUES ('e') RETURNING id, serial_no"), vec!["5|5"]);
+}
+
 fn review_findings(kind: Kind) {
     // NOT NULL with a default on a column holding NULLs: the NULLs take the default.
     let before = "CREATE TABLE agents (id INTEGER PRIMARY KEY, goal TEXT);";
@@ -413,4 +443,5 @@ on_both!(
     enums_sequences_and_identity,
     nothing_to_do_writes_nothing,
     summaries_list_cautions_and_fields,
+    renames_keep_sequences,
 );

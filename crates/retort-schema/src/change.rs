@@ -63,6 +63,14 @@ pub enum Change {
         /// As it must become.
         to: Sequence,
     },
+    /// `ALTER SEQUENCE s RENAME TO t`: the sequence a renamed table's (or column's) serial owns
+    /// keeps its current value (recreating it would restart the ids at 1).
+    RenameSequence {
+        /// The old name.
+        from: Name,
+        /// The new name (same schema).
+        to: Name,
+    },
     /// `CREATE TABLE t (...)` (foreign keys and indexes are separate changes)
     CreateTable(Table),
     /// `DROP TABLE t`
@@ -325,6 +333,7 @@ impl Change {
             Change::CreateSequence(s) => format!("+ sequence {}", s.name),
             Change::DropSequence(s) => format!("- sequence {}", s.name),
             Change::AlterSequence { to, .. } => format!("~ sequence {}", to.name),
+            Change::RenameSequence { from, to } => format!("~ sequence {from} renamed to {to}"),
             Change::CreateTable(t) => format!("+ table {}", t.name),
             Change::DropTable(t) => format!("- table {}", t.name),
             Change::RenameTable { from, to, detected } => {
@@ -456,6 +465,11 @@ impl Change {
             Change::CreateSequence(s) => base("add", "sequence", s.name.to_string()),
             Change::DropSequence(s) => base("drop", "sequence", s.name.to_string()),
             Change::AlterSequence { to, .. } => base("alter", "sequence", to.name.to_string()),
+            Change::RenameSequence { from, to } => ChangeFacts {
+                from: Some(from.to_string()),
+                to: Some(to.to_string()),
+                ..base("rename", "sequence", to.to_string())
+            },
             Change::CreateTable(t) => on("add", "table", t.name.to_string(), &t.name),
             Change::DropTable(t) => on("drop", "table", t.name.to_string(), &t.name),
             Change::RenameTable { from, to, .. } => ChangeFacts {
@@ -549,7 +563,9 @@ pub fn widens(from: &str, to: &str) -> bool {
     let rank = |ty: &str| INTEGER_RANKS.iter().position(|names| names.contains(&ty));
     let (base_f, len_f) = split_type(&f);
     let (base_t, len_t) = split_type(&t);
-    if !t.ends_with("[]") && (base_t == "text" || (matches!(base_t.as_str(), "character varying" | "varchar") && len_t.is_empty())) {
+    if !t.ends_with("[]")
+        && (base_t == "text" || (matches!(base_t.as_str(), "character varying" | "varchar") && len_t.is_empty()))
+    {
         return true;
     }
     if let (Some(a), Some(b)) = (rank(&f), rank(&t)) {

@@ -322,7 +322,62 @@ pub fn diff(from: &Schema, to: &Schema, options: &DiffOptions) -> Vec<Change> {
             _ => {}
         },
     );
+    keep_owned_sequences(from, to, &renamed_tables, &mut p);
     p.into_changes()
+}
+
+/// A serial column whose table or column is renamed owns a sequence named after the old names;
+/// the desired schema names it after the new ones. Diffed by name, that is a new sequence
+/// starting at 1 and the old one dropped, and the next insert collides with the existing ids.
+/// Such a pair (same options, owned by the same column under its new name) becomes a rename of
+/// the sequence, which keeps its value; the column's default follows the rename by itself.
+fn keep_owned_sequences(from: &Schema, to: &Schema, renamed_tables: &BTreeMap<Name, Name>, p: &mut Phases) {
+    let renamed_column = |table: &Name, column: &str| {
+        p.renames
+            .iter()
+            .find_map(|c| match c {
+                Change::RenameColumn { table: t, from, to, .. } if t == table && from == column => Some(to.clone()),
+                _ => None,
+            })
+            .unwrap_or_else(|| column.to_string())
+    };
+    let mut pairs: Vec<(Sequence, Sequence)> = Vec::new();
+    for old in &from.sequences {
+        let Some((old_table, old_column)) = &old.owned_by else { continue };
+        let table = renamed_tables.get(old_table).cloned().unwrap_or_else(|| old_table.clone());
+        let column = renamed_column(&table, old_column);
+        if (&table, &column) == (old_table, old_column) {
+            continue;
+        }
+        let dropped = p.drop_types.iter().any(|c| matches!(c, Change::DropSequence(s) if s.name == old.name));
+        let new = to.sequences.iter().find(|s| {
+            s.owned_by.as_ref() == Some(&(table.clone(), column.clone()))
+                && s.name != old.name
+                && s.name.schema == old.name.schema
+                && Sequence { name: s.name.clone(), owned_by: s.owned_by.clone(), ..old.clone() } == **s
+                && !from.sequences.iter().any(|f| f.name == s.name)
+        });
+        if let (true, Some(new)) = (dropped, new) {
+            pairs.push((old.clone(), new.clone()));
+        }
+    }
+    for (old, new) in pairs {
+        p.drop_types.retain(|c| !matches!(c, Change::DropSequence(s) if s.name == old.name));
+        p.create_types.retain(|c| !matches!(c, Change::CreateSequence(s) if s.name == new.name));
+        p.constraints.retain(|c| !matches!(c, Change::AlterSequence { to, .. } if to.name == new.name));
+        // The default `nextval('old'::regclass)` reads `nextval('new'::regclass)` once renamed.
+        let (old_ref, new_ref) = (format!("'{}'::regclass", old.name), format!("'{}'::regclass", new.name));
+        p.tables.retain_mut(|c| match c {
+            Change::AlterColumn { from, to, .. } => {
+                if let Some(d) = &from.default {
+                    from.default = Some(d.replace(&old_ref, &new_ref));
+                }
+                from != to
+            }
+            _ => true,
+        });
+        p.renames.push(Change::RenameSequence { from: old.name, to: new.name });
+    }
 }
 
 /// Calls `each` with the items of `from` and `to` paired by key (`None` where one side lacks it),

@@ -639,6 +639,9 @@ pub fn change(c: &Change) -> Vec<String> {
             vec![format!("ALTER TABLE {} RENAME COLUMN {} TO {}", name(table), q(from), q(to))]
         }
         Change::AlterColumn { table, from, to } => alter_column(table, from, to),
+        Change::RenameSequence { from, to } => {
+            vec![format!("ALTER SEQUENCE {} RENAME TO {}", name(from), q(&to.name))]
+        }
         Change::RenameConstraint { table, from, to } => {
             vec![format!("ALTER TABLE {} RENAME CONSTRAINT {} TO {}", name(table), q(from), q(to))]
         }
