@@ -324,6 +324,35 @@ fn renames_keep_sequences(kind: Kind) {
     assert_eq!(p.db.query("INSERT INTO products (name) VALUES ('e') RETURNING id, serial_no"), vec!["5|5"]);
 }
 
+/// Downgrades run on tables that hold rows: a dropped NOT NULL column without a default comes
+/// back filled with a value of its type (said in the file and the summary), and a unique column
+/// with a default comes back without colliding.
+fn downgrades_run_on_rows(kind: Kind) {
+    let (mood, mood_type) = match kind {
+        Kind::Postgres => ("CREATE TYPE mood AS ENUM ('calm', 'busy');\n", ", m mood NOT NULL"),
+        Kind::Sqlite => ("", ""),
+    };
+    let before = format!(
+        "{mood}CREATE TABLE t (id INTEGER PRIMARY KEY, code VARCHAR(10) NOT NULL, score INTEGER NOT NULL, at TIMESTAMP NOT NULL, flag BOOLEAN NOT NULL, u TEXT UNIQUE DEFAULT 'n/a'{mood_type});"
+    );
+    let after = format!("{mood}CREATE TABLE t (id INTEGER PRIMARY KEY);");
+    let values = if kind == Kind::Postgres { ", 'busy'" } else { "" };
+    let m = if kind == Kind::Postgres { ", m" } else { "" };
+    let rows = format!(
+        "INSERT INTO t (id, code, score, at, flag, u{m}) VALUES (1, 'a', 1, '2026-01-01 00:00:00', TRUE, 'x'{values}), (2, 'b', 2, '2026-01-02 00:00:00', FALSE, 'y'{values});"
+    );
+    let file =
+        run_case(kind, &Case { before: &before, after: &after, rows: &rows, keep: &["SELECT id FROM t ORDER BY id"] });
+    assert!(
+        file.contains("values of")
+            && file.contains(".code are not restored (the upgrade dropped them); filled with ''"),
+        "{file}"
+    );
+    if kind == Kind::Postgres {
+        assert!(file.contains("ADD COLUMN m public.mood DEFAULT 'calm' NOT NULL"), "{file}");
+    }
+}
+
 fn review_findings(kind: Kind) {
     // NOT NULL with a default on a column holding NULLs: the NULLs take the default.
     let before = "CREATE TABLE agents (id INTEGER PRIMARY KEY, goal TEXT);";
@@ -444,4 +473,5 @@ on_both!(
     nothing_to_do_writes_nothing,
     summaries_list_cautions_and_fields,
     renames_keep_sequences,
+    downgrades_run_on_rows,
 );

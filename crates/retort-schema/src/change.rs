@@ -84,12 +84,17 @@ pub enum Change {
         /// Found by similarity rather than declared with `-- retort: renamed from`.
         detected: bool,
     },
-    /// `ALTER TABLE t ADD COLUMN c ...`
+    /// `ALTER TABLE t ADD COLUMN c ...`; with a fill, `ADD COLUMN c ... DEFAULT fill` then `ALTER
+    /// COLUMN c DROP DEFAULT` (SQLite: the rebuild's copy selects the fill).
     AddColumn {
         /// The table.
         table: Name,
         /// The new column.
         column: Column,
+        /// For the rows the table holds: a value of the column's type, when a downgrade brings
+        /// back a NOT NULL column without a default (its old values are gone; see
+        /// [`crate::diff::for_existing_rows`]).
+        fill: Option<String>,
     },
     /// `ALTER TABLE t DROP COLUMN c`
     DropColumn {
@@ -273,6 +278,10 @@ impl Change {
             Change::DropTable(t) => Some(format!("drops table {} and its rows", t.name)),
             Change::DropVirtualTable(v) => Some(format!("drops virtual table {} and its rows", v.name)),
             Change::DropColumn { table, column } => Some(format!("drops column {table}.{} and its data", column.name)),
+            Change::AddColumn { table, column, fill: Some(fill) } => Some(format!(
+                "values of {table}.{} are not restored (the upgrade dropped them); filled with {fill}",
+                column.name
+            )),
             Change::AlterColumn { table, from, to }
                 if from.data_type != to.data_type && !widens(&from.data_type, &to.data_type) =>
             {
@@ -303,13 +312,16 @@ impl Change {
                     to.name
                 ))
             }
-            Change::AddColumn { table, column }
+            Change::AddColumn { table, column, fill: None }
                 if !column.nullable
                     && column.default.is_none()
                     && column.identity.is_none()
                     && column.generated.is_none() =>
             {
-                Some(format!("{table}.{} is added NOT NULL with no default: fails if the table has rows", column.name))
+                Some(format!(
+                    "{table}.{} is added NOT NULL with no default: fails if the table has rows (no fill value is generated for a column a unique key or an unknown type covers)",
+                    column.name
+                ))
             }
             _ => None,
         }
@@ -339,8 +351,9 @@ impl Change {
             Change::RenameTable { from, to, detected } => {
                 format!("~ table {from} renamed to {to}{}", if *detected { " (detected: review)" } else { "" })
             }
-            Change::AddColumn { table, column } => {
-                format!("+ column {table}.{} {}", column.name, column_words(column))
+            Change::AddColumn { table, column, fill } => {
+                let filled = fill.as_ref().map(|f| format!(" (existing rows get {f})")).unwrap_or_default();
+                format!("+ column {table}.{} {}{filled}", column.name, column_words(column))
             }
             Change::DropColumn { table, column } => format!("- column {table}.{}", column.name),
             Change::RenameColumn { table, from, to, detected } => {
@@ -477,7 +490,7 @@ impl Change {
                 to: Some(to.to_string()),
                 ..on("rename", "table", to.to_string(), to)
             },
-            Change::AddColumn { table, column } => ChangeFacts {
+            Change::AddColumn { table, column, .. } => ChangeFacts {
                 column: Some(column.name.clone()),
                 to: Some(column_words(column)),
                 ..on("add", "column", format!("{table}.{}", column.name), table)

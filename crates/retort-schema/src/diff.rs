@@ -380,6 +380,113 @@ fn keep_owned_sequences(from: &Schema, to: &Schema, renamed_tables: &BTreeMap<Na
     }
 }
 
+/// Makes changes run on tables that hold rows. Columns added NOT NULL without a default fail on
+/// any row: in a downgrade (`readding`, the upgrade dropped them and their values are gone) each
+/// gets a fill value of its type for the existing rows, unless a unique key covers it (one value
+/// for every row would collide) or its type has no obvious value; an upgrade's stay as they are,
+/// marked CAUTION, for `retort lint` to weigh against the data. A nullable column added with a
+/// default and covered by a unique key is added without the default (every row would get the same
+/// value, and NULLs never collide) and the default is set once the key exists.
+pub fn for_existing_rows(changes: Vec<Change>, target: &Schema, readding: bool) -> Vec<Change> {
+    let unique = |table: &Name, column: &str| {
+        target.table(table).is_some_and(|t| {
+            t.primary_key.as_ref().is_some_and(|k| k.columns.iter().any(|c| c == column))
+                || t.uniques.iter().any(|u| u.columns.iter().any(|c| c == column))
+                || t.indexes.iter().any(|i| i.unique && i.keys.iter().any(|k| k.trim_matches('"') == column))
+        })
+    };
+    let mut out = Vec::with_capacity(changes.len());
+    let mut defaults_later: Vec<(Name, Column)> = Vec::new();
+    for change in changes {
+        match change {
+            Change::AddColumn { table, column, fill: None }
+                if readding
+                    && !column.nullable
+                    && column.default.is_none()
+                    && column.identity.is_none()
+                    && column.generated.is_none()
+                    && !unique(&table, &column.name) =>
+            {
+                let fill = fill_value(target, &column.data_type);
+                out.push(Change::AddColumn { table, column, fill });
+            }
+            Change::AddColumn { table, column, fill: None }
+                if column.nullable && column.default.is_some() && unique(&table, &column.name) =>
+            {
+                let bare = Column { default: None, ..column.clone() };
+                defaults_later.push((table.clone(), column));
+                out.push(Change::AddColumn { table, column: bare, fill: None });
+            }
+            other => out.push(other),
+        }
+    }
+    // Each postponed default goes after the last change of its table (its keys included).
+    for (table, column) in defaults_later {
+        let last = out.iter().rposition(|c| touches(c, &table)).map_or(out.len(), |i| i + 1);
+        let bare = Column { default: None, ..column.clone() };
+        out.insert(last, Change::AlterColumn { table, from: bare, to: column });
+    }
+    out
+}
+
+/// Whether a change is about this table (its columns, keys, constraints or indexes).
+fn touches(change: &Change, table: &Name) -> bool {
+    match change {
+        Change::AddColumn { table: t, .. }
+        | Change::AlterColumn { table: t, .. }
+        | Change::AddUnique { table: t, .. }
+        | Change::AddPrimaryKey { table: t, .. }
+        | Change::CreateIndex { table: t, .. } => t == table,
+        _ => false,
+    }
+}
+
+/// A value of a type for rows that must hold one: the type's zero, empty or first value. `None`
+/// for types with no obvious value (domains, composites, ranges, user types).
+fn fill_value(schema: &Schema, data_type: &str) -> Option<String> {
+    /// Base type names (lowercase, without length or precision) and their fill, in order.
+    const FILLS: [(&[&str], &str); 10] = [
+        (&["smallint", "integer", "bigint", "int", "int2", "int4", "int8", "tinyint", "mediumint"], "0"),
+        (&["numeric", "decimal", "real", "double precision", "float", "float4", "float8", "double"], "0"),
+        (&["text", "character varying", "varchar", "character", "char", "citext", "clob", "name"], "''"),
+        (&["boolean", "bool"], "false"),
+        (&["date"], "'1970-01-01'"),
+        (
+            &["timestamp", "timestamp without time zone", "timestamp with time zone", "timestamptz", "datetime"],
+            "'1970-01-01 00:00:00'",
+        ),
+        (&["time", "time without time zone", "time with time zone", "timetz"], "'00:00:00'"),
+        (&["interval"], "'0'"),
+        (&["uuid"], "'00000000-0000-0000-0000-000000000000'"),
+        (&["json", "jsonb"], "'{}'"),
+    ];
+    let lower = data_type.trim().to_ascii_lowercase();
+    if lower.ends_with("[]") {
+        return Some("'{}'".to_string());
+    }
+    let base = lower.split('(').next().unwrap_or("").trim();
+    if let Some((_, fill)) = FILLS.iter().find(|(names, _)| names.contains(&base)) {
+        return Some(fill.to_string());
+    }
+    if lower == "bytea" || lower == "blob" {
+        return Some(if schema.dialect == Dialect::Sqlite { "X''" } else { "''" }.to_string());
+    }
+    // An enum: its first label.
+    let enum_type = schema
+        .enums
+        .iter()
+        .find(|e| e.name.to_string().eq_ignore_ascii_case(data_type) || e.name.name.eq_ignore_ascii_case(data_type));
+    if let Some(label) = enum_type.and_then(|e| e.labels.first()) {
+        return Some(format!("'{}'", label.replace('\'', "''")));
+    }
+    // SQLite declares anything: fall back on the type's affinity.
+    (schema.dialect == Dialect::Sqlite).then(|| match sqlite_affinity(data_type) {
+        "TEXT" => "''".to_string(),
+        "BLOB" => "X''".to_string(),
+        _ => "0".to_string(),
+    })
+}
+
 /// Calls `each` with the items of `from` and `to` paired by key (`None` where one side lacks it),
 /// in key order.
 fn diff_by_key<T, K: Ord>(from: &[T], to: &[T], key: impl Fn(&T) -> K, mut each: impl FnMut(Option<&T>, Option<&T>)) {
@@ -762,7 +869,7 @@ fn diff_table(f: &Table, t: &Table, options: &DiffOptions, dialect: Dialect, p: 
         &t.columns,
         |c| c.name.clone(),
         |a, b| match (a, b) {
-            (None, Some(c)) => p.tables.push(Change::AddColumn { table: table.clone(), column: c.clone() }),
+            (None, Some(c)) => p.tables.push(Change::AddColumn { table: table.clone(), column: c.clone(), fill: None }),
             (Some(c), None) => {
                 columns_changed = true;
                 p.drops.push(Change::DropColumn { table: table.clone(), column: c.clone() })

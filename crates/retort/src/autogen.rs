@@ -7,7 +7,7 @@
 //! constraints; types created for a table go away with it).
 
 use retort_schema::change::Change;
-use retort_schema::diff::{DiffOptions, Renames, diff};
+use retort_schema::diff::{DiffOptions, Renames, diff, for_existing_rows};
 use retort_schema::render::{changes as render_changes, section};
 use retort_schema::{Name, Schema};
 
@@ -137,6 +137,16 @@ impl Generated {
         self.up.iter().filter_map(Change::destructive).collect()
     }
 
+    /// What the downgrade cannot restore: the values of columns the upgrade dropped, which it
+    /// brings back filled (its drops of what the upgrade created are the point of a downgrade).
+    pub fn downgrade_fills(&self) -> Vec<String> {
+        self.down
+            .iter()
+            .filter(|c| matches!(c, Change::AddColumn { fill: Some(_), .. }))
+            .filter_map(Change::destructive)
+            .collect()
+    }
+
     /// What the file marks `CAUTION` (statements that fail on some data, such as a NOT NULL
     /// column without a default on a table with rows), the downgrade's prefixed with `downgrade:`.
     pub fn cautions(&self) -> Vec<String> {
@@ -168,6 +178,8 @@ pub fn generate(live: &Schema, desired: &Schema, renames: &Renames, detect_renam
     let up = diff(live, desired, &DiffOptions { renames: renames.clone(), detect_renames });
     let back = DiffOptions { renames: renames.reversed(&up), detect_renames: false };
     let down = diff(desired, live, &back);
+    let up = for_existing_rows(up, desired, false);
+    let down = for_existing_rows(down, live, true);
     let upgrade_sql = section(&render_changes(live, desired, &up));
     let downgrade_sql = section(&render_changes(desired, live, &down));
     Generated { up, down, upgrade_sql, downgrade_sql }

@@ -53,6 +53,13 @@ pub fn revision(ctx: &Context, args: RevisionArgs) -> Result<ExitCode> {
                 println!("  ! {d}");
             }
         }
+        let undone = generated.downgrade_fills();
+        if !undone.is_empty() {
+            println!("The downgrade cannot restore everything (marked WARNING in the file):");
+            for d in undone {
+                println!("  ! {d}");
+            }
+        }
         let cautions = generated.cautions();
         if !cautions.is_empty() {
             println!("Steps that fail on some data (marked CAUTION in the file): check the rows first:");

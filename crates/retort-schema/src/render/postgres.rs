@@ -625,8 +625,12 @@ pub fn change(c: &Change) -> Vec<String> {
             }
             out
         }
-        Change::AddColumn { table, column: col } => {
-            let mut out = vec![format!("ALTER TABLE {} ADD COLUMN {}", name(table), column(col))];
+        Change::AddColumn { table, column: col, fill } => {
+            let filled = Column { default: fill.clone().or_else(|| col.default.clone()), ..col.clone() };
+            let mut out = vec![format!("ALTER TABLE {} ADD COLUMN {}", name(table), column(&filled))];
+            if fill.is_some() {
+                out.push(format!("ALTER TABLE {} ALTER COLUMN {} DROP DEFAULT", name(table), q(&col.name)));
+            }
             if col.comment.is_some() {
                 out.push(comment_sql("COLUMN", &column_ref(table, &col.name), &col.comment));
             }

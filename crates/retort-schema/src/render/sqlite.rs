@@ -341,10 +341,11 @@ fn constant_default(d: &str) -> bool {
 /// Whether SQLite can carry out a table-level change in place; everything else rebuilds the table.
 fn in_place(change: &Change) -> bool {
     match change {
-        Change::AddColumn { column, .. } => {
+        Change::AddColumn { column, fill, .. } => {
             // SQLite's ADD COLUMN refuses NOT NULL without a default, stored generated columns and
-            // non-constant defaults; those take the rebuild.
-            (column.nullable || column.default.is_some())
+            // non-constant defaults; those take the rebuild (as a fill does: it is no default).
+            fill.is_none()
+                && (column.nullable || column.default.is_some())
                 && column.generated.as_ref().is_none_or(|g| !g.stored)
                 && column.default.as_deref().is_none_or(constant_default)
         }
@@ -387,16 +388,32 @@ fn table_of(change: &Change) -> Option<&Name> {
 /// table, copy the rows of the columns both versions have, drop the old table, rename the new one,
 /// then recreate its indexes and triggers. `legacy_alter_table` keeps SQLite from rewriting or
 /// rejecting views that name the table while it is briefly missing.
-fn rebuild(old: &Table, new: &Table, triggers: &[&Trigger]) -> Vec<String> {
+fn rebuild(old: &Table, new: &Table, triggers: &[&Trigger], fills: &[(&str, &str)]) -> Vec<String> {
     let temp = Name { schema: None, name: format!("_retort_new_{}", new.name.name) };
     let mut shadow = new.clone();
     shadow.name = temp.clone();
     // Columns both versions have are copied (a formerly generated column keeps its values); a
     // column that becomes NOT NULL takes its default where a row holds NULL.
+    // New columns take their fill (a downgrade's NOT NULL column whose values are gone), or NULL
+    // when a unique key covers a nullable one with a default (one default in every row collides).
     let copied: Vec<&Column> =
         new.columns.iter().filter(|c| c.generated.is_none() && old.columns.iter().any(|o| o.name == c.name)).collect();
-    let kept: Vec<String> = copied.iter().map(|c| q(&c.name)).collect();
-    let values: Vec<String> = copied
+    let unique = |column: &str| {
+        new.primary_key.as_ref().is_some_and(|k| k.columns.iter().any(|c| c == column))
+            || new.uniques.iter().any(|u| u.columns.iter().any(|c| c == column))
+    };
+    let added: Vec<(&Column, String)> = new
+        .columns
+        .iter()
+        .filter(|c| c.generated.is_none() && !old.columns.iter().any(|o| o.name == c.name))
+        .filter_map(|c| match fills.iter().find(|(name, _)| *name == c.name) {
+            Some((_, fill)) => Some((c, fill.to_string())),
+            None if c.nullable && c.default.is_some() && unique(&c.name) => Some((c, "NULL".to_string())),
+            None => None,
+        })
+        .collect();
+    let mut kept: Vec<String> = copied.iter().map(|c| q(&c.name)).collect();
+    let mut values: Vec<String> = copied
         .iter()
         .map(|c| {
             let was_nullable = old.columns.iter().any(|o| o.name == c.name && o.nullable);
@@ -406,6 +423,10 @@ fn rebuild(old: &Table, new: &Table, triggers: &[&Trigger]) -> Vec<String> {
             }
         })
         .collect();
+    for (c, value) in added {
+        kept.push(q(&c.name));
+        values.push(value);
+    }
     let mut out = vec!["PRAGMA legacy_alter_table = ON".to_string(), create_table(&shadow)];
     if !kept.is_empty() {
         out.push(format!(
@@ -499,7 +520,14 @@ pub fn changes(from: &Schema, to: &Schema, changes: &[Change]) -> Vec<crate::ren
                     folded.iter().map(Change::summary).collect::<Vec<_>>().join("; ")
                 ),
             );
-            out.push(Rendered { notes, statements: rebuild(&old, new, &triggers) });
+            let fills: Vec<(&str, &str)> = folded
+                .iter()
+                .filter_map(|x| match x {
+                    Change::AddColumn { column, fill: Some(fill), .. } => Some((column.name.as_str(), fill.as_str())),
+                    _ => None,
+                })
+                .collect();
+            out.push(Rendered { notes, statements: rebuild(&old, new, &triggers, &fills) });
             continue;
         }
         let statements = match c {
@@ -520,7 +548,7 @@ pub fn changes(from: &Schema, to: &Schema, changes: &[Change]) -> Vec<crate::ren
             Change::RenameColumn { table, from, to, .. } => {
                 vec![format!("ALTER TABLE {} RENAME COLUMN {} TO {}", name(table), q(from), q(to))]
             }
-            Change::AddColumn { table, column: col } => {
+            Change::AddColumn { table, column: col, .. } => {
                 vec![format!("ALTER TABLE {} ADD COLUMN {}", name(table), column(col, None))]
             }
             Change::CreateIndex { table, index: ix } => vec![index(ix, table)],
