@@ -323,6 +323,7 @@ pub fn diff(from: &Schema, to: &Schema, options: &DiffOptions) -> Vec<Change> {
         },
     );
     keep_owned_sequences(from, to, &renamed_tables, &mut p);
+    free_identity_sequence_names(&mut p);
     p.into_changes()
 }
 
@@ -485,6 +486,43 @@ fn fill_value(schema: &Schema, data_type: &str) -> Option<String> {
         "BLOB" => "X''".to_string(),
         _ => "0".to_string(),
     })
+}
+
+/// An identity column becoming a serial: its new sequence usually takes the name the identity's
+/// own sequence holds (`t_id_seq`) until `DROP IDENTITY`. The new one is created under a
+/// temporary name and renamed once the identity is gone (the column's default follows the rename).
+fn free_identity_sequence_names(p: &mut Phases) {
+    let mut at = 0;
+    while at < p.tables.len() {
+        let Change::AlterColumn { from, to, .. } = &p.tables[at] else {
+            at += 1;
+            continue;
+        };
+        let target = match (&from.identity, &to.identity, &to.default) {
+            (Some(_), None, Some(d)) => p.create_types.iter().find_map(|c| match c {
+                Change::CreateSequence(s) if d == &format!("nextval('{}'::regclass)", s.name) => Some(s.name.clone()),
+                _ => None,
+            }),
+            _ => None,
+        };
+        let Some(target) = target else {
+            at += 1;
+            continue;
+        };
+        let temporary = Name { schema: target.schema.clone(), name: format!("{}__retort_new", target.name) };
+        for c in &mut p.create_types {
+            if let Change::CreateSequence(s) = c
+                && s.name == target
+            {
+                s.name = temporary.clone();
+            }
+        }
+        if let Change::AlterColumn { to, .. } = &mut p.tables[at] {
+            to.default = Some(format!("nextval('{temporary}'::regclass)"));
+        }
+        p.tables.insert(at + 1, Change::RenameSequence { from: temporary, to: target });
+        at += 2;
+    }
 }
 
 /// Calls `each` with the items of `from` and `to` paired by key (`None` where one side lacks it),

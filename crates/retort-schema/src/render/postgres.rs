@@ -390,13 +390,45 @@ fn alter_column(table: &Name, from: &Column, to: &Column) -> Vec<String> {
             to.data_type, to.data_type
         ));
     }
+    // The column's own sequence (identity), by name at run time.
+    let own_sequence = format!(
+        "pg_catalog.pg_get_serial_sequence({}, {})",
+        crate::render::literal(&t),
+        crate::render::literal(&to.name)
+    );
+    let mut default_dropped = false;
     if from.identity != to.identity {
         match (&from.identity, &to.identity) {
-            (Some(_), None) => out.push(format!("ALTER TABLE {t} ALTER COLUMN {c} DROP IDENTITY")),
+            (Some(_), None) => {
+                // An identity becoming a serial: its new sequence continues where the identity's
+                // stopped (nextval on a sequence about to be dropped costs nothing).
+                if let Some(d) = to.default.as_deref().filter(|d| d.starts_with("nextval(")) {
+                    let target = d.trim_start_matches("nextval(").trim_end_matches(')');
+                    out.push(format!("SELECT pg_catalog.setval({target}, pg_catalog.nextval({own_sequence}), false)"));
+                }
+                out.push(format!("ALTER TABLE {t} ALTER COLUMN {c} DROP IDENTITY"));
+            }
             (None, Some(id)) => {
+                // A serial becoming an identity: its default goes first (an identity column has
+                // none), and the identity continues where the serial's sequence stopped.
+                if from.default.is_some() {
+                    out.push(format!("ALTER TABLE {t} ALTER COLUMN {c} DROP DEFAULT"));
+                    default_dropped = true;
+                }
+                // Detached, the serial's sequence no longer answers pg_get_serial_sequence for the
+                // column (the identity's does); it is dropped later.
+                let serial =
+                    from.default.as_deref().filter(|d| d.starts_with("nextval('") && d.ends_with("'::regclass)"));
+                if let Some(d) = serial {
+                    let sequence = d.trim_start_matches("nextval('").trim_end_matches("'::regclass)");
+                    out.push(format!("ALTER SEQUENCE {sequence} OWNED BY NONE"));
+                }
                 let opts = if id.options.is_empty() { String::new() } else { format!(" ({})", id.options) };
                 let how = if id.always { "ALWAYS" } else { "BY DEFAULT" };
                 out.push(format!("ALTER TABLE {t} ALTER COLUMN {c} ADD GENERATED {how} AS IDENTITY{opts}"));
+                if let Some(d) = from.default.as_deref().filter(|d| d.starts_with("nextval(")) {
+                    out.push(format!("SELECT pg_catalog.setval({own_sequence}, pg_catalog.{d}, false)"));
+                }
             }
             (Some(_), Some(id)) => {
                 let how = if id.always { "ALWAYS" } else { "BY DEFAULT" };
@@ -412,7 +444,7 @@ fn alter_column(table: &Name, from: &Column, to: &Column) -> Vec<String> {
     if from.default != to.default || (retype && to.default.is_some()) {
         match &to.default {
             Some(d) => out.push(format!("ALTER TABLE {t} ALTER COLUMN {c} SET DEFAULT {d}")),
-            None if from.default.is_some() && !retype => {
+            None if from.default.is_some() && !retype && !default_dropped => {
                 out.push(format!("ALTER TABLE {t} ALTER COLUMN {c} DROP DEFAULT"))
             }
             None => {}
