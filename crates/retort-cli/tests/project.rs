@@ -346,9 +346,10 @@ fn postgres_backup_uses_pg_dump() {
     assert!(size > 0);
     let err = p.fails(&["restore", "before.dump"]);
     let name = p.db.url.rsplit('/').next().unwrap_or_default();
+    let port = common::pg_admin_url().rsplit(':').next().unwrap_or_default().to_string();
     assert!(
         err.contains(&format!(
-            "pg_restore --clean --if-exists --host 127.0.0.1 --port 5432 --username postgres --dbname {name} "
+            "pg_restore --clean --if-exists --host 127.0.0.1 --port {port} --username postgres --dbname {name} "
         )) && err.trim_end().ends_with("before.dump"),
         "{err}"
     );

@@ -78,7 +78,13 @@ pub fn backup(url: &DatabaseUrl, path: &Path) -> Result<(), BackupError> {
                 if e.kind() == std::io::ErrorKind::NotFound { BackupError::NoPgDump } else { failed(e.to_string()) }
             })?;
             if !out.status.success() {
-                return Err(failed(String::from_utf8_lossy(&out.stderr).trim().to_string()));
+                let mut message = String::from_utf8_lossy(&out.stderr).trim().to_string();
+                if message.contains("server version mismatch") {
+                    message.push_str(
+                        "; pg_dump must be as new as the server: install the PostgreSQL client of the server's version (or newer) and put it first on PATH",
+                    );
+                }
+                return Err(failed(message));
             }
             Ok(())
         }

@@ -20,6 +20,19 @@ pub fn pg_admin_url() -> String {
     std::env::var("RETORT_TEST_PG").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".to_string())
 }
 
+/// The extensions `ddl` creates that the PostgreSQL test server cannot install; a test needing
+/// them is skipped, saying so (a server built without OpenSSL has no `pgcrypto`).
+pub fn pg_unavailable_extensions(ddl: &str) -> Vec<String> {
+    let url = retort::url::DatabaseUrl::parse(&format!("{}/postgres", pg_admin_url()), Path::new("."))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let Ok(mut driver) =
+        retort::driver::connect(&url, retort::driver::Access::ReadOnly, std::time::Duration::from_secs(10))
+    else {
+        return Vec::new(); // unreachable: the test's own connection says so
+    };
+    retort::dialect::postgres::unavailable_extensions(driver.as_mut(), ddl).unwrap_or_else(|e| panic!("{e}"))
+}
+
 /// A database for one test.
 pub struct Db {
     pub kind: Kind,

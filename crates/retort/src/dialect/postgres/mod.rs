@@ -8,3 +8,45 @@ pub(crate) use driver::SSL_MODES;
 pub use driver::{PostgresDriver, client_url};
 pub(crate) use inspect::{SeqRow, identity_options, index_keys, parse_check, type_max, type_min};
 pub use scratch::ScratchDatabase;
+
+/// The extensions a DDL text creates (`CREATE EXTENSION [IF NOT EXISTS] name`) that the server
+/// cannot install (absent from `pg_available_extensions`): why such a text cannot be applied
+/// there, said before trying (a server built without OpenSSL has no `pgcrypto`, for example).
+pub fn unavailable_extensions(
+    driver: &mut dyn crate::driver::Driver,
+    ddl: &str,
+) -> Result<Vec<String>, crate::driver::DbError> {
+    let mut named: Vec<String> = Vec::new();
+    for line in ddl.lines() {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        let Some(at) = words
+            .windows(2)
+            .position(|w| w[0].eq_ignore_ascii_case("CREATE") && w[1].eq_ignore_ascii_case("EXTENSION"))
+        else {
+            continue;
+        };
+        let rest: Vec<&str> = words[at + 2..]
+            .iter()
+            .copied()
+            .skip_while(|w| ["IF", "NOT", "EXISTS"].iter().any(|k| w.eq_ignore_ascii_case(k)))
+            .collect();
+        if let Some(name) = rest.first() {
+            let name = name.trim_end_matches(';').trim_matches('"').to_string();
+            if !named.contains(&name) {
+                named.push(name);
+            }
+        }
+    }
+    let mut missing = Vec::new();
+    for name in named {
+        let sql = format!(
+            "SELECT count(*) FROM pg_catalog.pg_available_extensions WHERE name = {}",
+            crate::dialect::Dialect::Postgres.literal(&name)
+        );
+        let rows = driver.query(&sql)?;
+        if rows.first().and_then(|r| r.first()).cloned().flatten().as_deref() == Some("0") {
+            missing.push(name);
+        }
+    }
+    Ok(missing)
+}
