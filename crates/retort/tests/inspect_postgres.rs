@@ -197,3 +197,24 @@ fn retort_tables_and_other_schemas_are_left_out() {
     let names: Vec<String> = schema.tables.iter().map(|t| t.name.to_string()).collect();
     assert_eq!(names, vec!["public.app".to_string()]);
 }
+
+/// Generated columns print with the parentheses PostgreSQL requires (the server prints
+/// `round((a * 1.5))` without them), and PostgreSQL 18's virtual ones stay virtual.
+#[test]
+fn generated_columns_round_trip() {
+    let Some(original) = TempDb::new() else { return };
+    original
+        .execute("CREATE TABLE g (a numeric, b numeric GENERATED ALWAYS AS (round(a * 1.5)) STORED, c int GENERATED ALWAYS AS (1) STORED)")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let virtual_supported =
+        original.execute("CREATE TABLE v (a int, d int GENERATED ALWAYS AS (a * 2) VIRTUAL)").is_ok();
+    let first = original.inspect();
+    let ddl = retort_schema::render::ddl(&first);
+    assert!(ddl.contains("GENERATED ALWAYS AS (round((a * 1.5))) STORED"), "{ddl}");
+    if virtual_supported {
+        assert!(ddl.contains("d integer GENERATED ALWAYS AS ((a * 2)) VIRTUAL"), "{ddl}");
+    }
+    let Some(copy) = TempDb::new() else { return };
+    copy.execute(&ddl).unwrap_or_else(|e| panic!("applying the inspected DDL: {e:?}\n{ddl}"));
+    assert_eq!(copy.inspect(), first);
+}

@@ -28,7 +28,9 @@ pub fn column(c: &Column) -> String {
         let _ = write!(out, " COLLATE {coll}");
     }
     if let Some(g) = &c.generated {
-        let _ = write!(out, " GENERATED ALWAYS AS {} STORED", g.expr);
+        // The server prints the expression without the parentheses it requires around it
+        // (`round((a * 1.5))`); doubled ones (`((a * 2))`) are harmless.
+        let _ = write!(out, " GENERATED ALWAYS AS ({}) {}", g.expr, if g.stored { "STORED" } else { "VIRTUAL" });
     }
     if let Some(id) = &c.identity {
         let _ = write!(out, " GENERATED {} AS IDENTITY", if id.always { "ALWAYS" } else { "BY DEFAULT" });

@@ -472,7 +472,8 @@ struct ColumnRow {
     data_type: String,
     not_null: bool,
     default: Option<String>,
-    generated: Option<String>,
+    /// The generation expression and `attgenerated` (`s` stored, `v` virtual: PostgreSQL 18).
+    generated: Option<(String, String)>,
     identity: String,
     identity_seq: Option<SeqRow>,
     collation: Option<String>,
@@ -541,7 +542,7 @@ fn tables(driver: &mut PostgresDriver, f: &Filter) -> Result<Vec<Table>, Inspect
     );
     let rows: Vec<Row> = fetch(driver, "tables", &sql)?;
     let columns_sql = format!(
-        "SELECT coalesce(json_agg(json_build_array(c.oid::pg_catalog.int8, json_build_array(a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod), a.attnotnull, CASE WHEN a.attgenerated = '' THEN pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) END, CASE WHEN a.attgenerated <> '' THEN pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) END, a.attidentity, CASE WHEN a.attidentity <> '' THEN (SELECT json_build_object({SEQ_FIELDS}) FROM pg_catalog.pg_depend d
+        "SELECT coalesce(json_agg(json_build_array(c.oid::pg_catalog.int8, json_build_array(a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod), a.attnotnull, CASE WHEN a.attgenerated = '' THEN pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) END, CASE WHEN a.attgenerated <> '' THEN json_build_array(pg_catalog.pg_get_expr(ad.adbin, ad.adrelid), a.attgenerated::text) END, a.attidentity, CASE WHEN a.attidentity <> '' THEN (SELECT json_build_object({SEQ_FIELDS}) FROM pg_catalog.pg_depend d
                                  JOIN pg_catalog.pg_sequence s ON s.seqrelid = d.objid
                                  WHERE d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.refobjid = c.oid
                                    AND d.refobjsubid = a.attnum AND d.deptype = 'i'
@@ -630,7 +631,7 @@ fn column(c: ColumnRow) -> Column {
         nullable: !c.not_null,
         default: c.default,
         identity,
-        generated: c.generated.map(|expr| Generated { expr, stored: true }),
+        generated: c.generated.map(|(expr, kind)| Generated { expr, stored: kind != "v" }),
         collation: c.collation,
         comment: c.comment,
     }
