@@ -218,3 +218,20 @@ fn generated_columns_round_trip() {
     copy.execute(&ddl).unwrap_or_else(|e| panic!("applying the inspected DDL: {e:?}\n{ddl}"));
     assert_eq!(copy.inspect(), first);
 }
+
+/// pagila for PostgreSQL 18 (`uuidv7()`, the `vector` extension) round-trips on 18 and later;
+/// older servers cannot load it, and the test says so.
+#[test]
+fn pagila_v2026_08_pg18() {
+    let Some(probe) = TempDb::new() else { return };
+    let url = DatabaseUrl::Postgres(probe.url());
+    let mut driver = connect(&url, Access::ReadOnly, Duration::from_secs(10)).unwrap_or_else(|e| panic!("{e}"));
+    let version = driver.query("SELECT current_setting('server_version_num')").unwrap_or_else(|e| panic!("{e}"));
+    let version: i64 =
+        version.first().and_then(|r| r.first()).cloned().flatten().and_then(|v| v.parse().ok()).unwrap_or(0);
+    if version < 180_000 {
+        eprintln!("skipping pagila_v2026_08_pg18.sql: it needs PostgreSQL 18 (uuidv7); the server is {version}");
+        return;
+    }
+    round_trip(&own("pagila_v2026_08_pg18.sql"));
+}
