@@ -368,6 +368,26 @@ fn downgrades_run_on_rows(kind: Kind) {
     }
 }
 
+/// An enum recreated in the same migration as a rename of a table (and column) using it: the
+/// recast follows the new names, both ways (PostgreSQL).
+fn enum_changes_follow_renames(kind: Kind) {
+    if kind != Kind::Postgres {
+        return;
+    }
+    let before = "CREATE TYPE mood AS ENUM ('a', 'b', 'c');\nCREATE TABLE items (id int PRIMARY KEY, m mood);";
+    let after = "CREATE TYPE mood AS ENUM ('a', 'c');\nCREATE TABLE products ( -- retort: renamed from items\n  id int PRIMARY KEY,\n  mood mood -- retort: renamed from m\n);";
+    let rows = "INSERT INTO items (id, m) VALUES (1, 'a'), (2, 'c');";
+    let file = run_case(kind, &Case { before, after, rows, keep: &[] });
+    assert!(
+        file.contains("ALTER TABLE public.products ALTER COLUMN mood TYPE public.mood USING mood::text::public.mood"),
+        "{file}"
+    );
+    // A new value used by a default: the recreate is in the upgrade, and the downgrade's removal too.
+    let before = "CREATE TYPE mood AS ENUM ('a', 'c');\nCREATE TABLE items (id int PRIMARY KEY, m mood);";
+    let after = "CREATE TYPE mood AS ENUM ('a', 'b', 'c');\nCREATE TABLE products ( -- retort: renamed from items\n  id int PRIMARY KEY,\n  m mood DEFAULT 'b'\n);";
+    run_case(kind, &Case { before, after, rows: "INSERT INTO items (id, m) VALUES (1, 'a');", keep: &[] });
+}
+
 fn review_findings(kind: Kind) {
     // NOT NULL with a default on a column holding NULLs: the NULLs take the default.
     let before = "CREATE TABLE agents (id INTEGER PRIMARY KEY, goal TEXT);";
@@ -496,4 +516,5 @@ on_both!(
     summaries_list_cautions_and_fields,
     renames_keep_sequences,
     downgrades_run_on_rows,
+    enum_changes_follow_renames,
 );

@@ -30,9 +30,8 @@ pub enum Change {
         from: EnumType,
         /// The type as it must become.
         to: EnumType,
-        /// Columns of that type (table, column, default, array of it), which the recreate path
-        /// must convert.
-        usages: Vec<(Name, String, Option<String>, bool)>,
+        /// Columns of that type, which the recreate path must convert.
+        usages: Vec<EnumUsage>,
         /// Take the recreate path even for added values (a new value is used in the same
         /// migration, which `ADD VALUE` inside a transaction does not allow).
         recreate: bool,
@@ -268,6 +267,21 @@ pub enum Change {
     CreateRule(Rule),
     /// `DROP RULE r ON table`
     DropRule(Rule),
+}
+
+/// A column an enum's recreate converts to the new type.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EnumUsage {
+    /// Its table, named as it is when the recreate runs (after the migration's renames).
+    pub table: Name,
+    /// The column, named likewise.
+    pub column: String,
+    /// Whether it has a default when the recreate runs (a default of the old type blocks the cast).
+    pub had_default: bool,
+    /// The default it must have afterwards.
+    pub default: Option<String>,
+    /// An array of the type rather than the type.
+    pub array: bool,
 }
 
 impl Change {

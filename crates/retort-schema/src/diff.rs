@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::change::Change;
+use crate::change::{Change, EnumUsage};
 use crate::model::*;
 use crate::order::topological;
 
@@ -180,10 +180,11 @@ pub fn diff(from: &Schema, to: &Schema, options: &DiffOptions) -> Vec<Change> {
         |a, b| match (a, b) {
             (None, Some(e)) => p.create_types.push(Change::CreateEnum(e.clone())),
             (Some(e), None) => p.drop_types.push(Change::DropEnum(e.clone())),
+            // The columns a recreate must recast are found once renames are known (below).
             (Some(f), Some(t)) if f.labels != t.labels => p.create_types.push(Change::AlterEnum {
                 from: f.clone(),
                 to: t.clone(),
-                usages: usages(from, to, &f.name),
+                usages: Vec::new(),
                 recreate: new_label_used(f, t, to),
             }),
             (Some(f), Some(t)) if f.comment != t.comment => p.create_types.push(Change::AlterEnum {
@@ -323,6 +324,7 @@ pub fn diff(from: &Schema, to: &Schema, options: &DiffOptions) -> Vec<Change> {
         },
     );
     keep_owned_sequences(from, to, &renamed_tables, &mut p);
+    enum_usages(from, to, &renamed_tables, &mut p);
     free_identity_sequence_names(&mut p);
     p.into_changes()
 }
@@ -543,23 +545,59 @@ fn diff_by_key<T, K: Ord>(from: &[T], to: &[T], key: impl Fn(&T) -> K, mut each:
 /// Columns of `to` whose type is the given one (or an array of it) and that already exist in
 /// `from` (columns added by the migration get the new type directly), with their defaults.
 /// Partitions are left out: altering the partitioned table converts them.
-fn usages(from: &Schema, to: &Schema, type_name: &Name) -> Vec<(Name, String, Option<String>, bool)> {
+fn usages(
+    from: &Schema,
+    to: &Schema,
+    type_name: &Name,
+    renamed_tables: &BTreeMap<Name, Name>,
+    renames: &[Change],
+) -> Vec<EnumUsage> {
     let spelled = match &type_name.schema {
         Some(s) => format!("{}.{}", crate::render::quote_ident(s), crate::render::quote_ident(&type_name.name)),
         None => crate::render::quote_ident(&type_name.name),
     };
     let array = format!("{spelled}[]");
-    to.tables
-        .iter()
-        .filter(|t| t.partition_of.is_none())
-        .flat_map(|t| {
-            t.columns
-                .iter()
-                .filter(|c| c.data_type == spelled || c.data_type == array)
-                .filter(|c| from.table(&t.name).is_some_and(|f| f.columns.iter().any(|x| x.name == c.name)))
-                .map(|c| (t.name.clone(), c.name.clone(), c.default.clone(), c.data_type == array))
-        })
-        .collect()
+    // The table and column a column of `to` had in `from` (renames run before the recreate).
+    let old_table = |new: &Name| {
+        renamed_tables.iter().find(|(_, n)| *n == new).map(|(old, _)| old.clone()).unwrap_or_else(|| new.clone())
+    };
+    let old_column = |table: &Name, column: &str| {
+        renames
+            .iter()
+            .find_map(|c| match c {
+                Change::RenameColumn { table: t, from, to, .. } if t == table && to == column => Some(from.clone()),
+                _ => None,
+            })
+            .unwrap_or_else(|| column.to_string())
+    };
+    let mut found = Vec::new();
+    for t in to.tables.iter().filter(|t| t.partition_of.is_none()) {
+        let Some(before) = from.table(&old_table(&t.name)) else { continue };
+        for c in t.columns.iter().filter(|c| c.data_type == spelled || c.data_type == array) {
+            let was = old_column(&t.name, &c.name);
+            let Some(old) = before.columns.iter().find(|x| x.name == was) else { continue };
+            found.push(EnumUsage {
+                table: t.name.clone(),
+                column: c.name.clone(),
+                had_default: old.default.is_some(),
+                default: c.default.clone(),
+                array: c.data_type == array,
+            });
+        }
+    }
+    found
+}
+
+/// Fills in the columns each enum change recasts when the type is recreated: those of the
+/// desired schema that already existed, found under their new names when their table or the
+/// column itself is renamed in the same migration (the renames run first).
+fn enum_usages(from: &Schema, to: &Schema, renamed_tables: &BTreeMap<Name, Name>, p: &mut Phases) {
+    let renames = p.renames.clone();
+    for change in &mut p.create_types {
+        if let Change::AlterEnum { from: f, usages: found, .. } = change {
+            *found = usages(from, to, &f.name, renamed_tables, &renames);
+        }
+    }
 }
 
 /// True when a label added to an enum is already used by the desired schema (a default, check,

@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 
 use super::{literal, quote_ident as q};
-use crate::change::Change;
+use crate::change::{Change, EnumUsage};
 use crate::model::*;
 use crate::order::topological;
 
@@ -556,7 +556,7 @@ fn alter_domain(from: &Domain, to: &Domain) -> Vec<String> {
     out
 }
 
-fn recreate_enum(from: &EnumType, to: &EnumType, usages: &[(Name, String, Option<String>, bool)]) -> Vec<String> {
+fn recreate_enum(from: &EnumType, to: &EnumType, usages: &[EnumUsage]) -> Vec<String> {
     let n = name(&to.name);
     let old = Name { schema: to.name.schema.clone(), name: format!("{}__retort_old", to.name.name) };
     let labels: Vec<String> = to.labels.iter().map(|l| literal(l)).collect();
@@ -564,14 +564,14 @@ fn recreate_enum(from: &EnumType, to: &EnumType, usages: &[(Name, String, Option
         format!("ALTER TYPE {n} RENAME TO {}", q(&old.name)),
         format!("CREATE TYPE {n} AS ENUM ({})", labels.join(", ")),
     ];
-    for (table, col, default, array) in usages {
-        let (t, c) = (name(table), q(col));
-        if default.is_some() {
+    for u in usages {
+        let (t, c) = (name(&u.table), q(&u.column));
+        if u.had_default {
             out.push(format!("ALTER TABLE {t} ALTER COLUMN {c} DROP DEFAULT"));
         }
-        let (ty, via) = if *array { (format!("{n}[]"), "text[]") } else { (n.clone(), "text") };
+        let (ty, via) = if u.array { (format!("{n}[]"), "text[]") } else { (n.clone(), "text") };
         out.push(format!("ALTER TABLE {t} ALTER COLUMN {c} TYPE {ty} USING {c}::{via}::{ty}"));
-        if let Some(d) = default {
+        if let Some(d) = &u.default {
             out.push(format!("ALTER TABLE {t} ALTER COLUMN {c} SET DEFAULT {d}"));
         }
     }
