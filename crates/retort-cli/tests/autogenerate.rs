@@ -366,6 +366,24 @@ fn downgrades_run_on_rows(kind: Kind) {
     if kind == Kind::Postgres {
         assert!(file.contains("ADD COLUMN m public.mood DEFAULT 'calm' NOT NULL"), "{file}");
     }
+    // A unique index over a new column with a default: the rows do not all get the default.
+    let before = "CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT);";
+    let after = "CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT, code TEXT DEFAULT 'x');\nCREATE UNIQUE INDEX t_code ON t (code);";
+    let two = "INSERT INTO t (id, name) VALUES (1, 'a'), (2, 'b');";
+    run_case(kind, &Case { before, after, rows: two, keep: &["SELECT id, name FROM t ORDER BY id"] });
+    // A dropped column under a check or a foreign key gets no fill that would break them: the
+    // file says so (CAUTION) rather than writing a fill that fails.
+    let p = project!(kind);
+    let config = std::fs::read_to_string(p.path().join("retort.toml")).unwrap_or_default();
+    p.write("retort.toml", &format!("{config}\n[schema]\npaths = [\"schema/*.sql\"]\n"));
+    p.db.exec("CREATE TABLE users (id INTEGER PRIMARY KEY);\nCREATE TABLE orders (id INTEGER PRIMARY KEY, user_id INTEGER NOT NULL REFERENCES users (id), amount INTEGER NOT NULL CHECK (amount > 0));");
+    p.write(
+        "schema/a.sql",
+        "CREATE TABLE users (id INTEGER PRIMARY KEY);\nCREATE TABLE orders (id INTEGER PRIMARY KEY);",
+    );
+    p.ok(&["revision", "--autogenerate", "-m", "drop", "--rev-id", "d1"]);
+    let text = std::fs::read_to_string(p.path().join("migrations/d1_drop.sql")).unwrap_or_default();
+    assert!(!text.contains("filled with") && text.contains("a foreign key or a check"), "{text}");
 }
 
 /// An enum recreated in the same migration as a rename of a table (and column) using it: the

@@ -123,6 +123,38 @@ fn lint_says_what_will_certainly_fail(kind: Kind) {
     assert_eq!(p.run(&["lint", "--fail-on", "warning"]).status.code(), Some(1));
 }
 
+/// Today's rows do not decide a statement an earlier write prepares (the backfill before SET NOT
+/// NULL), and a schema-qualified table is measured in its own schema (PostgreSQL).
+fn lint_follows_earlier_writes_and_schemas(kind: Kind) {
+    if kind != Kind::Postgres {
+        return;
+    }
+    let Some(p) = Project::new(kind) else { return };
+    p.migration(
+        "a1",
+        &[],
+        "CREATE TABLE items (id INTEGER PRIMARY KEY, nick TEXT);\nCREATE SCHEMA app;\nCREATE TABLE app.items (id INTEGER PRIMARY KEY);",
+        "DROP TABLE app.items;\nDROP SCHEMA app;\nDROP TABLE items;",
+    );
+    p.ok(&["upgrade", "head"]);
+    p.db.exec("INSERT INTO items (id, nick) VALUES (1, NULL), (2, NULL);");
+    p.migration(
+        "b1",
+        &["a1"],
+        "SET lock_timeout = '5s';\nUPDATE items SET nick = '' WHERE nick IS NULL;\nALTER TABLE items ALTER COLUMN nick SET NOT NULL;\nALTER TABLE app.items ADD COLUMN x INTEGER NOT NULL;",
+        "SELECT 1;",
+    );
+    let out = p.run(&["lint"]);
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.contains("warning RT201") && text.contains("an earlier statement writes items"), "{text}");
+    assert!(
+        text.contains("warning RT202 add-required-column [app.items: 0 rows")
+            && text.contains("app.items is empty today"),
+        "{text}"
+    );
+}
+
 /// `lint` on a migration autogenerate wrote for SQLite: the rebuild's internals are not findings,
 /// the NOT NULL column it cannot fill is.
 fn lint_reads_the_sqlite_rebuild(kind: Kind) {
@@ -165,5 +197,6 @@ on_both!(
     upgrade_refuses_lint_errors,
     lint_says_what_will_certainly_fail,
     lint_reads_the_sqlite_rebuild,
+    lint_follows_earlier_writes_and_schemas,
     lint_reports_what_it_cannot_read
 );

@@ -333,7 +333,7 @@ impl Change {
                     && column.generated.is_none() =>
             {
                 Some(format!(
-                    "{table}.{} is added NOT NULL with no default: fails if the table has rows (no fill value is generated for a column a unique key or an unknown type covers)",
+                    "{table}.{} is added NOT NULL with no default: fails if the table has rows (no fill value is generated for a column under a unique key, a foreign key or a check, or of an unknown type)",
                     column.name
                 ))
             }

@@ -224,6 +224,8 @@ struct Context<'a> {
     created: Vec<String>,
     /// SQLite table rebuilds in this script (retort's own pattern).
     rebuilds: Vec<Rebuild>,
+    /// Tables whose rows earlier statements write: today's data does not decide what follows.
+    written: Vec<String>,
     findings: Vec<Finding>,
 }
 
@@ -254,6 +256,12 @@ impl Context<'_> {
         if allowed(&self.script.upgrade, stmt, code) {
             return;
         }
+        let (probe, message) = match (probe, table) {
+            (Some(_), Some(t)) if self.written.iter().any(|w| w == t) => {
+                (None, format!("{message} (an earlier statement writes {t}, so today's rows do not decide it)"))
+            }
+            (probe, _) => (probe, message),
+        };
         self.findings.push(Finding {
             code,
             rule: name,
@@ -294,8 +302,35 @@ fn allowed(section: &Section, stmt: &Statement, code: &str) -> bool {
         .any(|(_, l)| l.split_once("retort:allow").is_some_and(|(_, codes)| codes.contains(code)))
 }
 
+/// A table's name as the statement wrote it, schema included (`app.items`), without quotes.
 fn table_name(name: &ObjectName) -> String {
-    name.0.last().map(|p| p.to_string().trim_matches('"').to_string()).unwrap_or_default()
+    name.0.iter().map(|p| p.to_string().trim_matches('"').to_string()).collect::<Vec<_>>().join(".")
+}
+
+/// A table name of [`table_name`]'s form quoted for SQL, part by part.
+fn quote_table(dialect: Dialect, table: &str) -> String {
+    table.split('.').map(|part| dialect.quote_ident(part)).collect::<Vec<_>>().join(".")
+}
+
+/// The table a row-writing statement (UPDATE, INSERT, DELETE) writes, from its first words.
+fn written_table(sql: &str) -> Option<String> {
+    let words: Vec<&str> = sql.split_whitespace().take(4).collect();
+    let upper: Vec<String> = words.iter().map(|w| w.to_ascii_uppercase()).collect();
+    let at = match upper.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+        ["UPDATE", "ONLY", ..] => 2,
+        ["UPDATE", ..] => 1,
+        ["INSERT", "INTO", ..] | ["DELETE", "FROM", "ONLY", ..] => {
+            if upper.get(2).is_some_and(|w| w == "ONLY") {
+                3
+            } else {
+                2
+            }
+        }
+        ["DELETE", "FROM", ..] => 2,
+        _ => return None,
+    };
+    let name = words.get(at)?.split('(').next()?.trim_end_matches(';');
+    Some(name.split('.').map(|p| p.trim_matches('"')).collect::<Vec<_>>().join("."))
 }
 
 fn volatile(expr: &Expr) -> bool {
@@ -305,12 +340,32 @@ fn volatile(expr: &Expr) -> bool {
 
 /// Lints the upgrade section of one migration.
 pub fn lint_script(script: &Script, dialect: Dialect) -> Vec<Finding> {
+    lint_in_order(&[script], dialect)
+}
+
+/// Lints migrations in the order they run: a statement whose failure depends on the data is
+/// decided by today's rows only when no earlier statement (of this migration or one before it)
+/// writes that table: a backfill (`UPDATE t SET c = ... WHERE c IS NULL`) before `SET NOT NULL`
+/// is the safe pattern, not an error.
+pub fn lint_in_order(scripts: &[&Script], dialect: Dialect) -> Vec<Finding> {
+    let mut written = Vec::new();
+    scripts.iter().flat_map(|s| lint_one(s, dialect, &mut written)).collect()
+}
+
+fn lint_one(script: &Script, dialect: Dialect, written: &mut Vec<String>) -> Vec<Finding> {
     let Ok(statements) = split(&script.upgrade, dialect) else { return Vec::new() };
     let parser_dialect: &dyn SqlDialect = match dialect {
         Dialect::Sqlite => &SQLiteDialect {},
         Dialect::Postgres => &PostgreSqlDialect {},
     };
-    let mut cx = Context { script, dialect, created: Vec::new(), rebuilds: Vec::new(), findings: Vec::new() };
+    let mut cx = Context {
+        script,
+        dialect,
+        created: Vec::new(),
+        rebuilds: Vec::new(),
+        written: std::mem::take(written),
+        findings: Vec::new(),
+    };
     let mut alters_existing = None;
     let mut sets_lock_timeout = false;
     for stmt in &statements {
@@ -355,6 +410,11 @@ pub fn lint_script(script: &Script, dialect: Dialect) -> Vec<Finding> {
         for ast in parsed {
             check(&mut cx, stmt, &ast, &mut alters_existing);
         }
+        if let Some(t) = written_table(&stmt.sql)
+            && !t.starts_with(REBUILD_PREFIX)
+        {
+            cx.written.push(t);
+        }
     }
     if let (true, false, Some(stmt)) = (cx.postgres(), sets_lock_timeout, alters_existing) {
         cx.add(
@@ -365,6 +425,7 @@ pub fn lint_script(script: &Script, dialect: Dialect) -> Vec<Finding> {
             "start the migration with SET lock_timeout = '5s' (and retry on failure)",
         );
     }
+    *written = std::mem::take(&mut cx.written);
     cx.findings
 }
 
@@ -682,12 +743,20 @@ fn number(driver: &mut dyn crate::driver::Driver, sql: &str) -> Option<i64> {
 /// estimate; with its on-disk size on PostgreSQL.
 fn measure(driver: &mut dyn crate::driver::Driver, table: &str) -> Option<Measured> {
     let dialect = driver.dialect();
-    let quoted = dialect.quote_ident(table);
+    let quoted = quote_table(dialect, table);
     let (estimate, bytes) = match dialect {
         Dialect::Postgres => {
+            // `app.items` in its schema; a bare name as the search path finds it.
+            let place = match table.rsplit_once('.') {
+                Some((schema, name)) => format!(
+                    "c.relname = {} AND c.relnamespace = (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = {})",
+                    dialect.literal(name),
+                    dialect.literal(schema)
+                ),
+                None => format!("c.relname = {} AND pg_catalog.pg_table_is_visible(c.oid)", dialect.literal(table)),
+            };
             let sql = format!(
-                "SELECT c.reltuples::bigint::text, pg_catalog.pg_size_pretty(pg_catalog.pg_total_relation_size(c.oid)) FROM pg_catalog.pg_class c WHERE c.relname = {} AND c.relkind IN ('r', 'p') AND pg_catalog.pg_table_is_visible(c.oid)",
-                dialect.literal(table)
+                "SELECT c.reltuples::bigint::text, pg_catalog.pg_size_pretty(pg_catalog.pg_total_relation_size(c.oid)) FROM pg_catalog.pg_class c WHERE {place} AND c.relkind IN ('r', 'p')"
             );
             let row = driver.query(&sql).ok()?.into_iter().next()?;
             let mut cols = row.into_iter();
@@ -713,7 +782,7 @@ fn measure(driver: &mut dyn crate::driver::Driver, table: &str) -> Option<Measur
 fn decide(f: &mut Finding, driver: &mut dyn crate::driver::Driver, table: &str, m: &Measured) {
     let Some(probe) = f.probe.clone() else { return };
     let dialect = driver.dialect();
-    let quoted = dialect.quote_ident(table);
+    let quoted = quote_table(dialect, table);
     let rows = m.rows_text();
     let (fails, fact) = match &probe {
         Probe::AnyRow if m.rows > 0 => (true, format!("{table}: {rows}, so it will fail")),

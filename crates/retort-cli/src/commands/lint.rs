@@ -6,7 +6,7 @@ use anyhow::Result;
 use retort::driver::Access;
 use retort::executor::Migrator;
 use retort::graph::Rev;
-use retort::lint::{Finding, Severity, lint_script, weigh};
+use retort::lint::{Finding, Severity, lint_in_order, weigh};
 use retort::plan::{Direction, plan};
 use retort::project::Project;
 use retort::target::{Operation, Resolver, Target, parse_range};
@@ -54,8 +54,8 @@ fn selected(ctx: &Context, project: &Project, text: Option<&str>) -> Result<Vec<
 /// The findings on the given revisions, weighed by table sizes when the database is reachable.
 pub fn findings(ctx: &Context, project: &Project, revs: &[Rev]) -> Result<Vec<Finding>> {
     let url = ctx.database_url(project)?;
-    let mut found: Vec<Finding> =
-        revs.iter().flat_map(|&r| lint_script(project.graph.script(r), url.dialect())).collect();
+    let scripts: Vec<&retort::script::Script> = revs.iter().map(|&r| project.graph.script(r)).collect();
+    let mut found: Vec<Finding> = lint_in_order(&scripts, url.dialect());
     if !found.is_empty()
         && let Ok((_, mut driver)) = ctx.connect(project, Access::ReadOnly)
     {

@@ -401,6 +401,7 @@ fn rebuild(old: &Table, new: &Table, triggers: &[&Trigger], fills: &[(&str, &str
     let unique = |column: &str| {
         new.primary_key.as_ref().is_some_and(|k| k.columns.iter().any(|c| c == column))
             || new.uniques.iter().any(|u| u.columns.iter().any(|c| c == column))
+            || new.indexes.iter().any(|i| i.unique && i.keys.iter().any(|k| crate::diff::mentions(k, column)))
     };
     let added: Vec<(&Column, String)> = new
         .columns
