@@ -264,8 +264,7 @@ fn excluded_tables_are_left_alone(kind: Kind) {
 /// column once; `check --json` gives fields as well as lines.
 fn summaries_list_cautions_and_fields(kind: Kind) {
     let p = project!(kind);
-    let config = std::fs::read_to_string(p.path().join("retort.toml")).unwrap_or_default();
-    p.write("retort.toml", &format!("{config}\n[schema]\npaths = [\"schema/*.sql\"]\n"));
+    p.use_schema_files("");
     p.write("schema/a.sql", "CREATE TABLE agents (id INTEGER PRIMARY KEY, goal VARCHAR(10));");
     p.ok(&["revision", "--autogenerate", "-m", "a", "--rev-id", "a1"]);
     p.ok(&["upgrade", "head"]);
@@ -301,8 +300,7 @@ fn renames_keep_sequences(kind: Kind) {
         return;
     }
     let p = project!(kind);
-    let config = std::fs::read_to_string(p.path().join("retort.toml")).unwrap_or_default();
-    p.write("retort.toml", &format!("{config}\n[schema]\npaths = [\"schema/*.sql\"]\n"));
+    p.use_schema_files("");
     p.write("schema/a.sql", "CREATE TABLE items (id SERIAL PRIMARY KEY, n BIGSERIAL, name TEXT);");
     p.ok(&["revision", "--autogenerate", "-m", "items", "--rev-id", "a1"]);
     p.ok(&["upgrade", "head"]);
@@ -374,8 +372,7 @@ fn downgrades_run_on_rows(kind: Kind) {
     // A dropped column under a check or a foreign key gets no fill that would break them: the
     // file says so (CAUTION) rather than writing a fill that fails.
     let p = project!(kind);
-    let config = std::fs::read_to_string(p.path().join("retort.toml")).unwrap_or_default();
-    p.write("retort.toml", &format!("{config}\n[schema]\npaths = [\"schema/*.sql\"]\n"));
+    p.use_schema_files("");
     p.db.exec("CREATE TABLE users (id INTEGER PRIMARY KEY);\nCREATE TABLE orders (id INTEGER PRIMARY KEY, user_id INTEGER NOT NULL REFERENCES users (id), amount INTEGER NOT NULL CHECK (amount > 0));");
     p.write(
         "schema/a.sql",

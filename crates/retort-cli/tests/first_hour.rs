@@ -34,14 +34,7 @@ impl Walk {
     }
 
     fn run(&self, args: &[&str]) -> std::process::Output {
-        assert_cmd::Command::cargo_bin("retort")
-            .unwrap_or_else(|e| panic!("{e}"))
-            .current_dir(self.dir.path())
-            .env_remove("DATABASE_URL")
-            .env_remove("RETORT_CONFIG")
-            .args(args)
-            .output()
-            .unwrap_or_else(|e| panic!("{e}"))
+        common::retort_in(self.dir.path(), args)
     }
 
     /// Runs retort; requires success and an empty stderr (no warning in a clean walk).

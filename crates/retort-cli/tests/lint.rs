@@ -162,8 +162,7 @@ fn lint_reads_the_sqlite_rebuild(kind: Kind) {
         return;
     }
     let Some(p) = Project::new(kind) else { return };
-    let config = std::fs::read_to_string(p.path().join("retort.toml")).unwrap_or_default();
-    p.write("retort.toml", &format!("{config}\n[schema]\npaths = [\"schema/*.sql\"]\n"));
+    p.use_schema_files("");
     p.write("schema/app.sql", "CREATE TABLE agents (id INTEGER PRIMARY KEY, goal TEXT);");
     p.ok(&["revision", "--autogenerate", "-m", "agents", "--rev-id", "a1"]);
     p.ok(&["upgrade", "head"]);

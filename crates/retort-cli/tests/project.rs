@@ -12,15 +12,7 @@ fn sqlite_project() -> Project {
 #[test]
 fn init_writes_a_project_and_refuses_to_overwrite() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let run = |args: &[&str]| {
-        assert_cmd::Command::cargo_bin("retort")
-            .unwrap_or_else(|e| panic!("{e}"))
-            .current_dir(dir.path())
-            .env_remove("DATABASE_URL")
-            .args(args)
-            .output()
-            .unwrap_or_else(|e| panic!("{e}"))
-    };
+    let run = |args: &[&str]| common::retort_in(dir.path(), args);
     let out = run(&["init", "proj"]);
     assert!(out.status.success());
     assert!(dir.path().join("proj/retort.toml").is_file() && dir.path().join("proj/migrations").is_dir());
@@ -30,15 +22,7 @@ fn init_writes_a_project_and_refuses_to_overwrite() {
     // The default project runs on SQLite with zero setup, from a subfolder.
     std::fs::create_dir_all(dir.path().join("proj/src/deep")).unwrap_or_else(|e| panic!("{e}"));
     let deep = dir.path().join("proj/src/deep");
-    let cmd = |args: &[&str]| {
-        assert_cmd::Command::cargo_bin("retort")
-            .unwrap_or_else(|e| panic!("{e}"))
-            .current_dir(&deep)
-            .env_remove("DATABASE_URL")
-            .args(args)
-            .output()
-            .unwrap_or_else(|e| panic!("{e}"))
-    };
+    let cmd = |args: &[&str]| common::retort_in(&deep, args);
     let out = cmd(&["revision", "-m", "first", "--rev-id", "f1"]);
     assert!(String::from_utf8_lossy(&out.stdout).contains("Created ../../migrations/f1_first.sql"), "{out:?}");
     assert!(cmd(&["upgrade", "head"]).status.success());

@@ -18,15 +18,7 @@ fn inspect_without_a_project_reads_every_schema_and_applies() {
     let Some(p) = Project::new(Kind::Postgres) else { return };
     p.db.exec(CROSS_SCHEMA);
     let bare = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let run = |args: &[&str]| {
-        assert_cmd::Command::cargo_bin("retort")
-            .unwrap_or_else(|e| panic!("{e}"))
-            .current_dir(bare.path())
-            .env_remove("DATABASE_URL")
-            .args(args)
-            .output()
-            .unwrap_or_else(|e| panic!("{e}"))
-    };
+    let run = |args: &[&str]| common::retort_in(bare.path(), args);
     let out = run(&["inspect", "--url", &p.db.url]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let ddl = String::from_utf8_lossy(&out.stdout).into_owned();
@@ -54,8 +46,7 @@ fn inspect_without_a_project_reads_every_schema_and_applies() {
 fn managed_objects_needing_an_unmanaged_schema_are_named() {
     let Some(p) = Project::new(Kind::Postgres) else { return };
     p.db.exec(CROSS_SCHEMA);
-    let config = std::fs::read_to_string(p.path().join("retort.toml")).unwrap_or_default();
-    p.write("retort.toml", &format!("{config}\n[schema]\npaths = [\"schema/*.sql\"]\nschemas = [\"public\"]\n"));
+    p.use_schema_files("schemas = [\"public\"]");
     p.write("schema/app.sql", "CREATE TABLE public.comment (id int PRIMARY KEY, user_id int);");
     for args in [&["inspect"][..], &["check"], &["revision", "--autogenerate", "-m", "x"]] {
         let err = p.fails(args);
@@ -68,15 +59,14 @@ fn managed_objects_needing_an_unmanaged_schema_are_named() {
     }
     assert!(!p.path().join("migrations").read_dir().is_ok_and(|mut d| d.next().is_some()), "no file written");
     // Managing both schemas makes it whole.
-    p.write("retort.toml", &format!("{config}\n[schema]\npaths = [\"schema/*.sql\"]\nschemas = [\"public\", \"r\"]\n"));
+    p.use_schema_files("schemas = [\"public\", \"r\"]");
     p.ok(&["inspect"]);
 }
 
 #[test]
 fn desired_files_creating_an_unmanaged_schema_are_refused() {
     let Some(p) = Project::new(Kind::Postgres) else { return };
-    let config = std::fs::read_to_string(p.path().join("retort.toml")).unwrap_or_default();
-    p.write("retort.toml", &format!("{config}\n[schema]\npaths = [\"schema/*.sql\"]\nschemas = [\"public\"]\n"));
+    p.use_schema_files("schemas = [\"public\"]");
     p.write("schema/app.sql", CROSS_SCHEMA);
     let err = p.fails(&["revision", "--autogenerate", "-m", "x"]);
     assert!(err.contains("create objects in schema \"r\", which [schema] schemas does not list (public)"), "{err}");

@@ -391,19 +391,13 @@ fn keep_owned_sequences(from: &Schema, to: &Schema, renamed_tables: &BTreeMap<Na
 /// default and covered by a unique key is added without the default (every row would get the same
 /// value, and NULLs never collide) and the default is set once the key exists.
 pub fn for_existing_rows(changes: Vec<Change>, target: &Schema, readding: bool) -> Vec<Change> {
-    let unique = |table: &Name, column: &str| {
-        target.table(table).is_some_and(|t| {
-            t.primary_key.as_ref().is_some_and(|k| k.columns.iter().any(|c| c == column))
-                || t.uniques.iter().any(|u| u.columns.iter().any(|c| c == column))
-                || t.indexes.iter().any(|i| i.unique && i.keys.iter().any(|k| mentions(k, column)))
-        })
-    };
+    let unique = |table: &Name, column: &str| target.table(table).is_some_and(|t| t.unique_over(column));
     // A fill of the type's zero would break a foreign key or (likely) a check on the column:
     // no fill then, and the CAUTION stays.
     let constrained = |table: &Name, column: &str| {
         target.table(table).is_some_and(|t| {
             t.foreign_keys.iter().any(|k| k.columns.iter().any(|c| c == column))
-                || t.checks.iter().any(|c| mentions(&c.expr, column))
+                || t.checks.iter().any(|c| crate::model::mentions(&c.expr, column))
         })
     };
     let mut out = Vec::with_capacity(changes.len());
@@ -439,20 +433,6 @@ pub fn for_existing_rows(changes: Vec<Change>, target: &Schema, readding: bool) 
         out.insert(last, Change::AlterColumn { table, from: bare, to: column });
     }
     out
-}
-
-/// Whether an expression names a column: the name as a whole word, quoted or not.
-pub(crate) fn mentions(expr: &str, column: &str) -> bool {
-    let quoted = format!("\"{column}\"");
-    if expr.contains(&quoted) {
-        return true;
-    }
-    let word = |c: char| c.is_alphanumeric() || c == '_';
-    expr.match_indices(column).any(|(at, _)| {
-        let before = expr[..at].chars().next_back();
-        let after = expr[at + column.len()..].chars().next();
-        !before.is_some_and(word) && !after.is_some_and(word)
-    })
 }
 
 /// Whether a change is about this table (its columns, keys, constraints or indexes).

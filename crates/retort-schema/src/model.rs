@@ -565,6 +565,30 @@ pub struct Rule {
     pub definition: String,
 }
 
+impl Table {
+    /// Whether a primary key, a unique constraint or a unique index (an expression one too)
+    /// covers the column: then one value in every row collides.
+    pub fn unique_over(&self, column: &str) -> bool {
+        self.primary_key.as_ref().is_some_and(|k| k.columns.iter().any(|c| c == column))
+            || self.uniques.iter().any(|u| u.columns.iter().any(|c| c == column))
+            || self.indexes.iter().any(|i| i.unique && i.keys.iter().any(|k| mentions(k, column)))
+    }
+}
+
+/// Whether an expression names a column: the name as a whole word, quoted or not.
+pub(crate) fn mentions(expr: &str, column: &str) -> bool {
+    let quoted = format!("\"{column}\"");
+    if expr.contains(&quoted) {
+        return true;
+    }
+    let word = |c: char| c.is_alphanumeric() || c == '_';
+    expr.match_indices(column).any(|(at, _)| {
+        let before = expr[..at].chars().next_back();
+        let after = expr[at + column.len()..].chars().next();
+        !before.is_some_and(word) && !after.is_some_and(word)
+    })
+}
+
 impl Schema {
     /// Sorts every list by name so two equal schemas compare equal regardless of discovery order.
     /// Column order is kept: it is part of a table's definition.

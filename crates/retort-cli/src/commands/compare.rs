@@ -12,7 +12,7 @@ use serde::Serialize;
 use crate::context::Context;
 use crate::output::print_json;
 
-#[derive(Serialize)]
+#[derive(Default, Serialize)]
 struct CheckJson {
     matches: bool,
     /// Revisions not yet applied (the schemas are compared only when there are none).
@@ -33,14 +33,7 @@ pub fn check(ctx: &Context, json: bool) -> Result<ExitCode> {
         Ok(comparison) => comparison.generated,
         Err(AutogenError::NotUpToDate { current, pending, .. }) => {
             if json {
-                print_json(&CheckJson {
-                    matches: false,
-                    pending,
-                    changes: Vec::new(),
-                    details: Vec::new(),
-                    destructive: Vec::new(),
-                    cautions: Vec::new(),
-                })?;
+                print_json(&CheckJson { matches: false, pending, ..CheckJson::default() })?;
             } else {
                 println!(
                     "The database is not at head (it is at {current}; {} pending: {}).",

@@ -19,18 +19,9 @@ pub struct Args {
 
 /// An error naming the requested schemas the database does not have.
 fn missing_schemas(driver: &mut dyn retort::driver::Driver, schemas: &[String]) -> Result<()> {
-    let pg = retort::dialect::Dialect::Postgres;
-    let list = schemas.iter().map(|s| pg.literal(s)).collect::<Vec<_>>().join(", ");
-    let sql = format!(
-        "SELECT s FROM unnest(ARRAY[{list}]::text[]) AS s WHERE s NOT IN (SELECT nspname FROM pg_catalog.pg_namespace)"
-    );
-    let missing: Vec<String> = driver.query(&sql)?.into_iter().filter_map(|r| r.into_iter().next().flatten()).collect();
+    let (missing, have) = retort::dialect::postgres::missing_schemas(driver, schemas)?;
     if !missing.is_empty() {
-        let all = driver.query(
-            "SELECT string_agg(nspname, ', ' ORDER BY nspname) FROM pg_catalog.pg_namespace WHERE nspname NOT IN ('pg_catalog', 'information_schema') AND nspname NOT LIKE 'pg\\_%'",
-        )?;
-        let have = all.into_iter().next().and_then(|r| r.into_iter().next().flatten()).unwrap_or_default();
-        bail!("the database has no schema {}; its schemas are: {have}", missing.join(", "));
+        bail!("the database has no schema {}; its schemas are: {}", missing.join(", "), have.join(", "));
     }
     Ok(())
 }

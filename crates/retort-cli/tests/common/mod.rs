@@ -184,6 +184,21 @@ impl Drop for Db {
 pub struct Project {
     pub dir: tempfile::TempDir,
     pub db: Db,
+    /// `retort.toml` as the project was created.
+    config: String,
+}
+
+/// A command for the retort binary run in `dir`, with no URL or config from the environment.
+pub fn retort_cmd(dir: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("retort").unwrap_or_else(|e| panic!("{e}"));
+    cmd.current_dir(dir);
+    cmd.env_remove("DATABASE_URL").env_remove("RETORT_CONFIG");
+    cmd
+}
+
+/// Runs retort in `dir` (no project needed) and returns its output.
+pub fn retort_in(dir: &Path, args: &[&str]) -> Output {
+    retort_cmd(dir).args(args).output().unwrap_or_else(|e| panic!("running retort: {e}"))
 }
 
 impl Project {
@@ -200,9 +215,9 @@ impl Project {
             "[database]\nurl = \"{}\"\nlock_timeout = 120\n\n[migrations]\ndir = \"migrations\"\n{migrations_extra}\n",
             db.url
         );
-        std::fs::write(dir.path().join("retort.toml"), config).unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(dir.path().join("retort.toml"), &config).unwrap_or_else(|e| panic!("{e}"));
         std::fs::create_dir_all(dir.path().join("migrations")).unwrap_or_else(|e| panic!("{e}"));
-        Some(Project { dir, db })
+        Some(Project { dir, db, config })
     }
 
     pub fn path(&self) -> &Path {
@@ -248,10 +263,13 @@ impl Project {
 
     /// A command for the retort binary, run in the project folder.
     pub fn cmd(&self) -> Command {
-        let mut cmd = Command::cargo_bin("retort").unwrap_or_else(|e| panic!("{e}"));
-        cmd.current_dir(self.path());
-        cmd.env_remove("DATABASE_URL").env_remove("RETORT_CONFIG");
-        cmd
+        retort_cmd(self.path())
+    }
+
+    /// Rewrites `retort.toml` as created, plus a `[schema]` section reading `schema/*.sql` and
+    /// the given extra keys (such as `schemas = ["public"]`).
+    pub fn use_schema_files(&self, extra: &str) {
+        self.write("retort.toml", &format!("{}\n[schema]\npaths = [\"schema/*.sql\"]\n{extra}\n", self.config));
     }
 
     /// Runs retort with `args` and returns its output.

@@ -398,11 +398,7 @@ fn rebuild(old: &Table, new: &Table, triggers: &[&Trigger], fills: &[(&str, &str
     // when a unique key covers a nullable one with a default (one default in every row collides).
     let copied: Vec<&Column> =
         new.columns.iter().filter(|c| c.generated.is_none() && old.columns.iter().any(|o| o.name == c.name)).collect();
-    let unique = |column: &str| {
-        new.primary_key.as_ref().is_some_and(|k| k.columns.iter().any(|c| c == column))
-            || new.uniques.iter().any(|u| u.columns.iter().any(|c| c == column))
-            || new.indexes.iter().any(|i| i.unique && i.keys.iter().any(|k| crate::diff::mentions(k, column)))
-    };
+    let unique = |column: &str| new.unique_over(column);
     let added: Vec<(&Column, String)> = new
         .columns
         .iter()

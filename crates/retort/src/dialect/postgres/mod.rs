@@ -50,3 +50,21 @@ pub fn unavailable_extensions(
     }
     Ok(missing)
 }
+
+/// Of the named schemas, those the database does not have, and the user schemas it has.
+pub fn missing_schemas(
+    driver: &mut dyn crate::driver::Driver,
+    schemas: &[String],
+) -> Result<(Vec<String>, Vec<String>), crate::driver::DbError> {
+    let first = |rows: Vec<Vec<Option<String>>>| -> Vec<String> {
+        rows.into_iter().filter_map(|r| r.into_iter().next().flatten()).collect()
+    };
+    let list = schemas.iter().map(|s| crate::dialect::Dialect::Postgres.literal(s)).collect::<Vec<_>>().join(", ");
+    let missing = first(driver.query(&format!(
+        "SELECT s FROM unnest(ARRAY[{list}]::text[]) AS s WHERE s NOT IN (SELECT nspname FROM pg_catalog.pg_namespace)"
+    ))?);
+    let have = first(driver.query(
+        "SELECT nspname FROM pg_catalog.pg_namespace WHERE nspname NOT IN ('pg_catalog', 'information_schema') AND nspname NOT LIKE 'pg\\_%' ORDER BY 1",
+    )?);
+    Ok((missing, have))
+}
