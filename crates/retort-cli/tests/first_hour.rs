@@ -79,6 +79,9 @@ fn write_edit_upgrade_downgrade(kind: Kind) {
     let ignored = std::fs::read_to_string(w.path(".gitignore")).unwrap_or_default();
     assert!(ignored.lines().any(|l| l == "*.retort-lock"), "{ignored}");
     assert_eq!(ignored.lines().any(|l| l == "/app.db"), kind == Kind::Sqlite, "{ignored}");
+    // A schema that is not there is an error, not an empty dump (SQLite has none to name).
+    let (code, out) = w.code(&["inspect", "--schema", "nosuch"]);
+    assert_eq!(code, if kind == Kind::Sqlite { 2 } else { 1 }, "{out}");
     let file = w.created(&w.ok(&["revision", "-m", "create users"]));
     fill(&file, "-- migrate:upgrade", "CREATE TABLE users (id INTEGER PRIMARY KEY);");
     fill(&file, "-- migrate:downgrade", "DROP TABLE users;");

@@ -34,6 +34,9 @@ pub fn run(ctx: &Context, args: Args) -> Result<ExitCode> {
     // Schemas named on the command line must exist; [schema] schemas may name one that the
     // migrations have not created yet.
     let named = !args.schemas.is_empty();
+    if named && url.dialect() == retort::dialect::Dialect::Sqlite {
+        super::usage!("--schema names PostgreSQL schemas; a SQLite database has one schema, which inspect reads whole");
+    }
     if args.all_schemas {
         options.schemas.clear();
     } else if !args.schemas.is_empty() {
