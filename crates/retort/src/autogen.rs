@@ -98,7 +98,7 @@ pub fn compare(
     let scratch_url = project.scratch_url(url)?;
     let (live, loaded) = std::thread::scope(|scope| {
         let loading = scope.spawn(|| -> Result<_, LoadError> {
-            let sources = read_sources(&project.config)?;
+            let sources = read_sources(&project.config, url.dialect())?;
             let desired = load(&sources, &scratch_url, &options)?;
             Ok((sources, desired))
         });
@@ -263,7 +263,7 @@ pub fn read_side(project: &Project, side: &Side, url: &DatabaseUrl) -> Result<(S
             Ok((driver.inspect(&options)?, Renames::default()))
         }
         Side::Desired => {
-            let sources = read_sources(&project.config)?;
+            let sources = read_sources(&project.config, url.dialect())?;
             let schema = load(&sources, &project.scratch_url(url)?, &options)?;
             Ok((schema, rename_hints(&sources, options.schemas.first().map(String::as_str))))
         }

@@ -17,6 +17,15 @@ pub enum ConfigError {
         "no {CONFIG_FILE} found in {start} or any parent folder; run `retort init` to create a project, or pass -c PATH"
     )]
     NotFound { start: String },
+    /// `[schema]` names more than one source of the desired schema.
+    #[error(
+        "{path}: [schema] sets {}; they are alternatives (the desired schema comes from one of them): keep one",
+        keys.join(" and ")
+    )]
+    SchemaSources { path: String, keys: Vec<&'static str> },
+    /// The file could not be written.
+    #[error("cannot write {path}: {message}")]
+    Write { path: String, message: String },
     /// The file exists but could not be read.
     #[error("cannot read {path}: {source}")]
     Read { path: String, source: std::io::Error },
@@ -95,6 +104,13 @@ pub struct SchemaSection {
     pub paths: Vec<String>,
     /// A program printing the DDL on stdout, as an alternative to `paths`.
     pub command: Vec<String>,
+    /// SQLAlchemy models as the desired schema, as an alternative to `paths` and `command`:
+    /// `package.module:Base` (a declarative base) or `package.module:metadata` (a `MetaData`).
+    pub sqlalchemy: Option<String>,
+    /// The Python that imports the models (and renders an Alembic import); default `python3`.
+    pub python: Option<String>,
+    /// Folders added to Python's import path for the models, relative to `retort.toml`.
+    pub pythonpath: Vec<String>,
     /// PostgreSQL schemas that hold the application's objects (default: `public`).
     pub schemas: Vec<String>,
     /// A server where retort may create and drop temporary databases (to load the desired schema
@@ -149,6 +165,18 @@ impl Config {
             path: path.display().to_string(),
             message: e.to_string().trim_end().to_string(),
         })?;
+        let schema = &file.schema;
+        let keys: Vec<&'static str> = [
+            (!schema.paths.is_empty(), "paths"),
+            (!schema.command.is_empty(), "command"),
+            (schema.sqlalchemy.is_some(), "sqlalchemy"),
+        ]
+        .into_iter()
+        .filter_map(|(set, key)| set.then_some(key))
+        .collect();
+        if keys.len() > 1 {
+            return Err(ConfigError::SchemaSources { path: path.display().to_string(), keys });
+        }
         let root = path.parent().map(Path::to_path_buf).unwrap_or_default();
         Ok(Config { file, root, path: Some(path.to_path_buf()) })
     }
@@ -181,6 +209,42 @@ impl Config {
             _ => Err(ConfigError::NoUrl),
         }
     }
+}
+
+/// Sets `[section] key = value` in a `retort.toml`, keeping its comments and layout, and removes
+/// the keys of `remove` from that section (commented lines stay).
+pub fn set_value(
+    path: &Path,
+    section: &str,
+    key: &str,
+    value: toml_edit::Value,
+    remove: &[&str],
+) -> Result<(), ConfigError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|source| ConfigError::Read { path: path.display().to_string(), source })?;
+    let mut doc: toml_edit::DocumentMut = text.parse().map_err(|e: toml_edit::TomlError| ConfigError::Parse {
+        path: path.display().to_string(),
+        message: e.to_string(),
+    })?;
+    let table = doc.entry(section).or_insert_with(toml_edit::table).as_table_like_mut().ok_or_else(|| {
+        ConfigError::Parse { path: path.display().to_string(), message: format!("[{section}] is not a table") }
+    })?;
+    for old in remove {
+        table.remove(old);
+    }
+    match table.get_mut(key).and_then(toml_edit::Item::as_value_mut) {
+        Some(existing) => {
+            // Keep the comment after the old value.
+            let decor = existing.decor().clone();
+            *existing = value;
+            *existing.decor_mut() = decor;
+        }
+        None => {
+            table.insert(key, toml_edit::Item::Value(value));
+        }
+    }
+    std::fs::write(path, doc.to_string())
+        .map_err(|e| ConfigError::Write { path: path.display().to_string(), message: e.to_string() })
 }
 
 /// Replaces each `${VAR}` by the value of the environment variable VAR (an unset one is an error).

@@ -31,6 +31,49 @@ pub enum GraphError {
     Label { file: String, line: usize, label: String, other: String },
 }
 
+/// Which labels each revision carries, by Alembic's rule: a label applies to the revision that
+/// declares it and to every revision after it (through parents, not dependencies); when nothing
+/// after it branches or merges, it also applies to the revisions before it, up to the nearest
+/// branch point or merge.
+fn carried_labels(
+    labels: &HashMap<String, Rev>,
+    parents: &[Vec<Rev>],
+    children: &[Vec<Rev>],
+    dependents: &[Vec<Rev>],
+) -> Vec<Vec<String>> {
+    let n = parents.len();
+    let mut carried: Vec<Vec<String>> = vec![Vec::new(); n];
+    let forks = |r: Rev| children[r].len() + dependents[r].len() > 1 || parents[r].len() > 1;
+    for (label, &start) in labels {
+        let mut after = vec![false; n];
+        let mut stack = vec![start];
+        while let Some(r) = stack.pop() {
+            if !std::mem::replace(&mut after[r], true) {
+                stack.extend(&children[r]);
+            }
+        }
+        for (r, _) in after.iter().enumerate().filter(|(_, a)| **a) {
+            carried[r].push(label.clone());
+        }
+        if (0..n).filter(|&r| after[r]).any(forks) {
+            continue;
+        }
+        let mut r = start;
+        while let [parent] = parents[r][..] {
+            if forks(parent) {
+                break;
+            }
+            carried[parent].push(label.clone());
+            r = parent;
+        }
+    }
+    for set in &mut carried {
+        set.sort();
+        set.dedup();
+    }
+    carried
+}
+
 /// The revision graph of a project.
 #[derive(Debug, Clone)]
 pub struct RevisionGraph {
@@ -41,6 +84,7 @@ pub struct RevisionGraph {
     depends_on: Vec<Vec<Rev>>,
     dependents: Vec<Vec<Rev>>,
     labels: HashMap<String, Rev>,
+    carried: Vec<Vec<String>>,
     /// Every revision, ancestors (and dependencies) before descendants.
     order: Vec<Rev>,
     /// The position of each revision in `order`.
@@ -149,6 +193,7 @@ impl RevisionGraph {
         }
         let mut sorted_ids: Vec<(String, Rev)> = index.iter().map(|(k, v)| (k.clone(), *v)).collect();
         sorted_ids.sort();
+        let carried = carried_labels(&labels, &parents, &children, &dependents);
         Ok(RevisionGraph {
             scripts,
             index,
@@ -157,10 +202,17 @@ impl RevisionGraph {
             depends_on,
             dependents,
             labels,
+            carried,
             order,
             position,
             sorted_ids,
         })
+    }
+
+    /// The branch labels a revision carries, as Alembic shows them (`history`, `heads`): its own
+    /// and those of the branch it lies on (see [`carried_labels`]), sorted.
+    pub fn carried_labels(&self, rev: Rev) -> &[String] {
+        &self.carried[rev]
     }
 
     /// Number of revisions.

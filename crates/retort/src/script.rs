@@ -396,7 +396,12 @@ fn header_key(comment: &str) -> Option<(&'static str, &str)> {
     KEYS.iter().find(|k| k.eq_ignore_ascii_case(key)).map(|k| (*k, value))
 }
 
-/// Revision ids and labels: letters, digits, `_` and `.` (a `-` or `+` would read as a relative target).
+/// Characters a revision id or label cannot hold: Alembic's own rule (`-`, `+` and `@` read as
+/// target syntax: `-1`, `ae10+2`, `label@head`), plus `:` (a range, `a:b`) and `,` (a list in
+/// the header). Whitespace and control characters are refused too.
+const ID_FORBIDDEN: [char; 5] = ['-', '+', '@', ':', ','];
+
+/// Revision ids and labels: anything Alembic accepts, so every Alembic id imports unchanged.
 pub fn check_id(id: &str) -> Result<(), String> {
     if id.is_empty() {
         return Err("an empty revision id".into());
@@ -404,9 +409,9 @@ pub fn check_id(id: &str) -> Result<(), String> {
     if id.len() > 32 {
         return Err(format!("revision id or label '{id}' is longer than 32 characters"));
     }
-    if let Some(bad) = id.chars().find(|c| !(c.is_ascii_alphanumeric() || *c == '_' || *c == '.')) {
+    if let Some(bad) = id.chars().find(|c| ID_FORBIDDEN.contains(c) || c.is_whitespace() || c.is_control()) {
         return Err(format!(
-            "'{id}' contains '{bad}'; revision ids and branch labels use letters, digits, '_' and '.' only"
+            "'{id}' contains {bad:?}; revision ids and branch labels cannot hold '-', '+', '@', ':', ',' or spaces (they read as target syntax)"
         ));
     }
     if matches!(id, "head" | "heads" | "base" | "current") {

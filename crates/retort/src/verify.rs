@@ -210,7 +210,7 @@ pub fn verify(project: &Project, url: &DatabaseUrl) -> Result<VerifyReport, Veri
     }
     let configured = !project.config.file.schema.paths.is_empty() || !project.config.file.schema.command.is_empty();
     if configured {
-        let desired = load(&read_sources(&project.config)?, url, &options)?;
+        let desired = load(&read_sources(&project.config, url.dialect())?, url, &options)?;
         report.desired = Some(differences(&before, &desired));
     }
     Ok(report)

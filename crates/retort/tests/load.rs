@@ -43,8 +43,12 @@ fn crewai_ddl() -> String {
 fn sqlite_load_equals_inspect_of_apply() {
     let ddl = crewai_ddl();
     let (_dir, config) = project(&[("schema/a.sql", &ddl)], "paths = [\"schema/*.sql\"]");
-    let loaded = load(&read_sources(&config).unwrap_or_else(|e| panic!("{e}")), &sqlite(), &InspectOptions::default())
-        .unwrap_or_else(|e| panic!("{e}"));
+    let loaded = load(
+        &read_sources(&config, retort::dialect::Dialect::Sqlite).unwrap_or_else(|e| panic!("{e}")),
+        &sqlite(),
+        &InspectOptions::default(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
     let file = tempfile::NamedTempFile::new().unwrap_or_else(|e| panic!("{e}"));
     rusqlite_free_apply(file.path(), &ddl);
     let url = DatabaseUrl::Sqlite(retort::url::SqliteLocation::File(file.path().to_path_buf()));
@@ -70,18 +74,22 @@ fn files_are_read_in_glob_order_and_commands_work() {
         ],
         "paths = [\"schema/*.sql\"]",
     );
-    let sources = read_sources(&config).unwrap_or_else(|e| panic!("{e}"));
+    let sources = read_sources(&config, retort::dialect::Dialect::Sqlite).unwrap_or_else(|e| panic!("{e}"));
     assert!(sources[0].name.ends_with("01_a.sql") && sources[1].name.ends_with("02_b.sql"));
     let schema = load(&sources, &sqlite(), &InspectOptions::default()).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(schema.tables.len(), 2);
 
     let (_dir, config) = project(&[("dump.sql", "CREATE TABLE c (id INTEGER);")], "command = [\"cat\", \"dump.sql\"]");
-    let schema = load(&read_sources(&config).unwrap_or_else(|e| panic!("{e}")), &sqlite(), &InspectOptions::default())
-        .unwrap_or_else(|e| panic!("{e}"));
+    let schema = load(
+        &read_sources(&config, retort::dialect::Dialect::Sqlite).unwrap_or_else(|e| panic!("{e}")),
+        &sqlite(),
+        &InspectOptions::default(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(schema.tables[0].name.name, "c");
 
     let (_dir, config) = project(&[], "command = [\"sh\", \"-c\", \"echo models are broken >&2; exit 3\"]");
-    let err = read_sources(&config).map(|_| ()).map_err(|e| e.to_string());
+    let err = read_sources(&config, retort::dialect::Dialect::Sqlite).map(|_| ()).map_err(|e| e.to_string());
     assert!(err.as_ref().is_err_and(|e| e.contains("exit status: 3") && e.contains("models are broken")), "{err:?}");
 }
 
@@ -100,14 +108,14 @@ fn errors_name_file_line_and_column() {
     ];
     for (text, want) in cases {
         let (_dir, config) = project(&[("schema/x.sql", text)], "paths = [\"schema/*.sql\"]");
-        let sources = read_sources(&config).unwrap_or_else(|e| panic!("{e}"));
+        let sources = read_sources(&config, retort::dialect::Dialect::Sqlite).unwrap_or_else(|e| panic!("{e}"));
         let err = load(&sources, &sqlite(), &InspectOptions::default()).map(|_| ()).map_err(|e| e.to_string());
         let shown =
             err.as_ref().err().map(|e| e.replace(&format!("{}/", config.root.display()), "")).unwrap_or_default();
         assert!(shown.contains(want), "{text:?}: {shown}");
     }
     let (_dir, config) = project(&[], "paths = [\"schema/*.sql\"]");
-    assert!(matches!(read_sources(&config), Err(LoadError::NoFiles { .. })));
+    assert!(matches!(read_sources(&config, retort::dialect::Dialect::Sqlite), Err(LoadError::NoFiles { .. })));
 }
 
 #[test]
@@ -116,8 +124,12 @@ fn postgres_load_normalizes_like_the_server() {
     let ddl = "CREATE TYPE mood AS ENUM ('sad', 'ok');\nCREATE TABLE t (id serial PRIMARY KEY, name varchar(20) DEFAULT 'x', m mood, price numeric(10,2) CHECK (price > 0), created timestamp DEFAULT now());\nCREATE INDEX t_lower ON t (lower(name)) WHERE price > 10;";
     let (_dir, config) = project(&[("schema/a.sql", ddl)], "paths = [\"schema/*.sql\"]");
     let options = InspectOptions { schemas: vec!["public".into()], exclude_tables: vec![] };
-    let schema = load(&read_sources(&config).unwrap_or_else(|e| panic!("{e}")), &url, &options)
-        .unwrap_or_else(|e| panic!("{e}"));
+    let schema = load(
+        &read_sources(&config, retort::dialect::Dialect::Sqlite).unwrap_or_else(|e| panic!("{e}")),
+        &url,
+        &options,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
     let t = &schema.tables[0];
     let types: Vec<&str> = t.columns.iter().map(|c| c.data_type.as_str()).collect();
     assert_eq!(
@@ -138,7 +150,7 @@ fn postgres_18_schema_gives_a_clear_error_on_older_servers() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/postgres/pagila_v2026_08_pg18.sql");
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{e}"));
     let (_dir, config) = project(&[("schema/pagila.sql", &text)], "paths = [\"schema/*.sql\"]");
-    let sources = read_sources(&config).unwrap_or_else(|e| panic!("{e}"));
+    let sources = read_sources(&config, retort::dialect::Dialect::Sqlite).unwrap_or_else(|e| panic!("{e}"));
     match load(&sources, &url, &InspectOptions::default()) {
         Ok(_) => {} // a PostgreSQL 18 server with pgvector
         Err(e) => {

@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use crate::cli::CurrentArgs;
 use crate::context::Context;
-use crate::output::{RevisionJson, head_only, json, print_json, verbose};
+use crate::output::{RevisionJson, current_line, json, print_json, verbose};
 
 #[derive(Serialize)]
 struct CurrentJson {
@@ -54,7 +54,7 @@ pub fn run(ctx: &Context, args: CurrentArgs) -> Result<ExitCode> {
             if args.verbose {
                 println!("{}", verbose(graph, rev, &current));
             } else {
-                println!("{}", head_only(graph, rev));
+                println!("{}", current_line(graph, rev));
             }
         }
         if args.verbose && !history.is_empty() {

@@ -43,7 +43,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<ExitCode> {
         options.schemas = args.schemas;
     }
     let schema = if args.desired {
-        load(&read_sources(&project.config)?, &url, &options)?
+        load(&read_sources(&project.config, url.dialect())?, &url, &options)?
     } else {
         let (_, mut driver) = ctx.connect(&project, Access::ReadOnly)?;
         if url.dialect() == retort::dialect::Dialect::Postgres && named {

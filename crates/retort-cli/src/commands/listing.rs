@@ -12,7 +12,7 @@ use retort::target::{Anchor, Resolver, Target, parse_range};
 
 use crate::cli::{HistoryArgs, ListArgs};
 use crate::context::Context;
-use crate::output::{head_only, json, log_line, print_json, verbose};
+use crate::output::{head_only, json, log_line, markers, print_json, verbose};
 
 /// Reads the current revisions and applied set from the database.
 fn current_state(ctx: &Context, project: &Project) -> Result<(Vec<Rev>, Vec<bool>)> {
@@ -118,10 +118,13 @@ pub fn branches(ctx: &Context, args: ListArgs) -> Result<ExitCode> {
         } else {
             println!("{} (branchpoint)", head_only(graph, b));
         }
+        // Alembic's layout: the children under it, with their messages when verbose, then a blank line.
         let indent = " ".repeat(graph.id(b).len());
         for &c in graph.children(b) {
-            println!("{indent} -> {}, {}", head_only(graph, c), graph.script(c).message);
+            let message = if args.verbose { format!(", {}", graph.script(c).message) } else { String::new() };
+            println!("{indent} -> {}{message}", markers(graph, c, &[]));
         }
+        println!();
     }
     Ok(ExitCode::SUCCESS)
 }

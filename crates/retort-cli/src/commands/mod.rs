@@ -2,6 +2,7 @@
 
 mod compare;
 mod current;
+mod import;
 mod init;
 mod inspect;
 mod lint;
@@ -39,6 +40,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Verify { json, dev_url } => verify::run(&ctx, json, dev_url.as_deref()),
         Command::Lint { revisions, json, fail_on } => lint::run(&ctx, revisions.as_deref(), json, fail_on),
         Command::Restore { path } => migrate::restore(&ctx, &path),
+        Command::Import(crate::cli::ImportSource::Alembic { path, python, models }) => {
+            import::alembic(&ctx, &path, python, models)
+        }
         Command::Rehash => {
             let path = ctx.project_unchecked()?.rehash()?;
             println!("Wrote {}", display_path(&ctx, &path));

@@ -17,12 +17,14 @@ use std::process::Command;
 use retort_schema::Schema;
 
 use crate::config::Config;
+use crate::dialect::Dialect;
 use crate::driver::DbError;
 use crate::inspect::{InspectError, InspectOptions};
 use crate::url::DatabaseUrl;
 
 pub mod postgres;
 pub mod scratch;
+pub mod sqlalchemy;
 
 pub use postgres::Decline;
 
@@ -30,7 +32,9 @@ pub use postgres::Decline;
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
     /// Neither `paths` nor `command` is set.
-    #[error("no desired schema: set [schema] paths = [\"schema/*.sql\"] (or [schema] command) in retort.toml")]
+    #[error(
+        "no desired schema: set [schema] paths = [\"schema/*.sql\"] (or [schema] sqlalchemy = \"package.models:Base\", or [schema] command) in retort.toml"
+    )]
     NotConfigured,
     /// A glob is malformed.
     #[error("[schema] paths: '{pattern}' is not a valid glob: {message}")]
@@ -41,6 +45,9 @@ pub enum LoadError {
     /// A file could not be read.
     #[error("cannot read {path}: {message}")]
     Read { path: String, message: String },
+    /// The SQLAlchemy models could not be rendered.
+    #[error("{0}")]
+    Python(Box<crate::python::PythonError>),
     /// The schema command failed.
     #[error("[schema] command {command:?} failed ({status}):\n{stderr}")]
     Command { command: Vec<String>, status: String, stderr: String },
@@ -82,9 +89,13 @@ pub struct SourceFile {
 }
 
 /// Reads the desired schema's DDL as configured: the files matching `[schema] paths` (each glob
-/// sorted, globs in order, each file once), or the standard output of `[schema] command`.
-pub fn read_sources(config: &Config) -> Result<Vec<SourceFile>, LoadError> {
+/// sorted, globs in order, each file once), the standard output of `[schema] command`, or the
+/// DDL of the `[schema] sqlalchemy` models for `dialect`.
+pub fn read_sources(config: &Config, dialect: Dialect) -> Result<Vec<SourceFile>, LoadError> {
     let schema = &config.file.schema;
+    if let Some(target) = &schema.sqlalchemy {
+        return sqlalchemy::read(config, target, dialect);
+    }
     if !schema.command.is_empty() {
         return run_command(&schema.command, &config.root);
     }

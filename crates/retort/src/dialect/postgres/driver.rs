@@ -114,6 +114,55 @@ pub fn client_url(url: &str) -> String {
     TlsSettings::split(url).0
 }
 
+/// What another PostgreSQL client (the Alembic importer's Python, say) needs to connect to
+/// database `dbname` on the server of a URL, with the same credentials and TLS settings.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ConnectionParts {
+    /// Host name, or the folder of a unix socket.
+    pub host: Option<String>,
+    /// Port.
+    pub port: Option<u16>,
+    /// User name.
+    pub user: Option<String>,
+    /// Password (from the URL or `PGPASSWORD`); never printed.
+    pub password: Option<String>,
+    /// The database.
+    pub database: String,
+    /// libpq's `sslmode`.
+    pub sslmode: &'static str,
+    /// libpq's `sslrootcert`.
+    pub sslrootcert: Option<String>,
+}
+
+/// The parts of `url` another client needs to connect to `dbname` on the same server.
+pub fn connection_parts(url: &str, dbname: &str) -> Result<ConnectionParts, DbError> {
+    let (url, tls) = TlsSettings::split(url);
+    let config: postgres::Config = url.parse().map_err(db_error)?;
+    let host = config.get_hosts().first().map(|h| match h {
+        postgres::config::Host::Tcp(name) => name.clone(),
+        postgres::config::Host::Unix(path) => path.display().to_string(),
+    });
+    let password = match config.get_password() {
+        Some(p) => Some(String::from_utf8_lossy(p).into_owned()),
+        None => std::env::var("PGPASSWORD").ok(),
+    };
+    Ok(ConnectionParts {
+        host,
+        port: config.get_ports().first().copied(),
+        user: config.get_user().map(str::to_string),
+        password,
+        database: dbname.to_string(),
+        sslmode: match tls.mode {
+            TlsMode::Disable => "disable",
+            TlsMode::Prefer => "prefer",
+            TlsMode::Require => "require",
+            TlsMode::VerifyCa => "verify-ca",
+            TlsMode::VerifyFull => "verify-full",
+        },
+        sslrootcert: tls.root_cert,
+    })
+}
+
 /// libpq's `sslmode` values. The PostgreSQL client library knows only disable/prefer/require, so
 /// the verifying modes are carried out here, with the same meaning as in libpq.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -5,7 +5,7 @@ mod inspect;
 mod scratch;
 
 pub(crate) use driver::SSL_MODES;
-pub use driver::{PostgresDriver, client_url};
+pub use driver::{ConnectionParts, PostgresDriver, client_url, connection_parts};
 pub(crate) use inspect::{SeqRow, identity_options, index_keys, parse_check, type_max, type_min};
 pub use scratch::ScratchDatabase;
 

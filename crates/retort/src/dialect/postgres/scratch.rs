@@ -30,6 +30,11 @@ impl ScratchDatabase {
         scratch.driver = Some(driver?);
         Ok(scratch)
     }
+
+    /// The temporary database's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
 }
 
 impl Drop for ScratchDatabase {

@@ -1,0 +1,74 @@
+//! `retort import alembic`: an Alembic project's history as retort migrations.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::{Context as _, Result};
+use retort::import::alembic::{AlembicSource, ImportOptions, import};
+
+use crate::context::Context;
+
+/// Imports the Alembic project at `path` into the current project.
+pub fn alembic(ctx: &Context, path: &Path, python: Option<String>, models: Option<String>) -> Result<ExitCode> {
+    let project = ctx.project_unchecked()?;
+    let url = ctx.database_url(&project)?;
+    let source = AlembicSource::locate(&ctx.cwd.join(path))?;
+    let python = python
+        .or_else(|| {
+            project.config.file.schema.python.as_ref().map(|_| retort::load::sqlalchemy::python(&project.config))
+        })
+        .unwrap_or_else(|| source.default_python());
+    let options = ImportOptions { python, scratch: project.scratch_url(&url)? };
+    let report = import(&project, &source, &options)?;
+    let dir = super::display_path(ctx, &project.config.migrations_dir());
+    let counts = report.counts();
+    println!(
+        "Imported {} into {dir}/ (Alembic {}, SQLAlchemy {}, SQL for {}).",
+        retort::text::count(counts.imported, "Alembic revision"),
+        report.alembic,
+        report.sqlalchemy,
+        url.dialect().name()
+    );
+    println!();
+    println!("  revisions imported   {:>5}", counts.imported);
+    println!("  rendered offline     {:>5}", counts.offline);
+    println!("  captured online      {:>5}", counts.online);
+    println!("  irreversible         {:>5}", counts.irreversible);
+    println!("  need review          {:>5}", counts.review);
+    let review: Vec<_> = report.files.iter().filter(|f| !f.review().is_empty()).collect();
+    if !review.is_empty() {
+        println!();
+        println!("Review these files before running them on a database that holds rows:");
+        let width = review.iter().map(|f| super::display_path(ctx, &f.path).len()).max().unwrap_or(0);
+        for f in review {
+            println!("  {:<width$}  {}", super::display_path(ctx, &f.path), f.review().join("; "));
+        }
+    }
+    let config_path = project.config.path.clone().context("no retort.toml to record the version table in")?;
+    let shown_config = super::display_path(ctx, &config_path);
+    println!();
+    if project.config.file.migrations.version_table != "alembic_version" {
+        retort::config::set_value(&config_path, "migrations", "version_table", "alembic_version".into(), &[])?;
+        println!(
+            "Set [migrations] version_table = \"alembic_version\" in {shown_config}: `retort current` reads the revision Alembic recorded, and `retort upgrade head` continues from it."
+        );
+    }
+    match models {
+        Some(target) => {
+            retort::config::set_value(
+                &config_path,
+                "schema",
+                "sqlalchemy",
+                target.as_str().into(),
+                &["paths", "command"],
+            )?;
+            println!(
+                "Set [schema] sqlalchemy = \"{target}\" in {shown_config}: `retort check` and `retort revision --autogenerate` compare the database with these models."
+            );
+        }
+        None => println!(
+            "Next: `retort current` and `retort history`; to keep the SQLAlchemy models as the desired schema, set [schema] sqlalchemy = \"package.models:Base\" in {shown_config} (in place of paths)."
+        ),
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,3 @@
+//! Importing another tool's migration history into a retort project.
+
+pub mod alembic;

@@ -1,0 +1,49 @@
+//! `[schema] sqlalchemy = "package.module:Base"`: the team's SQLAlchemy models as the desired
+//! schema. A small program shipped inside retort (`sqlalchemy.py`) imports the models with the
+//! project's Python and prints the DDL SQLAlchemy's own `create_all()` emits for the target's
+//! dialect (through a mock engine, so nothing is missed and nothing connects); that DDL is then
+//! loaded exactly like `schema/*.sql`.
+
+use std::path::Path;
+
+use serde::Deserialize;
+
+use super::{LoadError, SourceFile};
+use crate::config::Config;
+use crate::dialect::Dialect;
+
+const PROGRAM: &str = include_str!("sqlalchemy.py");
+
+#[derive(Debug, Deserialize)]
+struct Answer {
+    ddl: String,
+}
+
+/// The Python of `[schema] python` (a relative path is relative to `retort.toml`), else `python3`.
+pub fn python(config: &Config) -> String {
+    match &config.file.schema.python {
+        Some(p) if p.contains('/') && !Path::new(p).is_absolute() => config.root.join(p).display().to_string(),
+        Some(p) => p.clone(),
+        None => "python3".into(),
+    }
+}
+
+/// The DDL of the models `target` names, for `dialect`.
+pub fn read(config: &Config, target: &str, dialect: Dialect) -> Result<Vec<SourceFile>, LoadError> {
+    let root = if config.root.as_os_str().is_empty() { Path::new(".") } else { config.root.as_path() };
+    let pythonpath: Vec<String> = config
+        .file
+        .schema
+        .pythonpath
+        .iter()
+        .map(|p| std::path::absolute(root.join(p)).unwrap_or_else(|_| root.join(p)).display().to_string())
+        .collect();
+    let request = serde_json::json!({
+        "target": target,
+        "dialect": match dialect { Dialect::Sqlite => "sqlite", Dialect::Postgres => "postgresql" },
+        "pythonpath": pythonpath,
+    });
+    let answer: Answer = crate::python::run(&python(config), root, "schema sqlalchemy", PROGRAM, request)
+        .map_err(|e| LoadError::Python(Box::new(e)))?;
+    Ok(vec![SourceFile { name: format!("[schema] sqlalchemy {target}"), text: answer.ddl }])
+}
