@@ -211,6 +211,8 @@ impl Config {
     }
 }
 
+pub use toml_edit::{Array as TomlArray, Value as TomlValue};
+
 /// Sets `[section] key = value` in a `retort.toml`, keeping its comments and layout, and removes
 /// the keys of `remove` from that section (commented lines stay).
 pub fn set_value(

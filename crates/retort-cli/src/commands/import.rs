@@ -62,8 +62,20 @@ pub fn alembic(ctx: &Context, path: &Path, python: Option<String>, models: Optio
                 target.as_str().into(),
                 &["paths", "command"],
             )?;
+            // The models import from where Alembic's env.py imports them: the ini's folder.
+            let root = ctx.cwd.join(&project.config.root);
+            let root = std::fs::canonicalize(&root).unwrap_or(root);
+            let workdir = std::fs::canonicalize(source.workdir()).unwrap_or_else(|_| source.workdir());
+            let relative = workdir.strip_prefix(&root).map(Path::to_path_buf).unwrap_or(workdir);
+            let mut set = format!("[schema] sqlalchemy = \"{target}\"");
+            if !relative.as_os_str().is_empty() {
+                let entry = relative.display().to_string();
+                let paths: retort::config::TomlArray = std::iter::once(entry.as_str()).collect();
+                retort::config::set_value(&config_path, "schema", "pythonpath", paths.into(), &[])?;
+                set.push_str(&format!(" and pythonpath = [\"{entry}\"]"));
+            }
             println!(
-                "Set [schema] sqlalchemy = \"{target}\" in {shown_config}: `retort check` and `retort revision --autogenerate` compare the database with these models."
+                "Set {set} in {shown_config}: `retort check` and `retort revision --autogenerate` compare the database with these models."
             );
         }
         None => println!(

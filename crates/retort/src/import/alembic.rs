@@ -107,9 +107,9 @@ impl AlembicSource {
         Err(err("holds neither alembic.ini nor Alembic revision files (*.py)"))
     }
 
-    /// The folder Python runs in: the ini's (Alembic resolves `prepend_sys_path = .` from there,
+    /// The folder Python runs in (and where the application's packages import from): the ini's (Alembic resolves `prepend_sys_path = .` from there,
     /// as when `alembic` runs next to its ini), else the versions folder's parent.
-    fn workdir(&self) -> PathBuf {
+    pub fn workdir(&self) -> PathBuf {
         let anchor = self.ini.as_deref().or(self.versions.as_deref()).unwrap_or(Path::new("."));
         anchor.parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."))
     }
