@@ -19,7 +19,15 @@ from harness import report, tools
 from harness.core import Context, Target, Workload
 from harness.projects import fresh_dir
 from harness.runner import log, run_workload
-from harness.workloads import Autogenerate, Check, GraphCommand, PgDowngrade, PgUpgrade, SqliteUpgrade
+from harness.workloads import (
+    Autogenerate,
+    Check,
+    GraphCommand,
+    ImportAlembic,
+    PgDowngrade,
+    PgUpgrade,
+    SqliteUpgrade,
+)
 
 WORK = Path("/tmp/retort-bench")
 RESULTS = tools.BENCH / "RESULTS.md"
@@ -32,11 +40,12 @@ class Scale:
     touched: int  # tables the autogenerate change adds a column to
     big_tables: int  # tables of the big check
     big_alembic_runs: int  # Alembic is slow there: fewer runs
+    imported: int  # revisions of the Alembic project `import alembic` converts
     runs: int
 
 
-FULL = Scale(revisions=1000, tables=1000, touched=150, big_tables=10_000, big_alembic_runs=3, runs=5)
-QUICK = Scale(revisions=50, tables=50, touched=8, big_tables=200, big_alembic_runs=1, runs=1)
+FULL = Scale(revisions=1000, tables=1000, touched=150, big_tables=10_000, big_alembic_runs=3, imported=300, runs=5)
+QUICK = Scale(revisions=50, tables=50, touched=8, big_tables=200, big_alembic_runs=1, imported=50, runs=1)
 
 
 def workloads(scale: Scale) -> list[Workload]:
@@ -50,6 +59,7 @@ def workloads(scale: Scale) -> list[Workload]:
         Autogenerate(scale.tables, scale.touched),
         Check(scale.big_tables, Target(max_seconds=3), alembic_runs=scale.big_alembic_runs),
         SqliteUpgrade(scale.revisions),
+        ImportAlembic(scale.imported),
     ]
 
 

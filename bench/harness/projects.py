@@ -174,18 +174,28 @@ def include_name(name, type_, parent_names):
     return not (type_ == "table" and name in RETORT_TABLES)
 
 
-engine = engine_from_config(
-    config.get_section(config.config_ini_section), prefix="sqlalchemy.", poolclass=pool.NullPool
-)
-with engine.connect() as connection:
+if context.is_offline_mode():
     context.configure(
-        connection=connection,
+        url=config.get_main_option("sqlalchemy.url"),
         target_metadata=target_metadata,
-        include_name=include_name,
+        literal_binds=True,
         transaction_per_migration=True,
     )
     with context.begin_transaction():
         context.run_migrations()
+else:
+    engine = engine_from_config(
+        config.get_section(config.config_ini_section), prefix="sqlalchemy.", poolclass=pool.NullPool
+    )
+    with engine.connect() as connection:
+        context.configure(
+            connection=connection,
+            target_metadata=target_metadata,
+            include_name=include_name,
+            transaction_per_migration=True,
+        )
+        with context.begin_transaction():
+            context.run_migrations()
 '''
 
 SCRIPT_MAKO = '''\

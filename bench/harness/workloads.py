@@ -202,6 +202,56 @@ class SqliteUpgrade:
         )
 
 
+@dataclass
+class ImportAlembic:
+    """`retort import alembic` of an Alembic project's chain into a new retort project (SQL for
+    PostgreSQL, rendered by Alembic in one Python process), against Alembic rendering the same
+    revisions itself (`alembic upgrade base:head --sql`, the offline mode the import is built on)."""
+
+    revisions: int
+    target: Target = Target(max_seconds=5)
+    floor: str | None = None
+
+    @property
+    def name(self) -> str:
+        return f"`import alembic`, {self.revisions:,} revisions"
+
+    @property
+    def databases(self) -> list[str]:
+        return []
+
+    def contenders(self, ctx: Context) -> list[Contender]:
+        root = proj.fresh_dir(ctx.work / "import")
+        revisions = proj.chain(self.revisions)
+        ini = proj.write_alembic_project(root / "alembic", db.sqlalchemy_url(f"{db.PREFIX}import"), revisions)
+        config = root / "retort" / "retort.toml"
+        migrations = root / "retort" / "migrations"
+        toml = f'[database]\nurl = "{db.url(f"{db.PREFIX}import")}"\n\n[migrations]\ndir = "migrations"\n'
+
+        def reset() -> None:
+            proj.fresh_dir(migrations)
+            config.write_text(toml)
+
+        reset()
+        python = str(ctx.tools.alembic.parent / "python")
+        head = revisions[-1]
+
+        def imported(done) -> str | None:
+            files = sorted(migrations.glob("*.sql"))
+            if len(files) != self.revisions:
+                return f"{len(files)} migration files in {migrations}, not {self.revisions}:\n{done.stdout[-2000:]}"
+            last = next(migrations.glob(f"{head.id}_*.sql"), None)
+            text = last.read_text() if last else ""
+            wanted = f"CREATE TABLE {head.creates[0].name}"
+            return None if wanted in text else f"{last} lacks `{wanted}`:\n{text[:2000]}"
+
+        rendered = verify.output_mentions(f"CREATE TABLE {head.creates[0].name}", f"'{head.id}'")
+        return [
+            Contender("retort", ctx.tools.retort_cmd(config, "import", "alembic", str(ini), "--python", python), imported, reset),
+            Contender("alembic", ctx.tools.alembic_cmd(ini, "upgrade", "base:head", "--sql"), rendered),
+        ]
+
+
 # --- a synthetic schema at head: check and autogenerate ---------------------------------------
 
 
