@@ -368,3 +368,79 @@ fn import_errors_say_what_to_do() {
     let err = team.fails(&["import", "alembic", "bend"]);
     assert!(err.contains("already holds 9 revisions"), "{err}");
 }
+
+/// SQLite's batch mode (`op.batch_alter_table`, the table rebuild Alembic needs there) cannot render
+/// offline; it is captured online, with the parameters of a bound statement written as literals,
+/// and the imported file does what Alembic's revision does.
+#[test]
+fn batch_mode_and_bound_parameters_are_captured_online() {
+    if !python_ready() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let init = std::process::Command::new("python3")
+        .args(["-m", "alembic", "init", "alembic"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(init.status.success(), "{}", String::from_utf8_lossy(&init.stderr));
+    let versions = dir.path().join("alembic/versions");
+    std::fs::write(
+        versions.join("a1_t.py"),
+        "\"\"\"create t\n\nRevision ID: a1\nCreate Date: 2026-01-01 00:00:00\n\"\"\"\nfrom alembic import op\nimport sqlalchemy as sa\nrevision = 'a1'\ndown_revision = None\nbranch_labels = None\ndepends_on = None\n\n\
+def upgrade():\n    op.create_table('t', sa.Column('id', sa.Integer, primary_key=True), sa.Column('x', sa.String(10)))\n    op.bulk_insert(sa.table('t', sa.column('id', sa.Integer), sa.column('x', sa.String)), [{'id': 1, 'x': \"it's\"}])\n\n\
+def downgrade():\n    op.drop_table('t')\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(
+        versions.join("b2_batch.py"),
+        "\"\"\"x becomes required\n\nRevision ID: b2\n\"\"\"\nfrom alembic import op\nimport sqlalchemy as sa\nrevision = 'b2'\ndown_revision = 'a1'\nbranch_labels = None\ndepends_on = None\n\n\
+def upgrade():\n    with op.batch_alter_table('t') as b:\n        b.alter_column('x', existing_type=sa.String(10), nullable=False)\n    op.get_bind().execute(sa.text('UPDATE t SET x = :v WHERE id = :i'), {'v': \"o'k\", 'i': 1})\n\n\
+def downgrade():\n    with op.batch_alter_table('t') as b:\n        b.alter_column('x', existing_type=sa.String(10), nullable=True)\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let run = |args: &[&str]| {
+        let out = retort_cmd(dir.path()).args(args).output().unwrap_or_else(|e| panic!("{e}"));
+        assert!(
+            out.status.success(),
+            "retort {args:?}: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    run(&["init", "--url", "sqlite:app.db"]);
+    let out = run(&["import", "alembic"]);
+    assert!(
+        out.contains("migrations/b2_x_becomes_required.sql  upgrade captured online; downgrade captured online"),
+        "{out}"
+    );
+    let file = std::fs::read_to_string(dir.path().join("migrations/b2_x_becomes_required.sql"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(file.contains("-- review: captured online on an empty database"), "{file}");
+    assert!(
+        file.contains("CREATE TABLE _alembic_tmp_t") && file.contains("UPDATE t SET x = 'o''k' WHERE id = 1;"),
+        "{file}"
+    );
+    let first =
+        std::fs::read_to_string(dir.path().join("migrations/a1_create_t.sql")).unwrap_or_else(|e| panic!("{e}"));
+    assert!(first.contains("INSERT INTO t (id, x) VALUES (1, 'it''s');"), "bulk_insert renders offline:\n{first}");
+
+    run(&["upgrade", "head"]);
+    let conn = rusqlite::Connection::open(dir.path().join("app.db")).unwrap_or_else(|e| panic!("{e}"));
+    let x: String = conn.query_row("SELECT x FROM t WHERE id = 1", [], |r| r.get(0)).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(x, "o'k");
+    let required: i64 = conn
+        .query_row("SELECT \"notnull\" FROM pragma_table_info('t') WHERE name = 'x'", [], |r| r.get(0))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(required, 1);
+    drop(conn);
+    run(&["downgrade", "-1"]);
+    let conn = rusqlite::Connection::open(dir.path().join("app.db")).unwrap_or_else(|e| panic!("{e}"));
+    let required: i64 = conn
+        .query_row("SELECT \"notnull\" FROM pragma_table_info('t') WHERE name = 'x'", [], |r| r.get(0))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(required, 0, "the downgrade's rebuild made x nullable again, keeping the row");
+    let rows: i64 = conn.query_row("SELECT count(*) FROM t", [], |r| r.get(0)).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(rows, 1);
+}
