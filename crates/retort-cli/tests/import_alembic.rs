@@ -243,6 +243,15 @@ fn a_team_switches_from_alembic_on_sqlite() {
     team.use_models();
     let check = team.ok(&["check"]);
     assert!(check.contains("No differences"), "{check}");
+    // verify works where the downgrades do, and compares its head with the models.
+    let out = team.run(&["verify"]);
+    let verify = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "the irreversible revision fails verify:\n{verify}");
+    assert!(verify.contains("irreversible: the downgrade section is empty"), "{verify}");
+    assert!(
+        verify.contains("e5d1a0b2c9f8  up") && verify.contains("At head: the schema matches the desired schema."),
+        "{verify}"
+    );
 
     // Downgrades run until the irreversible revision, which refuses.
     team.ok(&["downgrade", "-1"]);

@@ -121,6 +121,21 @@ pub struct SchemaSection {
     pub exclude: Vec<String>,
 }
 
+impl SchemaSection {
+    /// The keys that name a desired schema (`paths`, `command`, `sqlalchemy`) and are set: one at
+    /// most in a valid file, none when the project has no desired schema.
+    pub fn sources(&self) -> Vec<&'static str> {
+        [
+            (!self.paths.is_empty(), "paths"),
+            (!self.command.is_empty(), "command"),
+            (self.sqlalchemy.is_some(), "sqlalchemy"),
+        ]
+        .into_iter()
+        .filter_map(|(set, key)| set.then_some(key))
+        .collect()
+    }
+}
+
 /// A loaded project configuration: the parsed file and the folder it lives in.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -165,15 +180,7 @@ impl Config {
             path: path.display().to_string(),
             message: e.to_string().trim_end().to_string(),
         })?;
-        let schema = &file.schema;
-        let keys: Vec<&'static str> = [
-            (!schema.paths.is_empty(), "paths"),
-            (!schema.command.is_empty(), "command"),
-            (schema.sqlalchemy.is_some(), "sqlalchemy"),
-        ]
-        .into_iter()
-        .filter_map(|(set, key)| set.then_some(key))
-        .collect();
+        let keys = file.schema.sources();
         if keys.len() > 1 {
             return Err(ConfigError::SchemaSources { path: path.display().to_string(), keys });
         }

@@ -208,7 +208,7 @@ pub fn verify(project: &Project, url: &DatabaseUrl) -> Result<VerifyReport, Veri
         before = migrator.inspect(&options)?;
         report.steps.push(step);
     }
-    let configured = !project.config.file.schema.paths.is_empty() || !project.config.file.schema.command.is_empty();
+    let configured = !project.config.file.schema.sources().is_empty();
     if configured {
         let desired = load(&read_sources(&project.config, url.dialect())?, url, &options)?;
         report.desired = Some(differences(&before, &desired));
