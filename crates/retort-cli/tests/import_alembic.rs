@@ -453,3 +453,30 @@ def downgrade():\n    with op.batch_alter_table('t') as b:\n        b.alter_colu
     let rows: i64 = conn.query_row("SELECT count(*) FROM t", [], |r| r.get(0)).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(rows, 1);
 }
+
+/// The ini's `version_locations` is honoured: revisions spread over two folders import as one graph.
+#[test]
+fn version_locations_are_read_from_the_ini() {
+    if !python_ready() {
+        return;
+    }
+    let Some(team) = Team::new(Kind::Sqlite) else { return };
+    let bend = team.path().join("bend");
+    let more = bend.join("alembic/tenancy_versions");
+    std::fs::create_dir_all(&more).unwrap_or_else(|e| panic!("{e}"));
+    for file in ["0007_create_workspaces.py", "0008_workspace_members.py"] {
+        std::fs::rename(bend.join("alembic/versions").join(file), more.join(file)).unwrap_or_else(|e| panic!("{e}"));
+    }
+    let ini = std::fs::read_to_string(bend.join("alembic.ini")).unwrap_or_else(|e| panic!("{e}"));
+    let ini = ini.replacen(
+        "# version_locations = %(here)s/bar:%(here)s/bat:%(here)s/alembic/versions",
+        "version_locations = %(here)s/alembic/versions:%(here)s/alembic/tenancy_versions",
+        1,
+    );
+    assert!(ini.contains("\nversion_locations = "), "the fixture's ini changed; update this test");
+    std::fs::write(bend.join("alembic.ini"), ini).unwrap_or_else(|e| panic!("{e}"));
+    let out = team.ok(&["import", "alembic", "bend/alembic.ini"]);
+    assert!(out.contains("Imported 9 Alembic revisions"), "{out}");
+    let alembic_url = format!("sqlite:///{}", team.path().join("alembic.db").display());
+    assert_eq!(sorted_lines(&team.ok(&["history"])), sorted_lines(&team.alembic(&alembic_url, &["history"])));
+}
