@@ -227,7 +227,8 @@ fn a_team_switches_from_alembic_on_sqlite() {
     assert!(!file.contains("alembic_version") && !file.contains("BEGIN"), "no Alembic bookkeeping:\n{file}");
 
     // retort upgrades one database, Alembic another: the same schema, the same version rows.
-    team.ok(&["upgrade", "head"]);
+    // A fresh database has no rows to backfill: the data migration's review (RT601) is settled.
+    team.ok(&["upgrade", "head", "--force"]);
     team.alembic(&alembic_url, &["upgrade", "heads"]);
     let ours = sqlite_shape(&team.path().join("test.db"));
     let theirs = sqlite_shape(&team.path().join("alembic.db"));
@@ -279,6 +280,19 @@ fn retort_continues_where_alembic_stopped() {
         // A read-only command creates nothing.
         let tables = team.db.tables();
         assert!(!tables.iter().any(|t| t.contains("retort_history")), "{tables:?}");
+        // The data migration was captured online: lint stops it until a person has checked it.
+        let out = team.run(&["upgrade", "head"]);
+        let said = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        assert_eq!(out.status.code(), Some(1), "{said}");
+        assert!(said.contains("RT601") && said.contains("backfill_default_workspace.sql"), "{said}");
+        assert_eq!(team.db.versions_in("alembic_version"), vec!["ws.members_2".to_string()], "nothing ran");
+        // Checked: this database has no rows to backfill, so the empty upgrade is right. The
+        // reviewer deletes the marker, as the message says.
+        let path = team.path().join("migrations/backfill_default_workspace.sql");
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{e}"));
+        let marker = retort::import::alembic::CAPTURED_ONLINE;
+        assert!(text.contains(marker), "{text}");
+        std::fs::write(&path, text.replace(&format!("{marker}\n"), "")).unwrap_or_else(|e| panic!("{e}"));
         let out = team.ok(&["upgrade", "head"]);
         assert!(out.contains("Running upgrade add_users -> 3f2a9c1b7d4e"), "{out}");
         assert!(!out.contains("-> 0007,"), "0007 was applied by Alembic:\n{out}");
@@ -328,7 +342,8 @@ fn a_team_switches_from_alembic_on_postgres() {
     let file = std::fs::read_to_string(team.path().join("migrations/add_users_add_users_table.sql"))
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(file.contains("CREATE TYPE userrole AS ENUM"), "{file}");
-    team.ok(&["upgrade", "head"]);
+    // A fresh database has no rows to backfill: the data migration's review (RT601) is settled.
+    team.ok(&["upgrade", "head", "--force"]);
     team.use_models();
     let check = team.ok(&["check"]);
     assert!(check.contains("No differences"), "{check}");
@@ -426,7 +441,7 @@ def downgrade():\n    with op.batch_alter_table('t') as b:\n        b.alter_colu
     );
     let file = std::fs::read_to_string(dir.path().join("migrations/b2_x_becomes_required.sql"))
         .unwrap_or_else(|e| panic!("{e}"));
-    assert!(file.contains("-- review: captured online on an empty database"), "{file}");
+    assert!(file.contains("-- review: captured online, on a scratch database"), "{file}");
     assert!(
         file.contains("CREATE TABLE _alembic_tmp_t") && file.contains("UPDATE t SET x = 'o''k' WHERE id = 1;"),
         "{file}"
@@ -435,7 +450,8 @@ def downgrade():\n    with op.batch_alter_table('t') as b:\n        b.alter_colu
         std::fs::read_to_string(dir.path().join("migrations/a1_create_t.sql")).unwrap_or_else(|e| panic!("{e}"));
     assert!(first.contains("INSERT INTO t (id, x) VALUES (1, 'it''s');"), "bulk_insert renders offline:\n{first}");
 
-    run(&["upgrade", "head"]);
+    // Reviewed above: the captured rebuild is what the revision does.
+    run(&["upgrade", "head", "--force"]);
     let conn = rusqlite::Connection::open(dir.path().join("app.db")).unwrap_or_else(|e| panic!("{e}"));
     let x: String = conn.query_row("SELECT x FROM t WHERE id = 1", [], |r| r.get(0)).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(x, "o'k");
@@ -479,4 +495,131 @@ fn version_locations_are_read_from_the_ini() {
     assert!(out.contains("Imported 9 Alembic revisions"), "{out}");
     let alembic_url = format!("sqlite:///{}", team.path().join("alembic.db").display());
     assert_eq!(sorted_lines(&team.ok(&["history"])), sorted_lines(&team.alembic(&alembic_url, &["history"])));
+}
+
+/// What real PostgreSQL projects put in their revisions renders as Alembic runs it: a literal `%`
+/// (not doubled), constraint names from env.py's `target_metadata` naming convention and its own
+/// version table, `autocommit_block()` for `CREATE INDEX CONCURRENTLY` (the file runs outside a
+/// transaction), and a revision that does something else when `context.is_offline_mode()`
+/// (captured online). Judged against `alembic upgrade heads` on another database: migra, and rows.
+#[test]
+fn postgres_revisions_import_as_alembic_runs_them() {
+    if !python_ready() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let Some(ours) = Db::new(Kind::Postgres, dir.path()) else { return };
+    let other = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let Some(theirs) = Db::new(Kind::Postgres, other.path()) else { return };
+    let write = |rel: &str, text: &str| {
+        let path = dir.path().join(rel);
+        std::fs::create_dir_all(path.parent().unwrap_or(dir.path())).unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(path, text).unwrap_or_else(|e| panic!("{e}"));
+    };
+    write(
+        "alembic.ini",
+        "[alembic]\nscript_location = %(here)s/alembic\nprepend_sys_path = .\nsqlalchemy.url = postgresql://nowhere/none\n",
+    );
+    write(
+        "alembic/env.py",
+        r#"import os
+from alembic import context
+from sqlalchemy import MetaData, create_engine, pool
+
+config = context.config
+target_metadata = MetaData(naming_convention={
+    "pk": "pk_%(table_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ix": "ix_%(column_0_label)s",
+})
+url = os.environ.get("DATABASE_URL") or config.get_main_option("sqlalchemy.url")
+if context.is_offline_mode():
+    context.configure(url=url, target_metadata=target_metadata, literal_binds=True,
+                      dialect_opts={"paramstyle": "named"}, version_table="app_version")
+    with context.begin_transaction():
+        context.run_migrations()
+else:
+    with create_engine(url, poolclass=pool.NullPool).connect() as connection:
+        context.configure(connection=connection, target_metadata=target_metadata, version_table="app_version")
+        with context.begin_transaction():
+            context.run_migrations()
+"#,
+    );
+    let revision = |id: &str, parent: &str, up: &str, down: &str| {
+        let parent = if parent.is_empty() { "None".to_string() } else { format!("'{parent}'") };
+        format!(
+            "\"\"\"{id}\n\nRevision ID: {id}\n\"\"\"\nfrom alembic import op, context\nimport sqlalchemy as sa\nrevision = '{id}'\ndown_revision = {parent}\nbranch_labels = None\ndepends_on = None\n\ndef upgrade():\n{up}\n\ndef downgrade():\n{down}\n"
+        )
+    };
+    write(
+        "alembic/versions/r1.py",
+        &revision(
+            "r1",
+            "",
+            "    op.create_table('accounts', sa.Column('id', sa.Integer, primary_key=True), sa.Column('name', sa.String(50), server_default='10%'), sa.Column('code', sa.String(10)), sa.UniqueConstraint('code'))\n    op.execute(\"INSERT INTO accounts (id, name, code) VALUES (1, 'a%b', 'x')\")",
+            "    op.drop_table('accounts')",
+        ),
+    );
+    write(
+        "alembic/versions/r2.py",
+        &revision(
+            "r2",
+            "r1",
+            "    op.drop_constraint('uq_accounts_code', 'accounts', type_='unique')",
+            "    op.create_unique_constraint('uq_accounts_code', 'accounts', ['code'])",
+        ),
+    );
+    write(
+        "alembic/versions/r3.py",
+        &revision(
+            "r3",
+            "r2",
+            "    with op.get_context().autocommit_block():\n        op.create_index('ix_accounts_name', 'accounts', ['name'], postgresql_concurrently=True)",
+            "    with op.get_context().autocommit_block():\n        op.drop_index('ix_accounts_name', table_name='accounts', postgresql_concurrently=True)",
+        ),
+    );
+    write(
+        "alembic/versions/r4.py",
+        &revision(
+            "r4",
+            "r3",
+            "    if context.is_offline_mode():\n        op.execute('-- nothing offline')\n    else:\n        op.execute(\"UPDATE accounts SET code = 'y' WHERE code = 'x'\")",
+            "    op.execute(\"UPDATE accounts SET code = 'x' WHERE code = 'y'\")",
+        ),
+    );
+    let run = |args: &[&str]| {
+        let out = retort_cmd(dir.path()).args(args).output().unwrap_or_else(|e| panic!("{e}"));
+        assert!(
+            out.status.success(),
+            "retort {args:?}: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    run(&["init", "--url", &ours.url]);
+    let out = run(&["import", "alembic"]);
+    assert!(out.contains("migrations/r4.sql  upgrade captured online"), "{out}");
+    assert!(out.contains("version_table = \"app_version\""), "env.py's version table:\n{out}");
+    let r3 = std::fs::read_to_string(dir.path().join("migrations/r3.sql")).unwrap_or_else(|e| panic!("{e}"));
+    assert!(r3.contains("-- Transaction: false") && r3.contains("CREATE INDEX CONCURRENTLY ix_accounts_name"), "{r3}");
+    let r4 = std::fs::read_to_string(dir.path().join("migrations/r4.sql")).unwrap_or_else(|e| panic!("{e}"));
+    assert!(r4.contains("UPDATE accounts SET code = 'y' WHERE code = 'x';"), "the online branch:\n{r4}");
+
+    // Alembic on its own database; retort on ours, the captured revision reviewed.
+    let out = std::process::Command::new("python3")
+        .args(["-m", "alembic", "upgrade", "heads"])
+        .current_dir(dir.path())
+        .env("DATABASE_URL", theirs.url.replacen("postgres://", "postgresql+psycopg2://", 1))
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(out.status.success(), "alembic: {}", String::from_utf8_lossy(&out.stderr));
+    run(&["upgrade", "head", "--force"]);
+    assert_eq!(ours.query("SELECT id, name, code FROM accounts"), vec!["1|a%b|y".to_string()]);
+    assert_eq!(ours.query("SELECT id, name, code FROM accounts"), theirs.query("SELECT id, name, code FROM accounts"));
+    assert_eq!(ours.versions_in("app_version"), theirs.versions_in("app_version"));
+    ours.exec("DROP TABLE retort_history");
+    assert_eq!(migra(&theirs, &ours), "", "the schemas differ");
+    run(&["downgrade", "r2"]);
+    assert_eq!(ours.query("SELECT code FROM accounts"), vec!["x".to_string()]);
 }

@@ -94,6 +94,7 @@ const LONG_NAME: Rule = Rule("RT403", "identifier-too-long", Severity::Error);
 const RENAME: Rule = Rule("RT501", "backward-incompatible-rename", Severity::Warning);
 const UNKNOWN_STATEMENT: Rule = Rule("RT001", "not-sql", Severity::Error);
 const UNREAD: Rule = Rule("RT002", "not-checked", Severity::Info);
+const IMPORT_REVIEW: Rule = Rule("RT601", "imported-needs-review", Severity::Error);
 
 /// The words a statement can start with (PostgreSQL's and SQLite's commands): a statement that
 /// starts with anything else is a typo the database will reject.
@@ -352,8 +353,31 @@ pub fn lint_in_order(scripts: &[&Script], dialect: Dialect) -> Vec<Finding> {
     scripts.iter().flat_map(|s| lint_one(s, dialect, &mut written)).collect()
 }
 
+/// An upgrade section that `retort import alembic` captured online carries its review marker until a person
+/// has checked it (and deleted the line): until then it may lack what depends on rows, so it must
+/// not run unread.
+fn import_review(script: &Script) -> Option<Finding> {
+    let marker = crate::import::alembic::CAPTURED_ONLINE;
+    let index = script.upgrade.sql.lines().position(|l| l.trim_end() == marker)?;
+    let Rule(code, rule, severity) = IMPORT_REVIEW;
+    Some(Finding {
+        code,
+        rule,
+        severity,
+        file: script.file_name(),
+        line: script.upgrade.first_line + index,
+        revision: script.revision.clone(),
+        table: None,
+        message: "`retort import alembic` captured this upgrade by running the Alembic revision on an empty database: what it does with existing rows (reads, backfills, values computed from them) is not in it".into(),
+        fix: "write or check the SQL it must run on a database with rows, then delete the `-- review: captured online` line".into(),
+        size: None,
+        probe: None,
+    })
+}
+
 fn lint_one(script: &Script, dialect: Dialect, written: &mut Vec<String>) -> Vec<Finding> {
-    let Ok(statements) = split(&script.upgrade, dialect) else { return Vec::new() };
+    let review = import_review(script);
+    let Ok(statements) = split(&script.upgrade, dialect) else { return review.into_iter().collect() };
     let parser_dialect: &dyn SqlDialect = match dialect {
         Dialect::Sqlite => &SQLiteDialect {},
         Dialect::Postgres => &PostgreSqlDialect {},
@@ -426,6 +450,7 @@ fn lint_one(script: &Script, dialect: Dialect, written: &mut Vec<String>) -> Vec
         );
     }
     *written = std::mem::take(&mut cx.written);
+    cx.findings.splice(0..0, review);
     cx.findings
 }
 

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use crate::graph::Rev;
 use crate::project::Project;
-use crate::script::{Script, Section, check_id, slugify};
+use crate::script::{Script, Section, check_id, check_label, file_stem, slugify};
 use crate::target::{Resolver, Target, TargetError, resolve_id};
 
 /// Why a new revision could not be written.
@@ -112,8 +112,8 @@ fn new_id(project: &Project, wanted: Option<&str>) -> Result<String, RevisionErr
 fn write(project: &Project, script: &mut Script) -> Result<PathBuf, RevisionError> {
     let dir = project.config.migrations_dir();
     let slug = slugify(&script.message);
-    let name =
-        if slug.is_empty() { format!("{}.sql", script.revision) } else { format!("{}_{slug}.sql", script.revision) };
+    let stem = file_stem(&script.revision);
+    let name = if slug.is_empty() { format!("{stem}.sql") } else { format!("{stem}_{slug}.sql") };
     let path = dir.join(name);
     // Refuse to write a file that would not parse back the same, or would break the graph.
     let text = script.render();
@@ -156,7 +156,7 @@ pub fn create(project: &Project, new: &NewRevision) -> Result<Script, RevisionEr
         .map(|d| resolve_id(&project.graph, d).map(|r| project.graph.id(r).to_string()))
         .collect::<Result<Vec<_>, _>>()?;
     for label in &new.branch_labels {
-        check_id(label).map_err(|message| RevisionError::BadId { id: label.clone(), message })?;
+        check_label(label).map_err(|message| RevisionError::BadId { id: label.clone(), message })?;
     }
     let mut script = Script {
         revision: new_id(project, new.rev_id.as_deref())?,
@@ -198,7 +198,7 @@ pub fn merge(
         return Err(RevisionError::NothingToMerge { found: parents.len() });
     }
     for label in branch_labels {
-        check_id(label).map_err(|message| RevisionError::BadId { id: label.clone(), message })?;
+        check_label(label).map_err(|message| RevisionError::BadId { id: label.clone(), message })?;
     }
     let parent_ids = ids(project, &parents);
     let message = if message.is_empty() { format!("merge {}", parent_ids.join(", ")) } else { message.to_string() };

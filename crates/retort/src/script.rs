@@ -240,10 +240,10 @@ impl Script {
                         check_id(value).map_err(|m| err(line_no, m))?;
                         revision = Some((value.to_string(), line_no));
                     }
-                    KEY_REVISES => parents = (id_list(value).map_err(|m| err(line_no, m))?, line_no),
+                    KEY_REVISES => parents = (id_list(value, check_id).map_err(|m| err(line_no, m))?, line_no),
                     KEY_CREATED => created = Some(value.to_string()),
-                    KEY_LABELS => branch_labels = (id_list(value).map_err(|m| err(line_no, m))?, line_no),
-                    KEY_DEPENDS => depends_on = (id_list(value).map_err(|m| err(line_no, m))?, line_no),
+                    KEY_LABELS => branch_labels = (id_list(value, check_label).map_err(|m| err(line_no, m))?, line_no),
+                    KEY_DEPENDS => depends_on = (id_list(value, check_id).map_err(|m| err(line_no, m))?, line_no),
                     KEY_TRANSACTION => {
                         transactional = match value.to_ascii_lowercase().as_str() {
                             "true" | "yes" | "on" => true,
@@ -397,21 +397,31 @@ fn header_key(comment: &str) -> Option<(&'static str, &str)> {
 }
 
 /// Characters a revision id or label cannot hold: Alembic's own rule (`-`, `+` and `@` read as
-/// target syntax: `-1`, `ae10+2`, `label@head`), plus `:` (a range, `a:b`) and `,` (a list in
-/// the header). Whitespace and control characters are refused too.
-const ID_FORBIDDEN: [char; 5] = ['-', '+', '@', ':', ','];
+/// target syntax: `-1`, `ae10+2`, `label@head`), plus `:` (a range, `a:b`), `,` (a list in the
+/// header), and the path separators and quotes a file name or a shell would misread. Whitespace
+/// and control characters are refused too.
+const ID_FORBIDDEN: [char; 9] = ['-', '+', '@', ':', ',', '/', '\\', '"', '\''];
 
-/// Revision ids and labels: anything Alembic accepts, so every Alembic id imports unchanged.
+/// Revision ids: anything Alembic accepts (so every Alembic id imports unchanged) but
+/// [`ID_FORBIDDEN`], at most 32 bytes (the version table's `version_num VARCHAR(32)`).
 pub fn check_id(id: &str) -> Result<(), String> {
+    check_label(id)?;
+    if id.len() > 32 {
+        return Err(format!(
+            "revision id '{id}' is longer than 32 characters (the version table's version_num holds 32)"
+        ));
+    }
+    Ok(())
+}
+
+/// Branch labels: the characters of an id, any length (they are not stored in the version table).
+pub fn check_label(id: &str) -> Result<(), String> {
     if id.is_empty() {
         return Err("an empty revision id".into());
     }
-    if id.len() > 32 {
-        return Err(format!("revision id or label '{id}' is longer than 32 characters"));
-    }
     if let Some(bad) = id.chars().find(|c| ID_FORBIDDEN.contains(c) || c.is_whitespace() || c.is_control()) {
         return Err(format!(
-            "'{id}' contains {bad:?}; revision ids and branch labels cannot hold '-', '+', '@', ':', ',' or spaces (they read as target syntax)"
+            "'{id}' contains {bad:?}; revision ids and branch labels cannot hold - + @ : , / \\ quotes or spaces (they read as target syntax)"
         ));
     }
     if matches!(id, "head" | "heads" | "base" | "current") {
@@ -420,8 +430,8 @@ pub fn check_id(id: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// Parses `a, b, c` (empty and `None` mean no ids).
-fn id_list(value: &str) -> Result<Vec<String>, String> {
+/// Parses `a, b, c` (empty and `None` mean no ids), each checked by `check`.
+fn id_list(value: &str, check: fn(&str) -> Result<(), String>) -> Result<Vec<String>, String> {
     let value = value.trim();
     if value.is_empty() || value.eq_ignore_ascii_case("none") || value == "<base>" {
         return Ok(Vec::new());
@@ -430,9 +440,14 @@ fn id_list(value: &str) -> Result<Vec<String>, String> {
         .split(',')
         .map(|s| {
             let s = s.trim();
-            check_id(s).map(|()| s.to_string())
+            check(s).map(|()| s.to_string())
         })
         .collect()
+}
+
+/// A file-name-safe form of a revision id: the id itself when it is letters, digits, `_` and `.`.
+pub fn file_stem(id: &str) -> String {
+    id.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' || c == '.' { c } else { '_' }).collect()
 }
 
 /// Turns a message into an ASCII file-name slug: transliterated to ASCII (`données` -> `donnees`,

@@ -93,7 +93,7 @@ impl Target {
         }
         let (branch, rest) = match trimmed.split_once('@') {
             Some((b, r)) => {
-                crate::script::check_id(b).map_err(|m| syntax(&m))?;
+                crate::script::check_label(b).map_err(|m| syntax(&m))?;
                 (Some(b.to_string()), r)
             }
             None => (None, trimmed),
@@ -120,7 +120,7 @@ impl Target {
             "heads" => Anchor::Heads,
             "base" => Anchor::Base,
             other => {
-                crate::script::check_id(other).map_err(|m| syntax(&m))?;
+                crate::script::check_label(other).map_err(|m| syntax(&m))?;
                 Anchor::Rev(other.to_string())
             }
         };

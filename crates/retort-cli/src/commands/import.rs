@@ -47,10 +47,16 @@ pub fn alembic(ctx: &Context, path: &Path, python: Option<String>, models: Optio
     let config_path = project.config.path.clone().context("no retort.toml to record the version table in")?;
     let shown_config = super::display_path(ctx, &config_path);
     println!();
-    if project.config.file.migrations.version_table != "alembic_version" {
-        retort::config::set_value(&config_path, "migrations", "version_table", "alembic_version".into(), &[])?;
+    if let Some(problem) = &report.env_problem {
         println!(
-            "Set [migrations] version_table = \"alembic_version\" in {shown_config}: `retort current` reads the revision Alembic recorded, and `retort upgrade head` continues from it."
+            "Note: env.py could not be run to learn its options ({problem}); the revisions were rendered with Alembic's defaults (no target_metadata naming convention; version table alembic_version)."
+        );
+    }
+    let version_table = &report.version_table;
+    if &project.config.file.migrations.version_table != version_table {
+        retort::config::set_value(&config_path, "migrations", "version_table", version_table.as_str().into(), &[])?;
+        println!(
+            "Set [migrations] version_table = \"{version_table}\" in {shown_config}: `retort current` reads the revision Alembic recorded, and `retort upgrade head` continues from it."
         );
     }
     match models {

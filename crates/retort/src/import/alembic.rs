@@ -16,7 +16,7 @@ use serde::Deserialize;
 use crate::dialect::Dialect;
 use crate::graph::RevisionGraph;
 use crate::project::Project;
-use crate::script::{Script, Section, check_id, slugify};
+use crate::script::{Script, Section, check_id, check_label, file_stem, slugify};
 use crate::statements::split;
 use crate::url::DatabaseUrl;
 
@@ -24,8 +24,7 @@ use crate::url::DatabaseUrl;
 const PROGRAM: &str = include_str!("alembic.py");
 
 /// The comment that opens a section captured online.
-pub const CAPTURED_ONLINE: &str =
-    "-- review: captured online on an empty database; statements that depend on existing rows may be missing";
+pub const CAPTURED_ONLINE: &str = "-- review: captured online, on a scratch database holding only what earlier revisions wrote; statements and values that depend on your rows may be missing or wrong (delete this line once checked)";
 
 /// Why an Alembic project could not be imported.
 #[derive(Debug, thiserror::Error)]
@@ -98,7 +97,12 @@ impl AlembicSource {
                 entries.filter_map(Result::ok).any(|e| e.path().extension().is_some_and(|x| x == "py"))
             })
         };
-        if absolute.join("versions").is_dir() && !has_py(&absolute) {
+        // The script folder (env.py, versions/): its project's ini when it sits above, else versions/.
+        let script_folder = absolute.join("env.py").is_file() || !has_py(&absolute);
+        if absolute.join("versions").is_dir() && script_folder {
+            if let Some(ini) = absolute.parent().map(|p| p.join("alembic.ini")).filter(|p| p.is_file()) {
+                return Ok(AlembicSource { ini: Some(ini), versions: None });
+            }
             return Ok(AlembicSource { ini: None, versions: Some(absolute.join("versions")) });
         }
         if has_py(&absolute) {
@@ -159,8 +163,6 @@ pub struct ImportedFile {
     pub upgrade: Rendering,
     /// How the downgrade was obtained.
     pub downgrade: Rendering,
-    /// Statements whose parameters could not be written as SQL (online capture).
-    pub unrendered: usize,
 }
 
 impl ImportedFile {
@@ -177,9 +179,6 @@ impl ImportedFile {
                 Rendering::Irreversible(why) => out.push(format!("irreversible ({why})")),
             }
         }
-        if self.unrendered > 0 {
-            out.push(format!("{} statements with unrendered parameters", self.unrendered));
-        }
         out
     }
 }
@@ -193,6 +192,11 @@ pub struct ImportReport {
     pub alembic: String,
     /// SQLAlchemy's version.
     pub sqlalchemy: String,
+    /// The version table the project's env.py configures (`alembic_version` unless it says otherwise).
+    pub version_table: String,
+    /// Why the project's env.py could not be run to learn its options (its `target_metadata`,
+    /// whose naming convention names constraints, and the version table); None when it was.
+    pub env_problem: Option<String>,
 }
 
 impl ImportReport {
@@ -246,6 +250,12 @@ pub struct ImportOptions {
 
 #[derive(Debug, Deserialize)]
 struct Answer {
+    /// The version table env.py configures (None: Alembic's default, `alembic_version`).
+    #[serde(default)]
+    version_table: Option<String>,
+    /// Why env.py could not be run to learn its options (None: it was).
+    #[serde(default)]
+    env_problem: Option<String>,
     #[serde(default)]
     alembic: String,
     #[serde(default)]
@@ -278,8 +288,9 @@ struct RenderedSection {
     error: Option<String>,
     #[serde(default)]
     online_error: Option<String>,
+    /// Statements whose bound parameters could not be written as SQL.
     #[serde(default)]
-    unrendered: usize,
+    unrendered: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -384,8 +395,8 @@ fn clean(sql: &str, dialect: Dialect) -> Result<(String, bool), String> {
         if mentions_alembic_version(&s.sql) {
             continue;
         }
-        let text: Vec<&str> = s.sql.trim().lines().map(str::trim_end).collect();
-        out.push(format!("{};", text.join("\n")));
+        // The text as Alembic rendered it (a string literal may hold trailing spaces).
+        out.push(format!("{};", s.sql.trim()));
     }
     let mut text = out.join("\n\n");
     if !text.is_empty() {
@@ -412,11 +423,6 @@ fn mentions_alembic_version(sql: &str) -> bool {
     )
 }
 
-/// A file-name-safe form of a revision id (Alembic allows characters file names should not hold).
-fn file_stem(id: &str) -> String {
-    id.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' || c == '.' { c } else { '_' }).collect()
-}
-
 /// Imports the Alembic project at `source` into `project` (whose migrations folder must hold no
 /// revisions yet): writes one file per revision and the sum file. Nothing is written when a
 /// revision cannot be imported.
@@ -433,8 +439,10 @@ pub fn import(project: &Project, source: &AlembicSource, options: &ImportOptions
     let mut stems = std::collections::HashSet::new();
     for r in &answer.revisions {
         let problem = |reason: String| Problem { revision: r.revision.clone(), reason };
-        let ids = std::iter::once(&r.revision).chain(&r.parents).chain(&r.depends_on).chain(&r.branch_labels);
-        if let Some(message) = ids.filter_map(|id| check_id(id).err()).next() {
+        let ids = std::iter::once(&r.revision).chain(&r.parents).chain(&r.depends_on);
+        let bad =
+            ids.filter_map(|id| check_id(id).err()).chain(r.branch_labels.iter().filter_map(|l| check_label(l).err()));
+        if let Some(message) = bad.into_iter().next() {
             problems.push(problem(format!("{} ({})", message, r.path.display())));
             continue;
         }
@@ -493,17 +501,21 @@ pub fn import(project: &Project, source: &AlembicSource, options: &ImportOptions
             source: r.path.clone(),
             upgrade: upgrade.rendering,
             downgrade: downgrade.rendering,
-            unrendered: r.upgrade.unrendered + r.downgrade.unrendered,
         });
         scripts.push((script, text));
     }
-    if let Some(blocked) = answer.revisions.iter().find(|r| r.blocked) {
-        let reason = blocked.upgrade.online_error.clone().unwrap_or_default();
-        if !problems.iter().any(|p| p.revision == blocked.revision) {
-            problems.push(Problem {
-                revision: blocked.revision.clone(),
-                reason: format!("its upgrade failed on the scratch database: {reason}"),
-            });
+    if let Some(at) = answer.revisions.iter().position(|r| r.blocked) {
+        // The online run stopped there: name it, and say why the ones after it were not captured.
+        let blocked = &answer.revisions[at];
+        let reason = blocked.upgrade.online_error.as_deref().or(blocked.downgrade.online_error.as_deref());
+        problems.retain(|p| p.revision != blocked.revision);
+        problems
+            .insert(0, Problem { revision: blocked.revision.clone(), reason: reason.unwrap_or_default().to_string() });
+        for p in &mut problems {
+            let later = answer.revisions[at + 1..].iter().any(|r| r.revision == p.revision);
+            if later {
+                p.reason = format!("not captured: the online run stopped at {} (above)", blocked.revision);
+            }
         }
     }
     if !problems.is_empty() {
@@ -519,7 +531,13 @@ pub fn import(project: &Project, source: &AlembicSource, options: &ImportOptions
         std::fs::write(&script.path, text).map_err(werr(&script.path))?;
     }
     crate::sum::write(&dir, &graph).map_err(werr(&crate::sum::path(&dir)))?;
-    Ok(ImportReport { files, alembic: answer.alembic, sqlalchemy: answer.sqlalchemy })
+    Ok(ImportReport {
+        files,
+        alembic: answer.alembic,
+        sqlalchemy: answer.sqlalchemy,
+        version_table: answer.version_table.unwrap_or_else(|| "alembic_version".into()),
+        env_problem: answer.env_problem,
+    })
 }
 
 /// One section, ready for the file.
@@ -530,6 +548,13 @@ struct Imported {
 }
 
 fn section(r: &RenderedSection, name: &str, dialect: Dialect) -> Result<Imported, String> {
+    if let Some(statement) = r.unrendered.first() {
+        return Err(format!(
+            "its {name} ran {} whose bound parameters retort cannot write as SQL (the driver offers no way to), e.g.: {}; install psycopg2 in that Python, or write the revision's SQL by hand",
+            crate::text::count(r.unrendered.len(), "statement"),
+            statement.lines().next().unwrap_or_default()
+        ));
+    }
     let rendered = |rendering: Rendering, note: Option<&str>| -> Result<Imported, String> {
         let (sql, outside) =
             clean(r.sql.as_deref().unwrap_or_default(), dialect).map_err(|e| format!("its {name} SQL: {e}"))?;
@@ -604,6 +629,6 @@ mod tests {
     #[test]
     fn file_names_keep_ids_readable() {
         assert_eq!(file_stem("ws.members_2"), "ws.members_2");
-        assert_eq!(file_stem("a/b*c"), "a_b_c");
+        assert_eq!(file_stem("a*b%c"), "a_b_c");
     }
 }
