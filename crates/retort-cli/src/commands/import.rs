@@ -52,6 +52,11 @@ pub fn alembic(ctx: &Context, path: &Path, python: Option<String>, models: Optio
             "Note: env.py could not be run to learn its options ({problem}); the revisions were rendered with Alembic's defaults (no target_metadata naming convention; version table alembic_version)."
         );
     }
+    if let Some(schema) = &report.version_table_schema {
+        eprintln!(
+            "warning: env.py keeps the version table in schema \"{schema}\" (version_table_schema); retort reads [migrations] version_table in the schema the connection starts in: add options=-csearch_path%3D{schema} to [database] url, or move the table"
+        );
+    }
     let version_table = &report.version_table;
     if &project.config.file.migrations.version_table != version_table {
         retort::config::set_value(&config_path, "migrations", "version_table", version_table.as_str().into(), &[])?;

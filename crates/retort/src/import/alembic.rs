@@ -197,6 +197,8 @@ pub struct ImportReport {
     /// Why the project's env.py could not be run to learn its options (its `target_metadata`,
     /// whose naming convention names constraints, and the version table); None when it was.
     pub env_problem: Option<String>,
+    /// The schema env.py keeps its version table in (`version_table_schema`), when it sets one.
+    pub version_table_schema: Option<String>,
 }
 
 impl ImportReport {
@@ -256,6 +258,9 @@ struct Answer {
     /// Why env.py could not be run to learn its options (None: it was).
     #[serde(default)]
     env_problem: Option<String>,
+    /// The schema env.py keeps the version table in (`version_table_schema`).
+    #[serde(default)]
+    version_table_schema: Option<String>,
     #[serde(default)]
     alembic: String,
     #[serde(default)]
@@ -537,6 +542,7 @@ pub fn import(project: &Project, source: &AlembicSource, options: &ImportOptions
         sqlalchemy: answer.sqlalchemy,
         version_table: answer.version_table.unwrap_or_else(|| "alembic_version".into()),
         env_problem: answer.env_problem,
+        version_table_schema: answer.version_table_schema,
     })
 }
 
