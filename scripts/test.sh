@@ -17,6 +17,8 @@ apt_install() {
 }
 
 command -v sqlite3 >/dev/null || apt_install sqlite3
+# Graphviz: the diagram tests render the DOT output with `dot`.
+command -v dot >/dev/null || apt_install graphviz
 command -v psql >/dev/null || apt_install postgresql-client
 # migra: the independent differ the inspection tests cross-check PostgreSQL results with.
 if ! command -v migra >/dev/null; then

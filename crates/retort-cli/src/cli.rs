@@ -95,9 +95,16 @@ pub enum Command {
         after_help = "Examples:\n  retort inspect > schema/schema.sql      (start a project from an existing database)\n  retort inspect --url postgres://app@localhost/app --schema public --schema sales\n  retort inspect --all-schemas --json"
     )]
     Inspect {
-        /// Print the schema model as JSON.
-        #[arg(long)]
+        /// Print the schema model as JSON (short for --format json).
+        #[arg(long, conflicts_with = "format")]
         json: bool,
+        /// What to print: DDL (text), the schema model (json), or an entity-relationship diagram
+        /// (mermaid, dot).
+        #[arg(long, value_enum, default_value_t = SchemaFormat::Text)]
+        format: SchemaFormat,
+        /// Only these tables in a diagram (globs, repeatable), with the tables one foreign key away.
+        #[arg(long = "tables", value_name = "GLOB")]
+        tables: Vec<String>,
         /// A PostgreSQL schema to read (repeatable; default: [schema] schemas, else public).
         #[arg(long = "schema")]
         schemas: Vec<String>,
@@ -169,6 +176,33 @@ pub enum Command {
         #[arg(long = "fail-on", value_enum, default_value_t = FailOn::Error)]
         fail_on: FailOn,
     },
+    /// Draw the revision graph: Mermaid (GitHub renders it in Markdown), Graphviz DOT, or, through
+    /// Graphviz's `dot`, SVG or PNG.
+    #[command(
+        after_help = "Examples:\n  retort graph > docs/revisions.mmd\n  retort graph --format svg --output docs/revisions.svg -i\n  retort graph --format dot | dot -Tpdf -o revisions.pdf"
+    )]
+    Graph {
+        /// The output format.
+        #[arg(long, value_enum, default_value_t = GraphFormat::Mermaid)]
+        format: GraphFormat,
+        /// Write to this file instead of standard output.
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// Highlight the database's current revision(s) (reads the database).
+        #[arg(short = 'i', long = "indicate-current")]
+        indicate_current: bool,
+    },
+    /// Print a shell completion script: bash, zsh, fish, powershell or elvish.
+    #[command(
+        after_help = "Examples:\n  retort completions bash > ~/.local/share/bash-completion/completions/retort\n  retort completions zsh > ~/.zfunc/_retort\n  retort completions fish > ~/.config/fish/completions/retort.fish"
+    )]
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print retort's man page (roff).
+    #[command(after_help = "Examples:\n  retort man > ~/.local/share/man/man1/retort.1 && man retort")]
+    Man,
     /// Bring another tool's migration history into this project.
     #[command(subcommand)]
     Import(ImportSource),
@@ -327,4 +361,30 @@ pub enum ImportSource {
         #[arg(long, value_name = "MODULE:ATTR")]
         models: Option<String>,
     },
+}
+
+/// What `inspect` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SchemaFormat {
+    /// Canonical DDL that recreates the schema.
+    Text,
+    /// The schema model as JSON.
+    Json,
+    /// A Mermaid entity-relationship diagram.
+    Mermaid,
+    /// A Graphviz DOT entity-relationship diagram.
+    Dot,
+}
+
+/// What `graph` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum GraphFormat {
+    /// Mermaid flowchart.
+    Mermaid,
+    /// Graphviz DOT.
+    Dot,
+    /// SVG, drawn by Graphviz's `dot`.
+    Svg,
+    /// PNG, drawn by Graphviz's `dot`.
+    Png,
 }

@@ -5,6 +5,7 @@
 //! expressions as `pg_get_expr` prints them, ...), so equal schemas compare equal with `==`.
 
 pub mod change;
+pub mod diagram;
 pub mod diff;
 pub mod model;
 pub mod order;

@@ -9,6 +9,7 @@
 pub mod autogen;
 pub mod backup;
 pub mod config;
+pub mod diagram;
 pub mod dialect;
 pub mod driver;
 pub mod executor;

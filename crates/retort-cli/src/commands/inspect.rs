@@ -6,12 +6,14 @@ use anyhow::{Result, bail};
 use retort::driver::Access;
 use retort::load::{load, read_sources};
 
+use crate::cli::SchemaFormat;
 use crate::context::Context;
 use crate::output::print_json;
 
 /// The options of `retort inspect`.
 pub struct Args {
-    pub json: bool,
+    pub format: crate::cli::SchemaFormat,
+    pub tables: Vec<String>,
     pub schemas: Vec<String>,
     pub all_schemas: bool,
     pub desired: bool,
@@ -51,10 +53,27 @@ pub fn run(ctx: &Context, args: Args) -> Result<ExitCode> {
         }
         driver.inspect(&options)?
     };
-    if args.json {
-        print_json(&schema)?;
+    if !args.tables.is_empty() && matches!(args.format, SchemaFormat::Text | SchemaFormat::Json) {
+        super::usage!("--tables chooses what a diagram shows: use it with --format mermaid or --format dot");
+    }
+    let chosen = if args.tables.is_empty() {
+        None
     } else {
-        print!("{}", retort_schema::render::ddl(&schema));
+        let names = retort::diagram::select_tables(&schema, &args.tables).map_err(super::UsageError)?;
+        if names.is_empty() {
+            bail!("--tables {} matches no table of the schema", args.tables.join(" "));
+        }
+        Some(names)
+    };
+    let tables = match &chosen {
+        Some(names) => retort_schema::diagram::Tables::Only(names),
+        None => retort_schema::diagram::Tables::All,
+    };
+    match args.format {
+        SchemaFormat::Json => print_json(&schema)?,
+        SchemaFormat::Text => print!("{}", retort_schema::render::ddl(&schema)),
+        SchemaFormat::Mermaid => print!("{}", retort_schema::diagram::mermaid(&schema, tables)),
+        SchemaFormat::Dot => print!("{}", retort_schema::diagram::dot(&schema, tables)),
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -15,7 +15,7 @@ use crate::context::Context;
 use crate::output::{head_only, json, log_line, markers, print_json, verbose};
 
 /// Reads the current revisions and applied set from the database.
-fn current_state(ctx: &Context, project: &Project) -> Result<(Vec<Rev>, Vec<bool>)> {
+pub(super) fn current_state(ctx: &Context, project: &Project) -> Result<(Vec<Rev>, Vec<bool>)> {
     let (url, driver) = ctx.connect(project, Access::ReadOnly)?;
     let mut migrator = Migrator::new(&project.graph, driver, project.tables(url.dialect()), project.run_options(false));
     Ok(migrator.state()?)

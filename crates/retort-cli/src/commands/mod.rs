@@ -8,6 +8,7 @@ mod inspect;
 mod lint;
 mod listing;
 mod migrate;
+mod pictures;
 mod revision;
 mod verify;
 
@@ -49,9 +50,15 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Diff { from, to, no_renames } => compare::diff(&ctx, &from, &to, !no_renames),
-        Command::Inspect { json, schemas, all_schemas, desired } => {
-            inspect::run(&ctx, inspect::Args { json, schemas, all_schemas, desired })
+        Command::Inspect { json, format, tables, schemas, all_schemas, desired } => {
+            let format = if json { crate::cli::SchemaFormat::Json } else { format };
+            inspect::run(&ctx, inspect::Args { format, tables, schemas, all_schemas, desired })
         }
+        Command::Graph { format, output, indicate_current } => {
+            pictures::graph(&ctx, format, output.as_deref(), indicate_current)
+        }
+        Command::Completions { shell } => pictures::completions(shell),
+        Command::Man => pictures::man(),
     }
 }
 

@@ -1,0 +1,224 @@
+//! A schema as an entity-relationship diagram: Mermaid (`erDiagram`, which GitHub renders in
+//! Markdown) or Graphviz DOT. Tables with their columns and types, primary, foreign and unique
+//! keys marked; each foreign key an edge with its cardinality (a NOT NULL key: exactly one parent,
+//! else zero or one; a key that is also unique: one child at most, else many).
+
+use std::fmt::Write as _;
+
+use crate::model::{Name, Schema, Table};
+
+/// Which tables a diagram shows: all of them, or the ones named (foreign keys to tables left out
+/// are not drawn).
+#[derive(Debug, Clone, Copy)]
+pub enum Tables<'a> {
+    /// Every table of the schema.
+    All,
+    /// Only these.
+    Only(&'a [Name]),
+}
+
+impl Tables<'_> {
+    fn shows(&self, name: &Name) -> bool {
+        match self {
+            Tables::All => true,
+            Tables::Only(names) => names.contains(name),
+        }
+    }
+}
+
+/// The key marks of a column: `PK`, `FK`, `UK`.
+fn keys(table: &Table, column: &str) -> Vec<&'static str> {
+    let mut out = Vec::new();
+    if table.primary_key.as_ref().is_some_and(|k| k.columns.iter().any(|c| c == column)) {
+        out.push("PK");
+    }
+    if table.foreign_keys.iter().any(|f| f.columns.iter().any(|c| c == column)) {
+        out.push("FK");
+    }
+    if table.uniques.iter().any(|u| u.columns.iter().any(|c| c == column))
+        || table.indexes.iter().any(|i| i.unique && i.predicate.is_none() && i.keys.iter().any(|k| k == column))
+    {
+        out.push("UK");
+    }
+    out
+}
+
+/// Whether the table holds at most one row per value of exactly these columns.
+fn unique_exactly(table: &Table, columns: &[String]) -> bool {
+    let same = |other: &[String]| {
+        let mut a: Vec<&String> = other.iter().collect();
+        let mut b: Vec<&String> = columns.iter().collect();
+        a.sort();
+        b.sort();
+        a == b
+    };
+    table.primary_key.as_ref().is_some_and(|k| same(&k.columns))
+        || table.uniques.iter().any(|u| same(&u.columns))
+        || table.indexes.iter().any(|i| i.unique && i.predicate.is_none() && same(&i.keys))
+}
+
+/// One foreign-key edge: child table, parent table, its cardinality, its label.
+struct Edge<'a> {
+    child: &'a Table,
+    parent: &'a Name,
+    /// The parent row is required (every key column NOT NULL).
+    required: bool,
+    /// At most one child row per parent (the key columns are unique).
+    one_child: bool,
+    label: String,
+    columns: &'a [String],
+    ref_columns: &'a [String],
+}
+
+fn edges<'a>(schema: &'a Schema, tables: Tables<'_>) -> Vec<Edge<'a>> {
+    let mut out = Vec::new();
+    for t in schema.tables.iter().filter(|t| tables.shows(&t.name)) {
+        for fk in &t.foreign_keys {
+            if !tables.shows(&fk.ref_table) || !schema.tables.iter().any(|p| p.name == fk.ref_table) {
+                continue;
+            }
+            // A primary-key column is never NULL, whatever the catalog says (SQLite's rowid alias).
+            let in_key = |c: &String| t.primary_key.as_ref().is_some_and(|k| k.columns.contains(c));
+            let required = fk
+                .columns
+                .iter()
+                .all(|c| in_key(c) || t.columns.iter().any(|col| &col.name == c && !col.nullable));
+            out.push(Edge {
+                child: t,
+                parent: &fk.ref_table,
+                required,
+                one_child: unique_exactly(t, &fk.columns),
+                label: fk.columns.join(", "),
+                columns: &fk.columns,
+                ref_columns: &fk.ref_columns,
+            });
+        }
+    }
+    out
+}
+
+/// Whether the names need their schema to be told apart.
+fn qualified(schema: &Schema) -> bool {
+    let mut schemas: Vec<&Option<String>> = schema.tables.iter().map(|t| &t.name.schema).collect();
+    schemas.sort();
+    schemas.dedup();
+    schemas.len() > 1
+}
+
+fn shown_name(name: &Name, qualify: bool) -> String {
+    if qualify { name.to_string() } else { name.name.clone() }
+}
+
+/// A Mermaid entity id: letters, digits and `_` only (the shown name goes in its alias).
+fn mermaid_id(name: &Name, qualify: bool) -> String {
+    shown_name(name, qualify).chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '_' }).collect()
+}
+
+/// A type as one Mermaid attribute word (`character varying(20)` -> `character_varying(20)`).
+fn mermaid_type(data_type: &str) -> String {
+    data_type
+        .replace(", ", ",")
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || "()[]_-".contains(c) { c } else { '_' })
+        .collect()
+}
+
+fn mermaid_text(text: &str) -> String {
+    text.replace('"', "#quot;")
+}
+
+/// The schema as a Mermaid `erDiagram`.
+pub fn mermaid(schema: &Schema, tables: Tables<'_>) -> String {
+    let qualify = qualified(schema);
+    let mut out = String::from("erDiagram\n");
+    for t in schema.tables.iter().filter(|t| tables.shows(&t.name)) {
+        let id = mermaid_id(&t.name, qualify);
+        let shown = shown_name(&t.name, qualify);
+        let alias = if id == shown { String::new() } else { format!("[\"{}\"]", mermaid_text(&shown)) };
+        let _ = writeln!(out, "    {id}{alias} {{");
+        for c in &t.columns {
+            let marks = keys(t, &c.name);
+            let marks = if marks.is_empty() { String::new() } else { format!(" {}", marks.join(", ")) };
+            let null = if c.nullable { "" } else { " \"not null\"" };
+            let _ = writeln!(
+                out,
+                "        {} {}{marks}{null}",
+                mermaid_type(&c.data_type),
+                mermaid_id(&Name::new(None, &c.name), false)
+            );
+        }
+        out.push_str("    }\n");
+    }
+    for e in edges(schema, tables) {
+        let parent = if e.required { "||" } else { "|o" };
+        let child = if e.one_child { "o|" } else { "o{" };
+        let _ = writeln!(
+            out,
+            "    {} {parent}--{child} {} : \"{}\"",
+            mermaid_id(e.parent, qualify),
+            mermaid_id(&e.child.name, qualify),
+            mermaid_text(&e.label)
+        );
+    }
+    out
+}
+
+fn html(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+fn dot_id(text: &str) -> String {
+    format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+/// The schema as a Graphviz DOT graph: one record-like table per entity (a port per column), an
+/// edge per foreign key from its columns to the referenced ones, with crow's-foot arrowheads.
+pub fn dot(schema: &Schema, tables: Tables<'_>) -> String {
+    let qualify = qualified(schema);
+    let mut out = String::from(
+        "digraph schema {\n    graph [rankdir=LR, fontname=\"Helvetica\"];\n    node [shape=plain, fontname=\"Helvetica\"];\n    edge [fontname=\"Helvetica\", fontsize=10];\n",
+    );
+    for t in schema.tables.iter().filter(|t| tables.shows(&t.name)) {
+        let shown = shown_name(&t.name, qualify);
+        let _ = write!(
+            out,
+            "    {} [label=<<table border=\"0\" cellborder=\"1\" cellspacing=\"0\" cellpadding=\"4\"><tr><td bgcolor=\"#dde4ee\" colspan=\"2\"><b>{}</b></td></tr>",
+            dot_id(&shown),
+            html(&shown)
+        );
+        for (i, c) in t.columns.iter().enumerate() {
+            let marks = keys(t, &c.name);
+            let name = if marks.contains(&"PK") { format!("<b>{}</b>", html(&c.name)) } else { html(&c.name) };
+            let marks = if marks.is_empty() { String::new() } else { format!(" {}", marks.join(" ")) };
+            let null = if c.nullable { "" } else { " NOT NULL" };
+            let _ = write!(
+                out,
+                "<tr><td align=\"left\" port=\"c{i}\">{name}</td><td align=\"left\">{}{null}{marks}</td></tr>",
+                html(&c.data_type)
+            );
+        }
+        out.push_str("</table>>];\n");
+    }
+    let port = |table: &Table, column: Option<&String>| -> String {
+        column
+            .and_then(|c| table.columns.iter().position(|col| &col.name == c))
+            .map(|i| format!(":c{i}"))
+            .unwrap_or_default()
+    };
+    for e in edges(schema, tables) {
+        let Some(parent) = schema.tables.iter().find(|p| &p.name == e.parent) else { continue };
+        let head = if e.required { "teetee" } else { "teeodot" };
+        let tail = if e.one_child { "teeodot" } else { "crowodot" };
+        let _ = writeln!(
+            out,
+            "    {}{} -> {}{} [dir=both, arrowhead={head}, arrowtail={tail}, tooltip={}];",
+            dot_id(&shown_name(&e.child.name, qualify)),
+            port(e.child, e.columns.first()),
+            dot_id(&shown_name(e.parent, qualify)),
+            port(parent, e.ref_columns.first()),
+            dot_id(&e.label)
+        );
+    }
+    out.push_str("}\n");
+    out
+}
