@@ -17,8 +17,16 @@ apt_install() {
 }
 
 command -v sqlite3 >/dev/null || apt_install sqlite3
-# Graphviz: the diagram tests render the DOT output with `dot`.
+# Graphviz and Mermaid: the diagram tests render the DOT output with `dot`, and have Mermaid's own
+# parser and renderer (the npm package, in Debian's headless Chromium) read the Mermaid output.
 command -v dot >/dev/null || apt_install graphviz
+command -v chromium >/dev/null || apt_install chromium
+MERMAID_JS=target/mermaid/node_modules/mermaid/dist/mermaid.min.js
+if [ ! -f "$MERMAID_JS" ]; then
+  command -v npm >/dev/null || apt_install npm
+  log "installing mermaid (npm) into target/mermaid"
+  npm install --silent --no-audit --no-fund --prefix target/mermaid mermaid@11 >/dev/null
+fi
 command -v psql >/dev/null || apt_install postgresql-client
 # migra: the independent differ the inspection tests cross-check PostgreSQL results with.
 if ! command -v migra >/dev/null; then

@@ -323,6 +323,9 @@ pub struct HistoryArgs {
     /// Mark the database's current revision(s).
     #[arg(short = 'i', long = "indicate-current")]
     pub indicate_current: bool,
+    /// Draw the graph beside the list, as `git log --graph` does.
+    #[arg(long, conflicts_with_all = ["json", "verbose"])]
+    pub graph: bool,
     /// Print JSON.
     #[arg(long)]
     pub json: bool,

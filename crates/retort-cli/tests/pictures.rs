@@ -113,3 +113,112 @@ fn completions_and_man_page() {
     let man = p.ok(&["man"]);
     assert!(man.contains(".TH retort") && man.contains("upgrade"), "{man}");
 }
+
+fn history_graph(p: &Project) -> String {
+    p.ok(&["history", "--graph", "-i"])
+}
+
+#[test]
+fn history_graph_linear_branching_merging_dependent() {
+    let Some(p) = Project::new(Kind::Sqlite) else { return };
+    p.chain(3);
+    p.ok(&["rehash"]);
+    p.ok(&["upgrade", "head"]);
+    insta::assert_snapshot!("history_graph_linear", history_graph(&p));
+
+    // Two branches from r3, one labelled; the database on one of them.
+    p.migration_with("b1", &["r3"], "-- Branch Labels: auth", "CREATE TABLE b1 (x INT);", "DROP TABLE b1;");
+    p.migration("b2", &["b1"], "CREATE TABLE b2 (x INT);", "DROP TABLE b2;");
+    p.migration("c1", &["r3"], "CREATE TABLE c1 (x INT);", "DROP TABLE c1;");
+    p.ok(&["rehash"]);
+    p.ok(&["upgrade", "b1"]);
+    insta::assert_snapshot!("history_graph_branching", history_graph(&p));
+
+    // A merge of the two, and a third branch that depends on the first.
+    p.migration("m1", &["b2", "c1"], "", "");
+    p.migration_with("d1", &["r2"], "-- Depends On: b1", "CREATE TABLE d1 (x INT);", "DROP TABLE d1;");
+    p.ok(&["rehash"]);
+    insta::assert_snapshot!("history_graph_merging_dependent", history_graph(&p));
+}
+
+/// Eight open branches with long messages: every line stays within 100 columns, the lanes whole.
+#[test]
+fn history_graph_fits_100_columns() {
+    let Some(p) = Project::new(Kind::Sqlite) else { return };
+    p.migration("base1", &[], "CREATE TABLE t (x INT);", "DROP TABLE t;");
+    let long = "a message long enough to need cutting when eight lanes of branches sit beside it, ".repeat(2);
+    for i in 1..=8 {
+        p.write(
+            &format!("migrations/h{i}.sql"),
+            &format!(
+                "-- {long}{i}\n--\n-- Revision: h{i}\n-- Revises: base1\n\n-- migrate:upgrade\nCREATE TABLE h{i} (x INT);\n\n-- migrate:downgrade\nDROP TABLE h{i};\n"
+            ),
+        );
+    }
+    p.ok(&["rehash"]);
+    let out = p.ok(&["history", "--graph"]);
+    let lines: Vec<&str> = out.lines().collect();
+    assert!(lines.iter().all(|l| l.chars().count() <= 100), "{out}");
+    let widest = lines.iter().map(|l| l.split(' ').next().unwrap_or_default().len()).max().unwrap_or(0);
+    let eight_lanes = lines.iter().any(|l| l.starts_with("| | | | | | | *") || l.starts_with("* | | | | | | |"));
+    assert!(eight_lanes, "eight lanes side by side:\n{out}");
+    assert!(widest >= 1, "{out}");
+    assert!(lines.iter().filter(|l| l.contains('*')).count() == 9, "{out}");
+    assert!(lines.iter().any(|l| l.ends_with('…')), "messages are cut:\n{out}");
+}
+
+/// Mermaid's own parser and renderer read what retort draws: the npm package (installed by
+/// scripts/test.sh under target/mermaid) in Debian's headless Chromium. A diagram it rejects
+/// fails the test with Mermaid's message.
+#[test]
+fn mermaid_reads_every_diagram() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let script = root.join("target/mermaid/node_modules/mermaid/dist/mermaid.min.js");
+    let chromium = std::process::Command::new("chromium").arg("--version").output().is_ok_and(|o| o.status.success());
+    if !script.is_file() || !chromium {
+        assert!(std::env::var_os("CI").is_none(), "mermaid ({}) or chromium missing and CI is set", script.display());
+        eprintln!("skipping: mermaid.min.js or chromium missing (scripts/test.sh installs them)");
+        return;
+    }
+    let Some(p) = Project::new(Kind::Sqlite) else { return };
+    branching(&p);
+    shop(&p);
+    let mut diagrams = vec![
+        p.ok(&["graph", "-i"]),
+        p.ok(&["inspect", "--format", "mermaid"]),
+        p.ok(&["inspect", "--format", "mermaid", "--tables", "orders"]),
+    ];
+    // The example application's schema, with names Mermaid must take as they are.
+    p.db.exec("CREATE TABLE \"odd name\" (\"the id\" INTEGER PRIMARY KEY, \"quote\"\"d\" TEXT, amount NUMERIC(12, 2) NOT NULL, at TIMESTAMP WITH TIME ZONE)");
+    diagrams.push(p.ok(&["inspect", "--format", "mermaid"]));
+    let page = format!(
+        r#"<!doctype html><html><body><pre id="out">pending</pre><script src="file://{}"></script><script>
+mermaid.initialize({{startOnLoad: false}});
+(async () => {{
+  const results = [];
+  for (const [i, text] of {}.entries()) {{
+    try {{ await mermaid.parse(text); await mermaid.render("d" + i, text); results.push("ok"); }}
+    catch (e) {{ results.push("error in diagram " + i + ": " + String(e.message || e).replace(/\n/g, " ")); }}
+  }}
+  document.getElementById("out").textContent = "RESULTS\n" + results.join("\n") + "\nEND";
+}})();
+</script></body></html>"#,
+        script.canonicalize().unwrap_or_else(|e| panic!("{e}")).display(),
+        // JSON inside a <script>: only `</` could end it early.
+        serde_json::to_string(&diagrams).unwrap_or_else(|e| panic!("{e}")).replace("</", "<\\/")
+    );
+    let html = p.path().join("mermaid.html");
+    std::fs::write(&html, page).unwrap_or_else(|e| panic!("{e}"));
+    let out = std::process::Command::new("chromium")
+        .args(["--headless", "--no-sandbox", "--disable-gpu", "--virtual-time-budget=20000", "--dump-dom"])
+        .arg(format!("file://{}", html.display()))
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let dom = String::from_utf8_lossy(&out.stdout);
+    let results = dom.split("RESULTS\n").nth(1).and_then(|r| r.split("\nEND").next()).unwrap_or("");
+    let lines: Vec<&str> = results.lines().collect();
+    assert_eq!(lines.len(), diagrams.len(), "Mermaid did not answer for every diagram:\n{dom}");
+    for (line, diagram) in lines.iter().zip(&diagrams) {
+        assert_eq!(*line, "ok", "{line}\n{diagram}");
+    }
+}

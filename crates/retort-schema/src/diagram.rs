@@ -79,10 +79,8 @@ fn edges<'a>(schema: &'a Schema, tables: Tables<'_>) -> Vec<Edge<'a>> {
             }
             // A primary-key column is never NULL, whatever the catalog says (SQLite's rowid alias).
             let in_key = |c: &String| t.primary_key.as_ref().is_some_and(|k| k.columns.contains(c));
-            let required = fk
-                .columns
-                .iter()
-                .all(|c| in_key(c) || t.columns.iter().any(|col| &col.name == c && !col.nullable));
+            let required =
+                fk.columns.iter().all(|c| in_key(c) || t.columns.iter().any(|col| &col.name == c && !col.nullable));
             out.push(Edge {
                 child: t,
                 parent: &fk.ref_table,

@@ -136,3 +136,121 @@ pub fn select_tables(schema: &Schema, patterns: &[String]) -> Result<Vec<Name>, 
     }
     Ok(out)
 }
+
+/// One line of `history --graph`: the lanes drawn at its left, and the revision it shows (`None`
+/// for a line that only joins, splits or shifts lanes).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GraphLine {
+    /// The lanes: `*` the revision, `|` a lane going on, `/` `\` `_` lanes joining or splitting.
+    pub lanes: String,
+    /// The revision on this line.
+    pub rev: Option<Rev>,
+}
+
+/// Draws `revs` (children before parents, as `history` lists them) the way `git log --graph`
+/// does: one lane per open branch, a `*` for each revision, lanes joining where a revision has
+/// several children listed above it and splitting at a merge's parents. Parents not in `revs` (a
+/// range) end their lane.
+pub fn lanes(graph: &RevisionGraph, revs: &[Rev]) -> Vec<GraphLine> {
+    let mut shown = vec![false; graph.len()];
+    for &r in revs {
+        shown[r] = true;
+    }
+    let mut out = Vec::new();
+    // Each lane waits for the revision it leads down to.
+    let mut columns: Vec<Rev> = Vec::new();
+    for &r in revs {
+        let hits: Vec<usize> = (0..columns.len()).filter(|&i| columns[i] == r).collect();
+        let col = match hits.first() {
+            Some(&c) => c,
+            None => {
+                columns.push(r);
+                columns.len() - 1
+            }
+        };
+        // Children above converge here: their lanes join this one, then the lanes right of them close up.
+        if hits.len() > 1 {
+            let mut row = lane_row(columns.len());
+            for &h in &hits[1..] {
+                // A lane that is not next to this one crosses the lanes between, along the bottom.
+                for cell in row.iter_mut().take(2 * h - 1).skip(2 * col + 1) {
+                    if *cell == ' ' {
+                        *cell = '_';
+                    }
+                }
+                row[2 * h] = ' ';
+                row[2 * h - 1] = '/';
+            }
+            out.push(line(row, None));
+            let removed: Vec<usize> = hits[1..].to_vec();
+            let keep: Vec<usize> = (0..columns.len()).filter(|i| !removed.contains(i)).collect();
+            columns = keep.iter().map(|&i| columns[i]).collect();
+            shift_left(&mut out, &keep);
+        }
+        // The revision itself.
+        let mut row = lane_row(columns.len());
+        row[2 * col] = '*';
+        out.push(line(row, Some(r)));
+        // Its parents: the first continues the lane, the others open lanes beside it.
+        let parents: Vec<Rev> = graph.parents(r).iter().copied().filter(|&p| shown[p]).collect();
+        match parents.split_first() {
+            None => {
+                columns.remove(col);
+                let keep: Vec<usize> = (0..=columns.len()).filter(|&i| i != col).collect();
+                shift_left(&mut out, &keep);
+            }
+            Some((&first, rest)) => {
+                columns[col] = first;
+                for (k, &p) in rest.iter().enumerate() {
+                    // One step per new lane: lanes right of `col` move one column to the right.
+                    let mut row = lane_row(columns.len());
+                    row.resize(2 * (columns.len() + 1), ' ');
+                    for j in col + 1 + k..columns.len() {
+                        row[2 * j] = ' ';
+                        row[2 * j + 1] = '\\';
+                    }
+                    row[2 * (col + k) + 1] = '\\';
+                    out.push(line(row, None));
+                    columns.insert(col + 1 + k, p);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// A row with a `|` for each of `n` lanes.
+fn lane_row(n: usize) -> Vec<char> {
+    let mut row = vec![' '; 2 * n.max(1)];
+    for i in 0..n {
+        row[2 * i] = '|';
+    }
+    row
+}
+
+fn line(row: Vec<char>, rev: Option<Rev>) -> GraphLine {
+    GraphLine { lanes: row.into_iter().collect::<String>().trim_end().to_string(), rev }
+}
+
+/// After lanes closed, the survivors (their old positions, in order) move left one column per
+/// row to their new positions.
+fn shift_left(out: &mut Vec<GraphLine>, keep: &[usize]) {
+    let mut at: Vec<usize> = keep.to_vec();
+    loop {
+        let moving: Vec<bool> = at.iter().enumerate().map(|(target, &pos)| pos > target).collect();
+        if !moving.iter().any(|m| *m) {
+            return;
+        }
+        let width = at.iter().copied().max().unwrap_or(0) + 1;
+        let mut row = vec![' '; 2 * width];
+        for (target, pos) in at.iter_mut().enumerate() {
+            if *pos > target {
+                row[2 * *pos - 1] = '/';
+                *pos -= 1;
+            } else {
+                row[2 * *pos] = '|';
+            }
+        }
+        out.push(line(row, None));
+    }
+}

@@ -76,6 +76,16 @@ pub fn history(ctx: &Context, args: HistoryArgs) -> Result<ExitCode> {
     if args.json {
         let cur = args.indicate_current.then_some(current.as_slice());
         print_json(&revs.iter().map(|&r| json(graph, r, cur)).collect::<Vec<_>>())?;
+    } else if args.graph {
+        for l in retort::diagram::lanes(graph, &revs) {
+            match l.rev {
+                Some(r) => println!(
+                    "{}",
+                    fit(&format!("{:<width$} {}", l.lanes, log_line(graph, r, marks), width = l.lanes.len()), 100)
+                ),
+                None => println!("{}", l.lanes),
+            }
+        }
     } else {
         for &r in &revs {
             if args.verbose {
@@ -166,4 +176,14 @@ fn sections(script: &retort::script::Script) -> String {
         }
     };
     format!("    {UPGRADE_MARKER}\n{}\n\n    {DOWNGRADE_MARKER}\n{}\n", body(&script.upgrade), body(&script.downgrade))
+}
+
+/// Cuts a line to `width` characters, marking the cut with `…` (the lanes come first and are never cut).
+fn fit(line: &str, width: usize) -> String {
+    if line.chars().count() <= width {
+        return line.to_string();
+    }
+    let mut out: String = line.chars().take(width - 1).collect();
+    out.push('…');
+    out
 }
