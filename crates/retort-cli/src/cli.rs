@@ -137,6 +137,10 @@ pub enum Command {
         /// Do not detect renames.
         #[arg(long = "no-renames")]
         no_renames: bool,
+        /// What to print: the SQL (sql), or the --to side's entity-relationship diagram with what
+        /// differs from --from marked (mermaid; for a pull request).
+        #[arg(long, value_enum, default_value_t = DiffFormat::Sql)]
+        format: DiffFormat,
     },
     /// Test the migrations on a scratch database: one head, every step up, down (back to exactly
     /// the schema before it) and up again, and the schema at head equal to the desired schema.
@@ -390,4 +394,13 @@ pub enum GraphFormat {
     Svg,
     /// PNG, drawn by Graphviz's `dot`.
     Png,
+}
+
+/// What `diff` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DiffFormat {
+    /// The SQL that turns one side into the other.
+    Sql,
+    /// The --to side as a Mermaid diagram, with added, changed and dropped tables and columns marked.
+    Mermaid,
 }

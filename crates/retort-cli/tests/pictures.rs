@@ -188,6 +188,7 @@ fn mermaid_reads_every_diagram() {
         p.ok(&["inspect", "--format", "mermaid"]),
         p.ok(&["inspect", "--format", "mermaid", "--tables", "orders"]),
     ];
+    diagrams.push(marked_diff(&p));
     // The example application's schema, with names Mermaid must take as they are.
     p.db.exec("CREATE TABLE \"odd name\" (\"the id\" INTEGER PRIMARY KEY, \"quote\"\"d\" TEXT, amount NUMERIC(12, 2) NOT NULL, at TIMESTAMP WITH TIME ZONE)");
     diagrams.push(p.ok(&["inspect", "--format", "mermaid"]));
@@ -221,4 +222,34 @@ mermaid.initialize({{startOnLoad: false}});
     for (line, diagram) in lines.iter().zip(&diagrams) {
         assert_eq!(*line, "ok", "{line}\n{diagram}");
     }
+}
+
+/// `diff --format mermaid` between the shop database and a desired schema that adds a table,
+/// changes and adds columns, and drops a column and a table.
+fn marked_diff(p: &Project) -> String {
+    p.use_schema_files("");
+    p.write(
+        "schema/shop.sql",
+        "CREATE TABLE customers (id INTEGER PRIMARY KEY, email VARCHAR(200) NOT NULL UNIQUE, name TEXT);
+         CREATE TABLE orders (id INTEGER PRIMARY KEY, customer_id INTEGER NOT NULL REFERENCES customers (id), coupon_id INTEGER REFERENCES coupons (id), placed_at TIMESTAMP NOT NULL);
+         CREATE TABLE coupons (id INTEGER PRIMARY KEY, code TEXT NOT NULL);
+         CREATE TABLE invoices (order_id INTEGER PRIMARY KEY REFERENCES orders (id), total NUMERIC(10, 2) NOT NULL);
+         CREATE TABLE order_lines (order_id INTEGER NOT NULL REFERENCES orders (id), line INTEGER NOT NULL, PRIMARY KEY (order_id, line));
+         CREATE TABLE shipments (id INTEGER PRIMARY KEY, order_id INTEGER NOT NULL REFERENCES orders (id));",
+    );
+    p.ok(&["diff", "--format", "mermaid"])
+}
+
+#[test]
+fn diff_as_a_marked_diagram() {
+    let Some(p) = Project::new(Kind::Sqlite) else { return };
+    shop(&p);
+    let diagram = marked_diff(&p);
+    insta::assert_snapshot!("diff_mermaid", diagram);
+    assert!(diagram.contains("shipments[\"+ shipments\"] {"), "{diagram}");
+    assert!(diagram.contains("audit[\"- audit\"] {"), "{diagram}");
+    assert!(diagram.contains("TEXT name \"+ added\""), "{diagram}");
+    assert!(diagram.contains("TEXT sku \"- dropped\""), "{diagram}");
+    assert!(diagram.contains("TIMESTAMP placed_at \"~ changed, not null\""), "{diagram}");
+    assert!(diagram.contains("    coupons {"), "unchanged tables carry no mark:\n{diagram}");
 }

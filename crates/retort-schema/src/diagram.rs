@@ -127,23 +127,104 @@ fn mermaid_text(text: &str) -> String {
 
 /// The schema as a Mermaid `erDiagram`.
 pub fn mermaid(schema: &Schema, tables: Tables<'_>) -> String {
+    mermaid_marked(schema, tables, &[], |_, _| None)
+}
+
+/// How a table or column of the `to` side of a diff differs from the `from` side.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mark {
+    /// Only on the `to` side.
+    Added,
+    /// On both, defined differently.
+    Changed,
+    /// Only on the `from` side (drawn from it).
+    Dropped,
+}
+
+impl Mark {
+    fn sign(self) -> &'static str {
+        match self {
+            Mark::Added => "+",
+            Mark::Changed => "~",
+            Mark::Dropped => "-",
+        }
+    }
+
+    fn word(self) -> &'static str {
+        match self {
+            Mark::Added => "added",
+            Mark::Changed => "changed",
+            Mark::Dropped => "dropped",
+        }
+    }
+}
+
+/// The `to` schema as a Mermaid `erDiagram` with what differs from `from` marked, for a pull
+/// request: added, changed and dropped tables carry `+`, `~`, `-` before their name (dropped ones
+/// are drawn from `from`), and columns say `added`, `changed` or `dropped` in their comment.
+/// A rename shows as a drop and an add.
+pub fn mermaid_diff(from: &Schema, to: &Schema) -> String {
+    let mut shown = to.clone();
+    shown.tables.extend(from.tables.iter().filter(|t| !to.tables.iter().any(|o| o.name == t.name)).cloned());
+    let table_mark = |t: &Table| -> Option<Mark> {
+        match (from.tables.iter().find(|o| o.name == t.name), to.tables.iter().find(|o| o.name == t.name)) {
+            (None, _) => Some(Mark::Added),
+            (Some(_), None) => Some(Mark::Dropped),
+            (Some(old), Some(new)) if old != new => Some(Mark::Changed),
+            _ => None,
+        }
+    };
+    let marks: Vec<(Name, Option<Mark>)> = shown.tables.iter().map(|t| (t.name.clone(), table_mark(t))).collect();
+    // Dropped columns are drawn too, after the table's own.
+    for t in &mut shown.tables {
+        if let Some(old) = from.tables.iter().find(|o| o.name == t.name) {
+            let gone: Vec<_> =
+                old.columns.iter().filter(|c| !t.columns.iter().any(|n| n.name == c.name)).cloned().collect();
+            t.columns.extend(gone);
+        }
+    }
+    let column_mark = |table: &Table, column: &str| -> Option<Mark> {
+        let old = from.tables.iter().find(|o| o.name == table.name)?;
+        let new = to.tables.iter().find(|o| o.name == table.name)?;
+        match (old.columns.iter().find(|c| c.name == column), new.columns.iter().find(|c| c.name == column)) {
+            (None, Some(_)) => Some(Mark::Added),
+            (Some(_), None) => Some(Mark::Dropped),
+            (Some(a), Some(b)) if a != b => Some(Mark::Changed),
+            _ => None,
+        }
+    };
+    mermaid_marked(&shown, Tables::All, &marks, column_mark)
+}
+
+fn mermaid_marked(
+    schema: &Schema,
+    tables: Tables<'_>,
+    marks: &[(Name, Option<Mark>)],
+    column_mark: impl Fn(&Table, &str) -> Option<Mark>,
+) -> String {
     let qualify = qualified(schema);
     let mut out = String::from("erDiagram\n");
     for t in schema.tables.iter().filter(|t| tables.shows(&t.name)) {
         let id = mermaid_id(&t.name, qualify);
-        let shown = shown_name(&t.name, qualify);
+        let shown = match marks.iter().find(|(n, _)| n == &t.name).and_then(|(_, m)| *m) {
+            Some(m) => format!("{} {}", m.sign(), shown_name(&t.name, qualify)),
+            None => shown_name(&t.name, qualify),
+        };
         let alias = if id == shown { String::new() } else { format!("[\"{}\"]", mermaid_text(&shown)) };
         let _ = writeln!(out, "    {id}{alias} {{");
         for c in &t.columns {
-            let marks = keys(t, &c.name);
-            let marks = if marks.is_empty() { String::new() } else { format!(" {}", marks.join(", ")) };
-            let null = if c.nullable { "" } else { " \"not null\"" };
-            let _ = writeln!(
-                out,
-                "        {} {}{marks}{null}",
-                mermaid_type(&c.data_type),
-                mermaid_id(&Name::new(None, &c.name), false)
-            );
+            let keys = keys(t, &c.name);
+            let keys = if keys.is_empty() { String::new() } else { format!(" {}", keys.join(", ")) };
+            let mut notes = Vec::new();
+            if let Some(m) = column_mark(t, &c.name) {
+                notes.push(format!("{} {}", m.sign(), m.word()));
+            }
+            if !c.nullable {
+                notes.push("not null".to_string());
+            }
+            let notes = if notes.is_empty() { String::new() } else { format!(" \"{}\"", notes.join(", ")) };
+            let column = mermaid_id(&Name::new(None, &c.name), false);
+            let _ = writeln!(out, "        {} {column}{keys}{notes}", mermaid_type(&c.data_type));
         }
         out.push_str("    }\n");
     }

@@ -78,7 +78,13 @@ fn side(ctx: &Context, project: &Project, text: &str) -> Result<Side> {
 
 /// Prints the SQL turning `from` into `to`. Two URLs need no project (like `current` and
 /// `inspect`); the two sides are read at the same time.
-pub fn diff(ctx: &Context, from: &str, to: &str, detect_renames: bool) -> Result<ExitCode> {
+pub fn diff(
+    ctx: &Context,
+    from: &str,
+    to: &str,
+    detect_renames: bool,
+    format: crate::cli::DiffFormat,
+) -> Result<ExitCode> {
     let is_url = |side: &str| side.contains(':');
     let project = if is_url(from) && is_url(to) { ctx.config_or_nothing()? } else { ctx.config_only()? };
     let (from_side, to_side) = (side(ctx, &project, from)?, side(ctx, &project, to)?);
@@ -93,6 +99,10 @@ pub fn diff(ctx: &Context, from: &str, to: &str, detect_renames: bool) -> Result
         (reading.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)), b)
     });
     let ((a, hints_a), (b, hints_b)) = (a?, b?);
+    if format == crate::cli::DiffFormat::Mermaid {
+        print!("{}", retort_schema::diagram::mermaid_diff(&a, &b));
+        return Ok(ExitCode::SUCCESS);
+    }
     let hints = if hints_b.tables.is_empty() && hints_b.columns.is_empty() { hints_a } else { hints_b };
     let generated = generate(&a, &b, &hints, detect_renames);
     if generated.is_empty() {

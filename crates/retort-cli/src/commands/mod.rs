@@ -49,7 +49,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             println!("Wrote {}", display_path(&ctx, &path));
             Ok(ExitCode::SUCCESS)
         }
-        Command::Diff { from, to, no_renames } => compare::diff(&ctx, &from, &to, !no_renames),
+        Command::Diff { from, to, no_renames, format } => compare::diff(&ctx, &from, &to, !no_renames, format),
         Command::Inspect { json, format, tables, schemas, all_schemas, desired } => {
             let format = if json { crate::cli::SchemaFormat::Json } else { format };
             inspect::run(&ctx, inspect::Args { format, tables, schemas, all_schemas, desired })
