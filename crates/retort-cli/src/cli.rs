@@ -24,6 +24,9 @@ pub struct Cli {
     /// Database URL, overriding [database] url (falls back to DATABASE_URL).
     #[arg(long, global = true, value_name = "URL")]
     pub url: Option<String>,
+    /// Colour: auto (on a terminal, unless NO_COLOR is set), always, never.
+    #[arg(long, global = true, value_enum, default_value_t = ColorWhen::Auto, value_name = "WHEN")]
+    pub color: ColorWhen,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -403,4 +406,15 @@ pub enum DiffFormat {
     Sql,
     /// The --to side as a Mermaid diagram, with added, changed and dropped tables and columns marked.
     Mermaid,
+}
+
+/// When to colour the output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorWhen {
+    /// On a terminal, unless `NO_COLOR` is set (`CLICOLOR_FORCE` forces it).
+    Auto,
+    /// Always, even when piped.
+    Always,
+    /// Never.
+    Never,
 }

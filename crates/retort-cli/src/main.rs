@@ -13,6 +13,12 @@ use clap::Parser;
 fn main() -> ExitCode {
     quiet_broken_pipe();
     let cli = cli::Cli::parse();
+    // anstream strips the colours again where they do not belong (a pipe, NO_COLOR) in auto mode.
+    anstream::ColorChoice::write_global(match cli.color {
+        cli::ColorWhen::Auto => anstream::ColorChoice::Auto,
+        cli::ColorWhen::Always => anstream::ColorChoice::Always,
+        cli::ColorWhen::Never => anstream::ColorChoice::Never,
+    });
     match commands::run(cli) {
         Ok(code) => code,
         Err(e) => {
@@ -26,7 +32,8 @@ fn main() -> ExitCode {
                 }
             }
             let message = retort::url::mask_password(&message);
-            eprintln!("error: {message}");
+            let red = output::ERROR;
+            anstream::eprintln!("{red}error:{red:#} {message}");
             if commands::is_usage_error(&e) { ExitCode::from(2) } else { ExitCode::FAILURE }
         }
     }

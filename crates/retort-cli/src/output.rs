@@ -128,3 +128,21 @@ pub fn print_json<T: Serialize>(value: &T) -> anyhow::Result<()> {
     println!("{}", serde_json::to_string_pretty(value)?);
     Ok(())
 }
+
+/// The colour of `error:`.
+pub const ERROR: anstyle::Style = anstyle::AnsiColor::Red.on_default().bold();
+const ADDED: anstyle::Style = anstyle::AnsiColor::Green.on_default();
+const DROPPED: anstyle::Style = anstyle::AnsiColor::Red.on_default();
+const CHANGED: anstyle::Style = anstyle::AnsiColor::Yellow.on_default();
+
+/// A change summary line (`+ table t`, `- column t.c`, `~ column t.c: ...`) in its colour: green,
+/// red, yellow; printed with `anstream`, which drops the colour where it does not belong.
+pub fn change_line(summary: &str) -> String {
+    let style = match summary.chars().next() {
+        Some('+') => ADDED,
+        Some('-') => DROPPED,
+        Some('~') => CHANGED,
+        _ => anstyle::Style::new(),
+    };
+    format!("{style}{summary}{style:#}")
+}

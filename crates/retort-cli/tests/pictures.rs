@@ -253,3 +253,33 @@ fn diff_as_a_marked_diagram() {
     assert!(diagram.contains("TIMESTAMP placed_at \"~ changed, not null\""), "{diagram}");
     assert!(diagram.contains("    coupons {"), "unchanged tables carry no mark:\n{diagram}");
 }
+
+/// Colour: green `+`, red `-`, yellow `~` and a red `error:` with `--color always`; none when
+/// piped (these tests' stdout is a pipe), with `--color never`, or with NO_COLOR.
+#[test]
+fn colour_only_where_it_belongs() {
+    let Some(p) = Project::new(Kind::Sqlite) else { return };
+    p.db.exec("CREATE TABLE old (code TEXT); CREATE TABLE kept (id INTEGER PRIMARY KEY, n TEXT);");
+    p.use_schema_files("");
+    p.write(
+        "schema/s.sql",
+        "CREATE TABLE kept (id INTEGER PRIMARY KEY, n INTEGER);\nCREATE TABLE fresh (id INTEGER PRIMARY KEY, at TIMESTAMP NOT NULL);\n",
+    );
+    let out = p.run(&["check", "--color", "always"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("\u{1b}[32m+ table fresh"), "{text:?}");
+    assert!(text.contains("\u{1b}[31m- table old"), "{text:?}");
+    assert!(text.contains("\u{1b}[33m~ "), "{text:?}");
+    for args in [vec!["check"], vec!["check", "--color", "never"]] {
+        let out = p.run(&args);
+        assert!(!String::from_utf8_lossy(&out.stdout).contains('\u{1b}'), "{args:?}");
+    }
+    let out =
+        p.cmd().args(["check", "--color", "auto"]).env("NO_COLOR", "1").output().unwrap_or_else(|e| panic!("{e}"));
+    assert!(!String::from_utf8_lossy(&out.stdout).contains('\u{1b}'));
+    let out = p.run(&["upgrade", "nope", "--color", "always"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.starts_with("\u{1b}[1m\u{1b}[31merror:\u{1b}[0m "), "{err:?}");
+    let out = p.run(&["upgrade", "nope"]);
+    assert!(String::from_utf8_lossy(&out.stderr).starts_with("error: "), "plain when piped");
+}

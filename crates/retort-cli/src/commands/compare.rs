@@ -61,7 +61,7 @@ pub fn check(ctx: &Context, json: bool) -> Result<ExitCode> {
     } else {
         println!("The database differs from the desired schema ({} needed):", count(changes.len(), "change"));
         for c in &changes {
-            println!("  {c}");
+            anstream::println!("  {}", crate::output::change_line(c));
         }
         println!("Run `retort revision --autogenerate -m \"...\"` to write the migration.");
     }

@@ -44,7 +44,7 @@ pub fn revision(ctx: &Context, args: RevisionArgs) -> Result<ExitCode> {
         let script = create(&project, &new)?;
         report(ctx, &script);
         for change in generated.summary() {
-            println!("  {}", change.summary());
+            anstream::println!("  {}", crate::output::change_line(&change.summary()));
         }
         let destructive = generated.destructive();
         if !destructive.is_empty() {
