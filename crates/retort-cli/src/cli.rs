@@ -24,6 +24,9 @@ pub struct Cli {
     /// Database URL, overriding [database] url (falls back to DATABASE_URL).
     #[arg(long, global = true, value_name = "URL")]
     pub url: Option<String>,
+    /// Print the result as JSON (and an error as {"error": ..., "hint": ...} on stderr).
+    #[arg(long, global = true)]
+    pub json: bool,
     /// Colour: auto (on a terminal, unless NO_COLOR is set), always, never.
     #[arg(long, global = true, value_enum, default_value_t = ColorWhen::Auto, value_name = "WHEN")]
     pub color: ColorWhen,
@@ -74,9 +77,6 @@ pub enum Command {
     Show {
         /// A revision id, prefix, label, head or label@head.
         rev: String,
-        /// Print JSON.
-        #[arg(long)]
-        json: bool,
     },
     /// Set the version table to revisions without running migrations.
     #[command(
@@ -98,9 +98,6 @@ pub enum Command {
         after_help = "Examples:\n  retort inspect > schema/schema.sql      (start a project from an existing database)\n  retort inspect --url postgres://app@localhost/app --schema public --schema sales\n  retort inspect --all-schemas --json"
     )]
     Inspect {
-        /// Print the schema model as JSON (short for --format json).
-        #[arg(long, conflicts_with = "format")]
-        json: bool,
         /// What to print: DDL (text), the schema model (json), or an entity-relationship diagram
         /// (mermaid, dot).
         #[arg(long, value_enum, default_value_t = SchemaFormat::Text)]
@@ -121,11 +118,7 @@ pub enum Command {
     },
     /// Exit 1 when the database differs from the desired schema, listing the differences (for CI).
     #[command(after_help = "Examples:\n  retort check\n  retort check --json")]
-    Check {
-        /// Print JSON.
-        #[arg(long)]
-        json: bool,
-    },
+    Check,
     /// Print the SQL that turns one schema into another, without writing anything.
     #[command(
         after_help = "Sides: database (the configured database), schema (the desired schema files), or a URL.\n\nExamples:\n  retort diff                                   (database -> schema)\n  retort diff --from schema --to database       (the way back)\n  retort diff --from postgres://app@prod/app --to schema"
@@ -151,9 +144,6 @@ pub enum Command {
         after_help = "Examples:\n  retort verify\n  retort verify --json\n\nThe scratch database is a temporary SQLite file, or a temporary database on the\nconfigured PostgreSQL server (dropped afterwards); the project's database is not touched."
     )]
     Verify {
-        /// Print JSON.
-        #[arg(long)]
-        json: bool,
         /// A PostgreSQL server where the scratch database may be created (default: [schema]
         /// dev_url, else the configured database's server).
         #[arg(long = "dev-url", value_name = "URL")]
@@ -176,9 +166,6 @@ pub enum Command {
         /// A revision, or a range FROM:TO (default: the migrations not yet applied).
         #[arg(allow_hyphen_values = true)]
         revisions: Option<String>,
-        /// Print JSON.
-        #[arg(long)]
-        json: bool,
         /// The lowest severity that makes lint exit 1.
         #[arg(long = "fail-on", value_enum, default_value_t = FailOn::Error)]
         fail_on: FailOn,
@@ -310,9 +297,6 @@ pub struct CurrentArgs {
     /// Show each revision in full, the recent history and changed files.
     #[arg(short, long)]
     pub verbose: bool,
-    /// Print JSON.
-    #[arg(long)]
-    pub json: bool,
     /// Exit 1 when a changed applied file is found.
     #[arg(long)]
     pub strict: bool,
@@ -331,11 +315,8 @@ pub struct HistoryArgs {
     #[arg(short = 'i', long = "indicate-current")]
     pub indicate_current: bool,
     /// Draw the graph beside the list, as `git log --graph` does.
-    #[arg(long, conflicts_with_all = ["json", "verbose"])]
+    #[arg(long, conflicts_with = "verbose")]
     pub graph: bool,
-    /// Print JSON.
-    #[arg(long)]
-    pub json: bool,
 }
 
 /// Options shared by `heads` and `branches`.
@@ -344,9 +325,6 @@ pub struct ListArgs {
     /// Show each revision in full.
     #[arg(short, long)]
     pub verbose: bool,
-    /// Print JSON.
-    #[arg(long)]
-    pub json: bool,
 }
 
 /// `retort import ...`: where the history comes from.

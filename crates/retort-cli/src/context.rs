@@ -23,6 +23,8 @@ pub struct Context {
     pub config: Option<PathBuf>,
     /// `--url`.
     pub url: Option<String>,
+    /// `--json`: results (and errors) as JSON.
+    pub json: bool,
 }
 
 impl Context {

@@ -19,6 +19,7 @@ fn main() -> ExitCode {
         cli::ColorWhen::Always => anstream::ColorChoice::Always,
         cli::ColorWhen::Never => anstream::ColorChoice::Never,
     });
+    let json = cli.json;
     match commands::run(cli) {
         Ok(code) => code,
         Err(e) => {
@@ -32,8 +33,18 @@ fn main() -> ExitCode {
                 }
             }
             let message = retort::url::mask_password(&message);
-            let red = output::ERROR;
-            anstream::eprintln!("{red}error:{red:#} {message}");
+            if json {
+                // The database's own HINT, when the error carries one.
+                let hint = e
+                    .chain()
+                    .find_map(|c| c.downcast_ref::<retort::driver::DbError>().and_then(|d| d.hint.clone()))
+                    .map(|h| retort::url::mask_password(&h));
+                let usage = commands::is_usage_error(&e);
+                eprintln!("{}", serde_json::json!({"error": message, "hint": hint, "usage": usage}));
+            } else {
+                let red = output::ERROR;
+                anstream::eprintln!("{red}error:{red:#} {message}");
+            }
             if commands::is_usage_error(&e) { ExitCode::from(2) } else { ExitCode::FAILURE }
         }
     }

@@ -388,7 +388,11 @@ fn import_errors_say_what_to_do() {
     assert!(err.contains("alembic.ini: no such file or folder"), "{err}");
     let err = team.fails(&["import", "alembic", "bend", "--python", "/nonexistent/python"]);
     assert!(err.contains("cannot run Python '/nonexistent/python'") && err.contains("[schema] python"), "{err}");
-    team.ok(&["import", "alembic", "bend"]);
+    let out = team.ok(&["import", "alembic", "bend", "--json"]);
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"));
+    assert_eq!(report["imported"], 9);
+    assert_eq!(report["version_table"], "alembic_version");
+    assert!(report["files"].as_array().is_some_and(|f| f.len() == 9), "{report}");
     let err = team.fails(&["import", "alembic", "bend"]);
     assert!(err.contains("already holds 9 revisions"), "{err}");
 }

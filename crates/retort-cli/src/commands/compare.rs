@@ -100,11 +100,19 @@ pub fn diff(
     });
     let ((a, hints_a), (b, hints_b)) = (a?, b?);
     if format == crate::cli::DiffFormat::Mermaid {
+        if ctx.json {
+            super::usage!("--format mermaid prints a diagram; --json prints the SQL and the changes");
+        }
         print!("{}", retort_schema::diagram::mermaid_diff(&a, &b));
         return Ok(ExitCode::SUCCESS);
     }
     let hints = if hints_b.tables.is_empty() && hints_b.columns.is_empty() { hints_a } else { hints_b };
     let generated = generate(&a, &b, &hints, detect_renames);
+    if ctx.json {
+        let changes: Vec<String> = generated.summary().iter().map(|c| c.summary()).collect();
+        crate::output::print_json(&serde_json::json!({"sql": generated.upgrade_sql, "changes": changes}))?;
+        return Ok(ExitCode::SUCCESS);
+    }
     if generated.is_empty() {
         eprintln!("No differences.");
     } else {

@@ -29,10 +29,10 @@ pub fn run(ctx: &Context, args: CurrentArgs) -> Result<ExitCode> {
     let graph = &project.graph;
     // Without migration files (--url only) the rows are shown as they are.
     let (current, applied) = if project.config.path.is_none() { (Vec::new(), Vec::new()) } else { migrator.state()? };
-    let history = if args.verbose || args.json { migrator.history(Some(10))? } else { Vec::new() };
+    let history = if args.verbose || ctx.json { migrator.history(Some(10))? } else { Vec::new() };
     let drift = if applied.is_empty() { Vec::new() } else { migrator.drift(&applied)? };
 
-    if args.json {
+    if ctx.json {
         print_json(&CurrentJson {
             database: url.to_string(),
             current: rows.clone(),

@@ -37,6 +37,14 @@ pub fn run(ctx: &Context, dir: Option<PathBuf>) -> Result<ExitCode> {
 
     let shown = super::display_path(ctx, &dir);
     let shown = if shown.is_empty() { ".".to_string() } else { shown };
+    if ctx.json {
+        crate::output::print_json(&serde_json::json!({
+            "config": super::display_path(ctx, &config),
+            "database": url.to_string(),
+            "gitignore": added,
+        }))?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let gitignore = if added { ", .gitignore" } else { "" };
     println!("Created {CONFIG_FILE}, migrations/, schema/schema.sql{gitignore} in {shown}");
     match &url {

@@ -73,7 +73,7 @@ pub fn history(ctx: &Context, args: HistoryArgs) -> Result<ExitCode> {
         .filter(|&r| lower.as_ref().is_none_or(|l| l[r]) && upper.as_ref().is_none_or(|u| u[r]))
         .collect();
     let marks: &[Rev] = if args.indicate_current { &current } else { &[] };
-    if args.json {
+    if ctx.json {
         let cur = args.indicate_current.then_some(current.as_slice());
         print_json(&revs.iter().map(|&r| json(graph, r, cur)).collect::<Vec<_>>())?;
     } else if args.graph {
@@ -103,7 +103,7 @@ pub fn heads(ctx: &Context, args: ListArgs) -> Result<ExitCode> {
     let project = ctx.project_read_only()?;
     let graph = &project.graph;
     let heads = graph.heads();
-    if args.json {
+    if ctx.json {
         print_json(&heads.iter().map(|&r| json(graph, r, None)).collect::<Vec<_>>())?;
     } else {
         for &h in &heads {
@@ -118,7 +118,7 @@ pub fn branches(ctx: &Context, args: ListArgs) -> Result<ExitCode> {
     let project = ctx.project_read_only()?;
     let graph = &project.graph;
     let points: Vec<Rev> = graph.topological().iter().copied().filter(|&r| graph.is_branchpoint(r)).collect();
-    if args.json {
+    if ctx.json {
         print_json(&points.iter().map(|&r| json(graph, r, None)).collect::<Vec<_>>())?;
         return Ok(ExitCode::SUCCESS);
     }

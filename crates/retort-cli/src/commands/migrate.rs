@@ -45,11 +45,16 @@ fn migrate(ctx: &Context, args: MigrateArgs, direction: Direction) -> Result<Exi
     let target = Target::parse(&target_text)?;
     wrong_way(&target, direction)?;
     project.check_sum()?;
+    let mut backup = None;
     if let Some(path) = &args.backup {
         let url = ctx.database_url(&project)?;
         let path = if path.is_empty() { retort::backup::default_path(&url, &ctx.cwd)? } else { ctx.cwd.join(path) };
         retort::backup::backup(&url, &path)?;
-        println!("Backup written to {}", super::display_path(ctx, &path));
+        if ctx.json {
+            backup = Some(super::display_path(ctx, &path));
+        } else {
+            println!("Backup written to {}", super::display_path(ctx, &path));
+        }
     }
     if direction == Direction::Upgrade && !args.force && project.config.file.migrations.lint_before_upgrade {
         refuse_lint_errors(ctx, &project, &target)?;
@@ -59,14 +64,30 @@ fn migrate(ctx: &Context, args: MigrateArgs, direction: Direction) -> Result<Exi
     let mut options = project.run_options(args.strict);
     options.resume = args.resume;
     let mut migrator = Migrator::new(&project.graph, driver, tables, options);
-    let mut progress = Progress::new();
-    let report = match direction {
-        Direction::Upgrade => migrator.upgrade(&target, &mut progress)?,
-        Direction::Downgrade => migrator.downgrade(&target, &mut progress)?,
+    let report = if ctx.json {
+        let mut silent = Silent;
+        match direction {
+            Direction::Upgrade => migrator.upgrade(&target, &mut silent)?,
+            Direction::Downgrade => migrator.downgrade(&target, &mut silent)?,
+        }
+    } else {
+        let mut progress = Progress::new();
+        match direction {
+            Direction::Upgrade => migrator.upgrade(&target, &mut progress)?,
+            Direction::Downgrade => migrator.downgrade(&target, &mut progress)?,
+        }
     };
-    drop(progress);
     let rows = migrator.version_rows()?;
-    summarize(&report, &rows, direction);
+    if ctx.json {
+        let steps: Vec<serde_json::Value> = report
+            .steps
+            .iter()
+            .map(|s| serde_json::json!({"revision": s.revision, "direction": s.direction, "ms": s.elapsed.as_secs_f64() * 1000.0}))
+            .collect();
+        crate::output::print_json(&serde_json::json!({"steps": steps, "at": rows, "backup": backup}))?;
+    } else {
+        summarize(&report, &rows, direction);
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -141,6 +162,10 @@ pub fn stamp(ctx: &Context, revisions: &[String], purge: bool, sql: bool) -> Res
     let mut migrator = Migrator::new(&project.graph, driver, tables, project.run_options(false));
     migrator.stamp(&targets, purge, &mut Silent)?;
     let rows = migrator.version_rows()?;
+    if ctx.json {
+        crate::output::print_json(&serde_json::json!({"at": rows}))?;
+        return Ok(ExitCode::SUCCESS);
+    }
     println!("Stamped {}", if rows.is_empty() { "<base>".to_string() } else { rows.join(", ") });
     Ok(ExitCode::SUCCESS)
 }
@@ -151,6 +176,12 @@ pub fn restore(ctx: &Context, path: &std::path::Path) -> Result<ExitCode> {
     let url = ctx.database_url(&project)?;
     let path = ctx.cwd.join(path);
     retort::backup::restore(&url, &path)?;
+    if ctx.json {
+        crate::output::print_json(
+            &serde_json::json!({"restored": url.to_string(), "from": super::display_path(ctx, &path)}),
+        )?;
+        return Ok(ExitCode::SUCCESS);
+    }
     println!("Restored {url} from {}", super::display_path(ctx, &path));
     Ok(ExitCode::SUCCESS)
 }
@@ -168,6 +199,16 @@ fn refuse_lint_errors(ctx: &Context, project: &Project, target: &Target) -> Resu
         .flat_map(|s| retort::lint::lint_script(project.graph.script(s.rev), url.dialect()))
         .filter(|f| f.severity == retort::lint::Severity::Error)
         .collect();
+    if !errors.is_empty() && ctx.json {
+        // One JSON error on stderr: the findings go in its message.
+        let found: Vec<String> =
+            errors.iter().map(|f| format!("{}:{}: {} {}", f.file, f.line, f.code, f.message)).collect();
+        bail!(
+            "lint found {} in the migrations about to run ({}); fix them, or run with --force",
+            count(errors.len(), "error"),
+            found.join("; ")
+        );
+    }
     if !errors.is_empty() {
         super::lint::print(&errors);
         bail!(

@@ -22,7 +22,7 @@ use crate::context::Context;
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> Result<ExitCode> {
     let cwd = std::env::current_dir().context("reading the working directory")?;
-    let ctx = Context { cwd, config: cli.config, url: cli.url };
+    let ctx = Context { cwd, config: cli.config, url: cli.url, json: cli.json };
     match cli.command {
         Command::Init { dir } => init::run(&ctx, dir),
         Command::Revision(args) => revision::revision(&ctx, args),
@@ -36,22 +36,26 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::History(args) => listing::history(&ctx, args),
         Command::Heads(args) => listing::heads(&ctx, args),
         Command::Branches(args) => listing::branches(&ctx, args),
-        Command::Show { rev, json } => listing::show(&ctx, &rev, json),
-        Command::Check { json } => compare::check(&ctx, json),
-        Command::Verify { json, dev_url } => verify::run(&ctx, json, dev_url.as_deref()),
-        Command::Lint { revisions, json, fail_on } => lint::run(&ctx, revisions.as_deref(), json, fail_on),
+        Command::Show { rev } => listing::show(&ctx, &rev, ctx.json),
+        Command::Check => compare::check(&ctx, ctx.json),
+        Command::Verify { dev_url } => verify::run(&ctx, ctx.json, dev_url.as_deref()),
+        Command::Lint { revisions, fail_on } => lint::run(&ctx, revisions.as_deref(), ctx.json, fail_on),
         Command::Restore { path } => migrate::restore(&ctx, &path),
         Command::Import(crate::cli::ImportSource::Alembic { path, python, models }) => {
             import::alembic(&ctx, &path, python, models)
         }
         Command::Rehash => {
             let path = ctx.project_unchecked()?.rehash()?;
+            if ctx.json {
+                crate::output::print_json(&serde_json::json!({"written": display_path(&ctx, &path)}))?;
+                return Ok(ExitCode::SUCCESS);
+            }
             println!("Wrote {}", display_path(&ctx, &path));
             Ok(ExitCode::SUCCESS)
         }
         Command::Diff { from, to, no_renames, format } => compare::diff(&ctx, &from, &to, !no_renames, format),
-        Command::Inspect { json, format, tables, schemas, all_schemas, desired } => {
-            let format = if json { crate::cli::SchemaFormat::Json } else { format };
+        Command::Inspect { format, tables, schemas, all_schemas, desired } => {
+            let format = if ctx.json { crate::cli::SchemaFormat::Json } else { format };
             inspect::run(&ctx, inspect::Args { format, tables, schemas, all_schemas, desired })
         }
         Command::Graph { format, output, indicate_current } => {

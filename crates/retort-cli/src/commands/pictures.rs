@@ -13,6 +13,9 @@ use crate::context::Context;
 
 /// `retort graph [--format mermaid|dot|svg|png] [--output FILE] [-i]`
 pub fn graph(ctx: &Context, format: GraphFormat, output: Option<&Path>, indicate_current: bool) -> Result<ExitCode> {
+    if ctx.json {
+        super::usage!("graph draws a picture; `retort history --json` lists the revisions as JSON");
+    }
     let project = ctx.project_read_only()?;
     let current = if indicate_current { super::listing::current_state(ctx, &project)?.0 } else { Vec::new() };
     let language = if format == GraphFormat::Mermaid { Language::Mermaid } else { Language::Dot };

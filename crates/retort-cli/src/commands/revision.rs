@@ -15,6 +15,26 @@ fn report(ctx: &Context, script: &Script) {
     println!("Created {} (revision {}, revises {parents})", super::display_path(ctx, &script.path), script.revision);
 }
 
+/// `--json`: the file written and, for autogenerate, what it does.
+fn report_json(
+    ctx: &Context,
+    script: Option<&Script>,
+    generated: Option<&retort::autogen::Generated>,
+) -> Result<ExitCode> {
+    let list = |items: Vec<String>| serde_json::Value::from(items);
+    let value = serde_json::json!({
+        "created": script.map(|s| super::display_path(ctx, &s.path)),
+        "revision": script.map(|s| s.revision.clone()),
+        "parents": script.map(|s| s.parents.clone()),
+        "changes": generated.map(|g| list(g.summary().iter().map(|c| c.summary()).collect())),
+        "destructive": generated.map(|g| list(g.destructive())),
+        "downgrade_fills": generated.map(|g| list(g.downgrade_fills())),
+        "cautions": generated.map(|g| list(g.cautions())),
+    });
+    crate::output::print_json(&value)?;
+    Ok(ExitCode::SUCCESS)
+}
+
 /// Writes a new, empty migration for the user to fill in.
 pub fn revision(ctx: &Context, args: RevisionArgs) -> Result<ExitCode> {
     let project = ctx.project()?;
@@ -34,6 +54,9 @@ pub fn revision(ctx: &Context, args: RevisionArgs) -> Result<ExitCode> {
         let comparison = compare(&project, &url, !args.no_renames, true)?;
         let generated = comparison.generated;
         if generated.is_empty() && !args.allow_empty {
+            if ctx.json {
+                return report_json(ctx, None, Some(&generated));
+            }
             println!(
                 "No changes in schema detected: the database matches the desired schema; nothing was written (--allow-empty writes an empty revision)."
             );
@@ -42,6 +65,9 @@ pub fn revision(ctx: &Context, args: RevisionArgs) -> Result<ExitCode> {
         new.upgrade = generated.upgrade_sql.clone();
         new.downgrade = generated.downgrade_sql.clone();
         let script = create(&project, &new)?;
+        if ctx.json {
+            return report_json(ctx, Some(&script), Some(&generated));
+        }
         report(ctx, &script);
         for change in generated.summary() {
             anstream::println!("  {}", crate::output::change_line(&change.summary()));
@@ -71,6 +97,9 @@ pub fn revision(ctx: &Context, args: RevisionArgs) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let script = create(&project, &new)?;
+    if ctx.json {
+        return report_json(ctx, Some(&script), None);
+    }
     report(ctx, &script);
     Ok(ExitCode::SUCCESS)
 }
@@ -85,6 +114,9 @@ pub fn merge(
 ) -> Result<ExitCode> {
     let project = ctx.project()?;
     let script = write_merge(&project, revisions, message, labels, rev_id)?;
+    if ctx.json {
+        return report_json(ctx, Some(&script), None);
+    }
     report(ctx, &script);
     Ok(ExitCode::SUCCESS)
 }
