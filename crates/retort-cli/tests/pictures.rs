@@ -46,6 +46,15 @@ fn graphviz_draws_the_graph_and_the_schema() {
     }
     let Some(p) = Project::new(Kind::Sqlite) else { return };
     branching(&p);
+    // Without Graphviz on PATH, the error says how to get it.
+    let out = p
+        .cmd()
+        .args(["graph", "--format", "svg"])
+        .env("PATH", "/nonexistent")
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.code() == Some(1) && err.contains("apt install graphviz"), "{err}");
     let svg = p.ok(&["graph", "--format", "svg"]);
     assert!(svg.contains("<svg") && svg.contains("m1 (auth) (head)"), "{svg}");
     p.ok(&["graph", "--format", "png", "--output", "revisions.png"]);
