@@ -62,6 +62,8 @@ fn graphviz_draws_the_graph_and_the_schema() {
     assert!(png.starts_with(b"\x89PNG"), "not a PNG");
     p.ok(&["upgrade", "heads"]);
     shop(&p);
+    // Names Graphviz's HTML labels must take: empty, markup, quotes, backslashes.
+    p.db.exec("CREATE TABLE \"\" (id INTEGER PRIMARY KEY, \"\" INT); CREATE TABLE \"<b>&x\" (\"a\\\" INT, \"q\"\"\" INT);");
     let dot = p.ok(&["inspect", "--format", "dot"]);
     let mut child = std::process::Command::new("dot")
         .arg("-Tsvg")
@@ -198,9 +200,33 @@ fn mermaid_reads_every_diagram() {
         p.ok(&["inspect", "--format", "mermaid", "--tables", "orders"]),
     ];
     diagrams.push(marked_diff(&p));
-    // The example application's schema, with names Mermaid must take as they are.
-    p.db.exec("CREATE TABLE \"odd name\" (\"the id\" INTEGER PRIMARY KEY, \"quote\"\"d\" TEXT, amount NUMERIC(12, 2) NOT NULL, at TIMESTAMP WITH TIME ZONE)");
-    diagrams.push(p.ok(&["inspect", "--format", "mermaid"]));
+    // Names Mermaid's grammar would misread: reserved words, keys as column names, leading
+    // digits, names that only differ in punctuation or are not ASCII, no type at all, entity
+    // codes and directives in text.
+    p.db.exec(
+        "CREATE TABLE \"odd name\" (\"the id\" INTEGER PRIMARY KEY, \"quote\"\"d\" TEXT, amount NUMERIC(12, 2) NOT NULL, at TIMESTAMP WITH TIME ZONE);
+         CREATE TABLE \"end\" (pk INTEGER, \"1st\" INTEGER, notype, \"{br}\" TEXT, \"x #12; y\" \"2INT\");
+         CREATE TABLE \"a b\" (id INTEGER PRIMARY KEY); CREATE TABLE \"a.b\" (r INTEGER REFERENCES \"a b\" (id)); CREATE TABLE a_b (id INTEGER);
+         CREATE TABLE \"表\" (\"名前\" TEXT, \"値\" TEXT); CREATE TABLE \"値\" (x INTEGER);
+         CREATE TABLE \"50%% x\" (\"%%{init: {'theme':'dark'}}%%\" TEXT);",
+    );
+    let odd = p.ok(&["inspect", "--format", "mermaid"]);
+    assert!(
+        odd.contains("[\"a b\"] {") && odd.contains("[\"a.b\"] {") && odd.contains("    a_b {"),
+        "three tables:\n{odd}"
+    );
+    assert!(odd.contains("[\"表\"] {") && odd.contains("[\"値\"] {"), "{odd}");
+    diagrams.push(odd);
+    p.write("migrations/odd1.sql", "-- x %%{init: {'theme':'dark'}}%% <b>bold</b> Fix #12; `md` & more\n--\n-- Revision: odd1\n-- Revises: m1\n\n-- migrate:upgrade\n\n-- migrate:downgrade\n");
+    p.ok(&["rehash"]);
+    let graph = p.ok(&["graph"]);
+    assert!(
+        graph.contains(
+            "x #37;#37;{init: {'theme':'dark'}}#37;#37; #lt;b#gt;bold#lt;/b#gt; Fix #35;12; #96;md#96; #amp; m"
+        ),
+        "{graph}"
+    );
+    diagrams.push(graph);
     let page = format!(
         r#"<!doctype html><html><body><pre id="out">pending</pre><script src="file://{}"></script><script>
 mermaid.initialize({{startOnLoad: false}});
@@ -291,4 +317,20 @@ fn colour_only_where_it_belongs() {
     assert!(err.starts_with("\u{1b}[1m\u{1b}[31merror:\u{1b}[0m "), "{err:?}");
     let out = p.run(&["upgrade", "nope"]);
     assert!(String::from_utf8_lossy(&out.stderr).starts_with("error: "), "plain when piped");
+}
+
+/// Two separate chains: the root of the first is not drawn as if it revised the head of the second.
+#[test]
+fn history_graph_separates_unrelated_chains() {
+    let Some(p) = Project::new(Kind::Sqlite) else { return };
+    p.migration("r0", &[], "", "");
+    p.migration("r1", &["r0"], "", "");
+    p.migration("s0", &[], "", "");
+    p.migration("s1", &["s0"], "", "");
+    p.ok(&["rehash"]);
+    let out = p.ok(&["history", "--graph"]);
+    let lines: Vec<&str> = out.lines().collect();
+    let root = lines.iter().position(|l| l.starts_with("* <base> -> ")).unwrap_or_else(|| panic!("{out}"));
+    assert_eq!(lines.get(root + 1).copied(), Some(""), "a gap after the first root:\n{out}");
+    assert_eq!(lines.iter().filter(|l| l.contains('*')).count(), 4, "{out}");
 }

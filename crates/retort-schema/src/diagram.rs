@@ -107,22 +107,120 @@ fn shown_name(name: &Name, qualify: bool) -> String {
     if qualify { name.to_string() } else { name.name.clone() }
 }
 
-/// A Mermaid entity id: letters, digits and `_` only (the shown name goes in its alias).
-fn mermaid_id(name: &Name, qualify: bool) -> String {
-    shown_name(name, qualify).chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '_' }).collect()
+/// Words Mermaid's diagram grammars reserve (an entity or attribute named so would not parse).
+const MERMAID_RESERVED: [&str; 22] = [
+    "end",
+    "style",
+    "class",
+    "classdef",
+    "subgraph",
+    "erdiagram",
+    "flowchart",
+    "graph",
+    "one",
+    "many",
+    "to",
+    "only",
+    "zero",
+    "or",
+    "more",
+    "direction",
+    "title",
+    "acctitle",
+    "accdescr",
+    "click",
+    "pk",
+    "fk",
+];
+
+/// A plain identifier Mermaid reads as one word: an ASCII letter, then letters, digits and `_`
+/// (not at the end, where Markdown would read `_x_` as italics), and not a reserved word.
+fn plain_word(text: &str) -> bool {
+    let mut chars = text.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && !text.ends_with('_')
+        && !MERMAID_RESERVED.contains(&text.to_ascii_lowercase().as_str())
+        && !text.eq_ignore_ascii_case("uk")
 }
 
-/// A type as one Mermaid attribute word (`character varying(20)` -> `character_varying(20)`).
+/// Mermaid ids for the tables: the name itself when it is a plain word (and unique), else `t1`,
+/// `t2`, ... (the name is then shown through an alias).
+fn mermaid_ids(schema: &Schema, qualify: bool) -> Vec<(Name, String)> {
+    let mut ids: Vec<(Name, String)> = Vec::new();
+    for (i, t) in schema.tables.iter().enumerate() {
+        let shown = shown_name(&t.name, qualify);
+        let taken = |id: &str| ids.iter().any(|(_, other)| other.eq_ignore_ascii_case(id));
+        let id = if plain_word(&shown) && !taken(&shown) { shown } else { format!("t{}", i + 1) };
+        ids.push((t.name.clone(), id));
+    }
+    ids
+}
+
+fn id_of<'a>(ids: &'a [(Name, String)], name: &Name) -> &'a str {
+    ids.iter().find(|(n, _)| n == name).map_or("unknown", |(_, id)| id.as_str())
+}
+
+/// A column name as one Mermaid attribute word: as it is when plain, else with every other
+/// character as `-`, a `c-` in front of a leading non-letter, and a number against collisions.
+fn attribute_name(name: &str, used: &mut Vec<String>) -> String {
+    let mut word: String = if plain_word(name) {
+        name.to_string()
+    } else {
+        let mut dashed: String =
+            name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '-' }).collect();
+        if dashed.ends_with('_') {
+            dashed.pop();
+            dashed.push('-');
+        }
+        let reserved =
+            MERMAID_RESERVED.contains(&dashed.to_ascii_lowercase().as_str()) || dashed.eq_ignore_ascii_case("uk");
+        if dashed.starts_with(|c: char| c.is_ascii_alphabetic()) && !reserved { dashed } else { format!("c-{dashed}") }
+    };
+    let base = word.clone();
+    let mut n = 2;
+    while used.iter().any(|u| u.eq_ignore_ascii_case(&word)) {
+        word = format!("{base}-{n}");
+        n += 1;
+    }
+    used.push(word.clone());
+    word
+}
+
+/// A type as one Mermaid attribute word (`character varying(20)` -> `character-varying(20)`,
+/// `numeric(10, 2)` -> `numeric(10-2)`; none -> `any`).
 fn mermaid_type(data_type: &str) -> String {
-    data_type
+    let word: String = data_type
         .replace(", ", ",")
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || "()[]_-".contains(c) { c } else { '_' })
-        .collect()
+        .map(|c| if c.is_ascii_alphanumeric() || "()[]_".contains(c) { c } else { '-' })
+        .collect();
+    match word.chars().next() {
+        None => "any".into(),
+        Some(c) if c.is_ascii_alphabetic() => word,
+        Some(_) => format!("t-{word}"),
+    }
 }
 
-fn mermaid_text(text: &str) -> String {
-    text.replace('"', "#quot;")
+/// Text inside a Mermaid label or comment, with the characters Mermaid would read (HTML, its
+/// entity codes, directives, Markdown strings) written as entity codes; a line break as a space.
+pub fn mermaid_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '#' => out.push_str("#35;"),
+            '"' => out.push_str("#quot;"),
+            '<' => out.push_str("#lt;"),
+            '>' => out.push_str("#gt;"),
+            '&' => out.push_str("#amp;"),
+            '%' => out.push_str("#37;"),
+            '`' => out.push_str("#96;"),
+            '\\' => out.push_str("#92;"),
+            '\n' | '\r' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// The schema as a Mermaid `erDiagram`.
@@ -203,27 +301,33 @@ fn mermaid_marked(
     column_mark: impl Fn(&Table, &str) -> Option<Mark>,
 ) -> String {
     let qualify = qualified(schema);
+    let ids = mermaid_ids(schema, qualify);
     let mut out = String::from("erDiagram\n");
     for t in schema.tables.iter().filter(|t| tables.shows(&t.name)) {
-        let id = mermaid_id(&t.name, qualify);
+        let id = id_of(&ids, &t.name);
         let shown = match marks.iter().find(|(n, _)| n == &t.name).and_then(|(_, m)| *m) {
             Some(m) => format!("{} {}", m.sign(), shown_name(&t.name, qualify)),
             None => shown_name(&t.name, qualify),
         };
         let alias = if id == shown { String::new() } else { format!("[\"{}\"]", mermaid_text(&shown)) };
         let _ = writeln!(out, "    {id}{alias} {{");
+        let mut used = Vec::new();
         for c in &t.columns {
+            let column = attribute_name(&c.name, &mut used);
             let keys = keys(t, &c.name);
             let keys = if keys.is_empty() { String::new() } else { format!(" {}", keys.join(", ")) };
             let mut notes = Vec::new();
+            if column != c.name {
+                notes.push(format!("name: {}", c.name));
+            }
             if let Some(m) = column_mark(t, &c.name) {
                 notes.push(format!("{} {}", m.sign(), m.word()));
             }
             if !c.nullable {
                 notes.push("not null".to_string());
             }
-            let notes = if notes.is_empty() { String::new() } else { format!(" \"{}\"", notes.join(", ")) };
-            let column = mermaid_id(&Name::new(None, &c.name), false);
+            let notes =
+                if notes.is_empty() { String::new() } else { format!(" \"{}\"", mermaid_text(&notes.join(", "))) };
             let _ = writeln!(out, "        {} {column}{keys}{notes}", mermaid_type(&c.data_type));
         }
         out.push_str("    }\n");
@@ -234,8 +338,8 @@ fn mermaid_marked(
         let _ = writeln!(
             out,
             "    {} {parent}--{child} {} : \"{}\"",
-            mermaid_id(e.parent, qualify),
-            mermaid_id(&e.child.name, qualify),
+            id_of(&ids, e.parent),
+            id_of(&ids, &e.child.name),
             mermaid_text(&e.label)
         );
     }
@@ -243,6 +347,10 @@ fn mermaid_marked(
 }
 
 fn html(text: &str) -> String {
+    if text.is_empty() {
+        // An empty <b></b> is a syntax error in Graphviz's HTML labels.
+        return "&#160;".into();
+    }
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 

@@ -49,7 +49,7 @@ pub fn revisions(graph: &RevisionGraph, current: &[Rev], language: Language) -> 
 }
 
 fn mermaid(graph: &RevisionGraph, current: &[Rev]) -> String {
-    let text = |t: &str| t.replace('"', "#quot;");
+    let text = retort_schema::diagram::mermaid_text;
     let mut out = String::from("flowchart BT\n");
     for &r in graph.topological() {
         let (title, message) = caption(graph, r, current);
@@ -159,7 +159,7 @@ pub fn lanes(graph: &RevisionGraph, revs: &[Rev]) -> Vec<GraphLine> {
     let mut out = Vec::new();
     // Each lane waits for the revision it leads down to.
     let mut columns: Vec<Rev> = Vec::new();
-    for &r in revs {
+    for (index, &r) in revs.iter().enumerate() {
         let hits: Vec<usize> = (0..columns.len()).filter(|&i| columns[i] == r).collect();
         let col = match hits.first() {
             Some(&c) => c,
@@ -196,6 +196,11 @@ pub fn lanes(graph: &RevisionGraph, revs: &[Rev]) -> Vec<GraphLine> {
         match parents.split_first() {
             None => {
                 columns.remove(col);
+                if col == columns.len() && index + 1 < revs.len() {
+                    // Nothing closes up into this column, so the next revision could be drawn
+                    // right below, as if this one were its child: a gap says it is not.
+                    out.push(line(lane_row(columns.len()), None));
+                }
                 let keep: Vec<usize> = (0..=columns.len()).filter(|&i| i != col).collect();
                 shift_left(&mut out, &keep);
             }

@@ -79,10 +79,11 @@ pub fn history(ctx: &Context, args: HistoryArgs) -> Result<ExitCode> {
     } else if args.graph {
         for l in retort::diagram::lanes(graph, &revs) {
             match l.rev {
-                Some(r) => println!(
-                    "{}",
-                    fit(&format!("{:<width$} {}", l.lanes, log_line(graph, r, marks), width = l.lanes.len()), 100)
-                ),
+                Some(r) => {
+                    // The lanes are never cut: the text gets what is left of 100 columns (at least 24).
+                    let room = 100usize.saturating_sub(l.lanes.chars().count() + 1).max(24);
+                    println!("{} {}", l.lanes, fit(&log_line(graph, r, marks), graph.script(r), room));
+                }
                 None => println!("{}", l.lanes),
             }
         }
@@ -178,12 +179,29 @@ fn sections(script: &retort::script::Script) -> String {
     format!("    {UPGRADE_MARKER}\n{}\n\n    {DOWNGRADE_MARKER}\n{}\n", body(&script.upgrade), body(&script.downgrade))
 }
 
-/// Cuts a line to `width` characters, marking the cut with `…` (the lanes come first and are never cut).
-fn fit(line: &str, width: usize) -> String {
-    if line.chars().count() <= width {
+/// A history line in `width` terminal columns: whole when it fits; else without its `parents ->`
+/// (the lanes show them), then cut, marked `…`. Wide characters count as two columns.
+fn fit(line: &str, script: &retort::script::Script, width: usize) -> String {
+    use unicode_width::UnicodeWidthChar as _;
+    let columns = |s: &str| unicode_width::UnicodeWidthStr::width(s);
+    if columns(line) <= width {
         return line.to_string();
     }
-    let mut out: String = line.chars().take(width - 1).collect();
+    let line =
+        line.split_once(" -> ").filter(|(_, rest)| rest.starts_with(&script.revision)).map_or(line, |(_, rest)| rest);
+    if columns(line) <= width {
+        return line.to_string();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in line.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w + 1 > width {
+            break;
+        }
+        out.push(c);
+        used += w;
+    }
     out.push('…');
     out
 }
