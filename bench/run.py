@@ -52,6 +52,7 @@ def workloads(scale: Scale) -> list[Workload]:
     return [
         GraphCommand("heads", scale.revisions),
         GraphCommand("history", scale.revisions),
+        GraphCommand("history --graph", scale.revisions),
         GraphCommand("current", scale.revisions),
         PgUpgrade(scale.revisions),
         PgDowngrade(scale.revisions),
