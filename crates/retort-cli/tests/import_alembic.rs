@@ -15,20 +15,11 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use common::{Db, Kind, retort_cmd};
+use common::{Db, Kind, retort_fails, retort_in, retort_ok};
 
-/// True when Python has Alembic, SQLAlchemy and psycopg2 (scripts/test.sh installs them); in CI
-/// their absence is a failure.
+/// Python with Alembic, SQLAlchemy and psycopg2.
 fn python_ready() -> bool {
-    let ok = std::process::Command::new("python3")
-        .args(["-c", "import alembic, sqlalchemy, psycopg2"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        assert!(std::env::var_os("CI").is_none(), "python3 lacks alembic/sqlalchemy/psycopg2 and CI is set");
-        eprintln!("skipping: python3 lacks alembic, sqlalchemy or psycopg2");
-    }
-    ok
+    common::python_with("alembic, sqlalchemy, psycopg2")
 }
 
 fn fixture() -> PathBuf {
@@ -73,24 +64,15 @@ impl Team {
     }
 
     fn run(&self, args: &[&str]) -> Output {
-        retort_cmd(self.path()).args(args).output().unwrap_or_else(|e| panic!("{e}"))
+        retort_in(self.path(), args)
     }
 
     fn ok(&self, args: &[&str]) -> String {
-        let out = self.run(args);
-        assert!(
-            out.status.success(),
-            "retort {args:?} failed:\nstdout: {}\nstderr: {}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
+        retort_ok(self.path(), args)
     }
 
     fn fails(&self, args: &[&str]) -> String {
-        let out = self.run(args);
-        assert_eq!(out.status.code(), Some(1), "retort {args:?} should fail: {}", String::from_utf8_lossy(&out.stdout));
-        String::from_utf8_lossy(&out.stderr).into_owned()
+        retort_fails(self.path(), args)
     }
 
     /// Runs Alembic itself in bend/, on the database `url` (SQLAlchemy's spelling).
@@ -311,22 +293,11 @@ fn retort_continues_where_alembic_stopped() {
             }
             Kind::Postgres => {
                 team.db.exec("DROP TABLE retort_history");
-                let differences = migra(&theirs, &team.db);
+                let differences = common::migra(&theirs, &team.db);
                 assert_eq!(differences, "", "migra found differences");
             }
         }
     }
-}
-
-/// migra's statements turning `from` into `to` (empty when they are equal).
-fn migra(from: &Db, to: &Db) -> String {
-    let sqla = |db: &Db| db.url.replacen("postgres://", "postgresql://", 1);
-    let out = std::process::Command::new("migra")
-        .args(["--unsafe", &sqla(from), &sqla(to)])
-        .output()
-        .unwrap_or_else(|e| panic!("migra is not runnable (scripts/test.sh installs it): {e}"));
-    assert!(matches!(out.status.code(), Some(0 | 2)), "migra failed: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
 
 /// On PostgreSQL the import renders PostgreSQL's SQL (enum types and all), and the models check
@@ -351,7 +322,7 @@ fn a_team_switches_from_alembic_on_postgres() {
     let Some(theirs) = Db::new(Kind::Postgres, other.path()) else { return };
     team.alembic(&sqlalchemy_url(&theirs), &["upgrade", "heads"]);
     team.db.exec("DROP TABLE retort_history");
-    assert_eq!(migra(&theirs, &team.db), "");
+    assert_eq!(common::migra(&theirs, &team.db), "");
     assert_eq!(team.db.versions_in("alembic_version"), theirs.versions_in("alembic_version"));
 }
 
@@ -427,16 +398,7 @@ def upgrade():\n    with op.batch_alter_table('t') as b:\n        b.alter_column
 def downgrade():\n    with op.batch_alter_table('t') as b:\n        b.alter_column('x', existing_type=sa.String(10), nullable=True)\n",
     )
     .unwrap_or_else(|e| panic!("{e}"));
-    let run = |args: &[&str]| {
-        let out = retort_cmd(dir.path()).args(args).output().unwrap_or_else(|e| panic!("{e}"));
-        assert!(
-            out.status.success(),
-            "retort {args:?}: {}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    };
+    let run = |args: &[&str]| retort_ok(dir.path(), args);
     run(&["init", "--url", "sqlite:app.db"]);
     let out = run(&["import", "alembic"]);
     assert!(
@@ -591,16 +553,7 @@ else:
             "    op.execute(\"UPDATE accounts SET code = 'x' WHERE code = 'y'\")",
         ),
     );
-    let run = |args: &[&str]| {
-        let out = retort_cmd(dir.path()).args(args).output().unwrap_or_else(|e| panic!("{e}"));
-        assert!(
-            out.status.success(),
-            "retort {args:?}: {}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    };
+    let run = |args: &[&str]| retort_ok(dir.path(), args);
     run(&["init", "--url", &ours.url]);
     let out = run(&["import", "alembic"]);
     assert!(out.contains("migrations/r4.sql  upgrade captured online"), "{out}");
@@ -623,7 +576,7 @@ else:
     assert_eq!(ours.query("SELECT id, name, code FROM accounts"), theirs.query("SELECT id, name, code FROM accounts"));
     assert_eq!(ours.versions_in("app_version"), theirs.versions_in("app_version"));
     ours.exec("DROP TABLE retort_history");
-    assert_eq!(migra(&theirs, &ours), "", "the schemas differ");
+    assert_eq!(common::migra(&theirs, &ours), "", "the schemas differ");
     run(&["downgrade", "r2"]);
     assert_eq!(ours.query("SELECT code FROM accounts"), vec!["x".to_string()]);
 }

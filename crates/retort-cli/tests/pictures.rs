@@ -63,7 +63,9 @@ fn graphviz_draws_the_graph_and_the_schema() {
     p.ok(&["upgrade", "heads"]);
     shop(&p);
     // Names Graphviz's HTML labels must take: empty, markup, quotes, backslashes.
-    p.db.exec("CREATE TABLE \"\" (id INTEGER PRIMARY KEY, \"\" INT); CREATE TABLE \"<b>&x\" (\"a\\\" INT, \"q\"\"\" INT);");
+    p.db.exec(
+        "CREATE TABLE \"\" (id INTEGER PRIMARY KEY, \"\" INT); CREATE TABLE \"<b>&x\" (\"a\\\" INT, \"q\"\"\" INT);",
+    );
     let dot = p.ok(&["inspect", "--format", "dot"]);
     let mut child = std::process::Command::new("dot")
         .arg("-Tsvg")

@@ -10,15 +10,7 @@ use std::path::{Path, PathBuf};
 use common::{Db, Kind, retort_cmd};
 
 fn python_ready() -> bool {
-    let ok = std::process::Command::new("python3")
-        .args(["-c", "import sqlalchemy, psycopg2"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        assert!(std::env::var_os("CI").is_none(), "python3 lacks sqlalchemy/psycopg2 and CI is set");
-        eprintln!("skipping: python3 lacks sqlalchemy or psycopg2");
-    }
-    ok
+    common::python_with("sqlalchemy, psycopg2")
 }
 
 fn models_dir() -> PathBuf {
@@ -74,36 +66,12 @@ impl ModelsProject {
     }
 
     fn run(&self, args: &[&str]) -> std::process::Output {
-        retort_cmd(self.dir.path()).args(args).output().unwrap_or_else(|e| panic!("{e}"))
+        common::retort_in(self.dir.path(), args)
     }
 
     fn ok(&self, args: &[&str]) -> String {
-        let out = self.run(args);
-        assert!(
-            out.status.success(),
-            "retort {args:?} failed:\nstdout: {}\nstderr: {}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
+        common::retort_ok(self.dir.path(), args)
     }
-}
-
-/// migra's statements turning `from` into `to`, less those about retort's own tables (the one
-/// expected difference; migra's output is one statement per paragraph).
-fn migra(from: &Db, to: &Db) -> String {
-    let sqla = |db: &Db| db.url.replacen("postgres://", "postgresql://", 1);
-    let out = std::process::Command::new("migra")
-        .args(["--unsafe", &sqla(from), &sqla(to)])
-        .output()
-        .unwrap_or_else(|e| panic!("migra is not runnable (scripts/test.sh installs it): {e}"));
-    assert!(matches!(out.status.code(), Some(0 | 2)), "migra failed: {}", String::from_utf8_lossy(&out.stderr));
-    let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    text.split("\n\n")
-        .map(str::trim)
-        .filter(|s| !s.is_empty() && !s.contains("retort_history") && !s.contains("retort_version"))
-        .collect::<Vec<_>>()
-        .join("\n\n")
 }
 
 /// SQLite's own description of a database (`sqlite3`'s PRAGMAs), without retort's tables.
@@ -183,12 +151,12 @@ fn autogenerate_from_the_models_reaches_create_all() {
         create_all(&v1, "models");
         match kind {
             Kind::Sqlite => assert_eq!(sqlite_pragmas(&ours), sqlite_pragmas(&v2), "upgrade reaches create_all(v2)"),
-            Kind::Postgres => assert_eq!(migra(&v2, &ours), ""),
+            Kind::Postgres => assert_eq!(common::migra(&v2, &ours), ""),
         }
         p.ok(&["downgrade", "-1"]);
         match kind {
             Kind::Sqlite => assert_eq!(sqlite_pragmas(&ours), sqlite_pragmas(&v1), "downgrade reaches create_all(v1)"),
-            Kind::Postgres => assert_eq!(migra(&v1, &ours), ""),
+            Kind::Postgres => assert_eq!(common::migra(&v1, &ours), ""),
         }
     }
     // The rich models from an empty database (PostgreSQL).
@@ -200,7 +168,7 @@ fn autogenerate_from_the_models_reaches_create_all() {
     let other = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let Some(theirs) = Db::new(Kind::Postgres, other.path()) else { return };
     create_all(&theirs, "rich");
-    assert_eq!(migra(&theirs, &ours), "");
+    assert_eq!(common::migra(&theirs, &ours), "");
 }
 
 /// Clear errors for the mistakes people make.

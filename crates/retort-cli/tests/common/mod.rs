@@ -201,6 +201,45 @@ pub fn retort_in(dir: &Path, args: &[&str]) -> Output {
     retort_cmd(dir).args(args).output().unwrap_or_else(|e| panic!("running retort: {e}"))
 }
 
+/// Runs retort in `dir`, requires success, returns stdout.
+pub fn retort_ok(dir: &Path, args: &[&str]) -> String {
+    let out = retort_in(dir, args);
+    assert!(
+        out.status.success(),
+        "retort {args:?} failed:\nstdout: {}\nstderr: {}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Runs retort in `dir`, requires exit code 1, returns stderr.
+pub fn retort_fails(dir: &Path, args: &[&str]) -> String {
+    let out = retort_in(dir, args);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "retort {args:?} should fail:\nstdout: {}\nstderr: {}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// True when `python3` imports `modules` (scripts/test.sh installs Alembic, SQLAlchemy and
+/// psycopg2); in CI their absence is a failure, elsewhere the test is skipped, saying so.
+pub fn python_with(modules: &str) -> bool {
+    let ok = std::process::Command::new("python3")
+        .args(["-c", &format!("import {modules}")])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !ok {
+        assert!(std::env::var_os("CI").is_none(), "python3 cannot import {modules} and CI is set");
+        eprintln!("skipping: python3 cannot import {modules}");
+    }
+    ok
+}
+
 impl Project {
     /// A new project on `kind`; `None` when that database is unavailable outside CI.
     pub fn new(kind: Kind) -> Option<Project> {
@@ -279,27 +318,12 @@ impl Project {
 
     /// Runs retort, requires success, returns stdout.
     pub fn ok(&self, args: &[&str]) -> String {
-        let out = self.run(args);
-        assert!(
-            out.status.success(),
-            "retort {args:?} failed:\nstdout: {}\nstderr: {}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
+        retort_ok(self.path(), args)
     }
 
     /// Runs retort, requires exit code 1, returns stderr.
     pub fn fails(&self, args: &[&str]) -> String {
-        let out = self.run(args);
-        assert_eq!(
-            out.status.code(),
-            Some(1),
-            "retort {args:?} should fail:\nstdout: {}\nstderr: {}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stderr).into_owned()
+        retort_fails(self.path(), args)
     }
 }
 
@@ -346,4 +370,21 @@ macro_rules! on_both {
             $( #[test] fn $name() { super::$name(super::common::Kind::Postgres) } )*
         }
     };
+}
+
+/// migra's statements turning `from` into `to`, less those about retort's own tables (the one
+/// expected difference; migra's output is one statement per paragraph).
+pub fn migra(from: &Db, to: &Db) -> String {
+    let sqla = |db: &Db| db.url.replacen("postgres://", "postgresql://", 1);
+    let out = std::process::Command::new("migra")
+        .args(["--unsafe", &sqla(from), &sqla(to)])
+        .output()
+        .unwrap_or_else(|e| panic!("migra is not runnable (scripts/test.sh installs it): {e}"));
+    assert!(matches!(out.status.code(), Some(0 | 2)), "migra failed: {}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    text.split("\n\n")
+        .map(str::trim)
+        .filter(|s| !s.is_empty() && !s.contains("retort_history") && !s.contains("retort_version"))
+        .collect::<Vec<_>>()
+        .join("\n\n")
 }
