@@ -210,3 +210,39 @@ fn model_errors_say_what_to_do() {
     let err = String::from_utf8_lossy(&p.run(&["check"]).stderr).into_owned();
     assert!(err.contains("cannot run Python '/nonexistent/python3'"), "{err}");
 }
+
+/// A Python without SQLAlchemy (a bare virtualenv): the models loader and the Alembic import say
+/// which Python lacks what, and how to install it.
+#[test]
+fn a_python_without_the_packages_is_named() {
+    if !python_ready() {
+        return;
+    }
+    let venv = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let made = std::process::Command::new("python3")
+        .args(["-m", "venv", "--without-pip"])
+        .arg(venv.path())
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(made.status.success(), "python3 -m venv: {}", String::from_utf8_lossy(&made.stderr));
+    let bare = venv.path().join("bin/python");
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let Some(db) = Db::new(Kind::Sqlite, dir.path()) else { return };
+    let p = ModelsProject::new(&db, "models");
+    let config = p.dir.path().join("retort.toml");
+    let text = std::fs::read_to_string(&config).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(
+        &config,
+        text.replace("[schema]\n", &format!("[schema]\npython = {:?}\n", bare.display().to_string())),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let err = String::from_utf8_lossy(&p.run(&["check"]).stderr).into_owned();
+    assert!(err.contains("SQLAlchemy is not installed in") && err.contains("pip install sqlalchemy"), "{err}");
+    let versions = p.dir.path().join("versions");
+    std::fs::create_dir_all(&versions).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(versions.join("a1.py"), "revision = 'a1'\ndown_revision = None\n").unwrap_or_else(|e| panic!("{e}"));
+    let out = p.run(&["import", "alembic", "versions"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("No module named") && err.contains("pip install alembic sqlalchemy"), "{err}");
+}
