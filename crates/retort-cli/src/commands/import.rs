@@ -15,9 +15,7 @@ pub fn alembic(ctx: &Context, path: &Path, python: Option<String>, models: Optio
     let url = ctx.database_url(&project)?;
     let source = AlembicSource::locate(&ctx.cwd.join(path))?;
     let python = python
-        .or_else(|| {
-            project.config.file.schema.python.as_ref().map(|_| retort::load::sqlalchemy::python(&project.config))
-        })
+        .or_else(|| retort::load::sqlalchemy::configured_python(&project.config))
         .unwrap_or_else(|| source.default_python());
     let options = ImportOptions { python, scratch: project.scratch_url(&url)? };
     let report = import(&project, &source, &options)?;

@@ -19,13 +19,15 @@ struct Answer {
     ddl: String,
 }
 
-/// The Python of `[schema] python` (a relative path is relative to `retort.toml`), else `python3`.
-pub fn python(config: &Config) -> String {
-    match &config.file.schema.python {
-        Some(p) if p.contains('/') && !Path::new(p).is_absolute() => config.root.join(p).display().to_string(),
-        Some(p) => p.clone(),
-        None => "python3".into(),
-    }
+/// The Python `[schema] python` names (a relative path is relative to `retort.toml`), if any.
+pub fn configured_python(config: &Config) -> Option<String> {
+    config.file.schema.python.as_ref().map(|p| {
+        if p.contains('/') && !Path::new(p).is_absolute() {
+            config.root.join(p).display().to_string()
+        } else {
+            p.clone()
+        }
+    })
 }
 
 /// The DDL of the models `target` names, for `dialect`.
@@ -43,7 +45,13 @@ pub fn read(config: &Config, target: &str, dialect: Dialect) -> Result<Vec<Sourc
         "dialect": match dialect { Dialect::Sqlite => "sqlite", Dialect::Postgres => "postgresql" },
         "pythonpath": pythonpath,
     });
-    let answer: Answer = crate::python::run(&python(config), root, "schema sqlalchemy", PROGRAM, request)
-        .map_err(|e| LoadError::Python(Box::new(e)))?;
+    let answer: Answer = crate::python::run(
+        &configured_python(config).unwrap_or_else(|| "python3".into()),
+        root,
+        "schema sqlalchemy",
+        PROGRAM,
+        request,
+    )
+    .map_err(|e| LoadError::Python(Box::new(e)))?;
     Ok(vec![SourceFile { name: format!("[schema] sqlalchemy {target}"), text: answer.ddl }])
 }
