@@ -279,16 +279,30 @@ pub struct MigrateArgs {
     /// Refuse to run when applied migration files were changed after they ran.
     #[arg(long)]
     pub strict: bool,
-    /// Continue a step that runs outside a transaction and was interrupted, after its last
-    /// completed statement.
-    #[arg(long)]
-    pub resume: bool,
+    /// Continue a step an earlier run left part-way (a statement failed, or the run was
+    /// killed), at the first statement that did not take effect. When the earlier run was
+    /// killed while a statement ran, say whether it took effect: `--resume=rerun` (it did not)
+    /// or `--resume=skip` (it did).
+    #[arg(long, value_name = "HOW", num_args = 0..=1, default_missing_value = "continue", require_equals = true)]
+    pub resume: Option<ResumeHow>,
     /// Run even when lint finds errors in the migrations about to run.
     #[arg(long)]
     pub force: bool,
-    /// Back the database up first (SQLite: online backup beside the file; PostgreSQL: pg_dump).
+    /// Back the database up first (SQLite: online backup beside the file; PostgreSQL: pg_dump;
+    /// MySQL/MariaDB: mariadb-dump or mysqldump).
     #[arg(long, value_name = "PATH", num_args = 0..=1, default_missing_value = "")]
     pub backup: Option<String>,
+}
+
+/// How `--resume` continues.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ResumeHow {
+    /// At the first statement known not to have taken effect.
+    Continue,
+    /// Run the statement whose outcome is unknown again.
+    Rerun,
+    /// Count the statement whose outcome is unknown as done.
+    Skip,
 }
 
 /// `retort current`

@@ -146,6 +146,7 @@ fn constraints_and_indexes(kind: Kind) {
 fn foreign_key_cycle_and_actions(kind: Kind) {
     let before = "CREATE TABLE a (id INTEGER NOT NULL PRIMARY KEY, b_id INTEGER);\nCREATE TABLE b (id INTEGER NOT NULL PRIMARY KEY, a_id INTEGER);";
     let after = match kind {
+        Kind::Mariadb => unreachable!("this test runs on SQLite and PostgreSQL"),
         // SQLite resolves references when rows are written; PostgreSQL needs b to exist first.
         Kind::Sqlite => {
             "CREATE TABLE a (id INTEGER NOT NULL PRIMARY KEY, b_id INTEGER REFERENCES b (id) ON DELETE SET NULL);\nCREATE TABLE b (id INTEGER NOT NULL PRIMARY KEY, a_id INTEGER REFERENCES a (id));"
@@ -166,6 +167,7 @@ fn primary_key_and_view_changes(kind: Kind) {
 
 fn crewai_v1_to_v2(kind: Kind) {
     let dir = match kind {
+        Kind::Mariadb => unreachable!("this test runs on SQLite and PostgreSQL"),
         Kind::Sqlite => "sqlite",
         Kind::Postgres => "postgres",
     };
@@ -342,6 +344,7 @@ fn renames_keep_sequences(kind: Kind) {
 /// with a default comes back without colliding.
 fn downgrades_run_on_rows(kind: Kind) {
     let (mood, mood_type) = match kind {
+        Kind::Mariadb => unreachable!("this test runs on SQLite and PostgreSQL"),
         Kind::Postgres => ("CREATE TYPE mood AS ENUM ('calm', 'busy');\n", ", m mood NOT NULL"),
         Kind::Sqlite => ("", ""),
     };
@@ -414,6 +417,7 @@ fn review_findings(kind: Kind) {
     run_case(kind, &Case { before, after, rows, keep: &["SELECT id, goal FROM agents ORDER BY id"] });
     // A view and a trigger on a table that is renamed and changed.
     let (before, after) = match kind {
+        Kind::Mariadb => unreachable!("this test runs on SQLite and PostgreSQL"),
         Kind::Sqlite => (
             "CREATE TABLE items (id INTEGER PRIMARY KEY, n INTEGER, touched INTEGER);\nCREATE VIEW v AS SELECT id, n FROM items;\nCREATE TRIGGER trg AFTER UPDATE ON items BEGIN UPDATE items SET touched = 1 WHERE id = NEW.id; END;",
             "CREATE TABLE products ( -- retort: renamed from items\n  id INTEGER PRIMARY KEY,\n  n INTEGER,\n  touched INTEGER\n);\nCREATE VIEW v AS SELECT id, n FROM products;\nCREATE TRIGGER trg AFTER UPDATE ON products BEGIN UPDATE products SET touched = 1 WHERE id = NEW.id; END;",
@@ -450,6 +454,7 @@ fn review_findings(kind: Kind) {
 /// A fixture file: the repository's own copy, else the team's shared folder (copyleft files).
 fn fixture(kind: Kind, file: &str) -> Option<String> {
     let dir = match kind {
+        Kind::Mariadb => unreachable!("this test runs on SQLite and PostgreSQL"),
         Kind::Sqlite => "sqlite",
         Kind::Postgres => "postgres",
     };

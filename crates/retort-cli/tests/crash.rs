@@ -34,6 +34,8 @@ fn slow_chain(p: &Project, kind: Kind) {
             Kind::Postgres => {
                 format!("INSERT INTO t{i} (id, v) SELECT x, 'row ' || x FROM generate_series(1, 3000) x;")
             }
+            // MariaDB's sequence engine.
+            Kind::Mariadb => format!("INSERT INTO t{i} (id, v) SELECT seq, CONCAT('row ', seq) FROM seq_1_to_3000;"),
         };
         p.migration(
             &format!("r{i}"),

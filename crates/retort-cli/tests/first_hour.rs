@@ -22,7 +22,7 @@ impl Walk {
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
         let db = match kind {
             Kind::Sqlite => None,
-            Kind::Postgres => Some(Db::new(kind, dir.path())?),
+            Kind::Postgres | Kind::Mariadb => Some(Db::new(kind, dir.path())?),
         };
         let walk = Walk { dir, _db: None };
         let out = match &db {

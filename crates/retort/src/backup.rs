@@ -1,6 +1,7 @@
 //! Backups before a run (`upgrade --backup`), and restoring a SQLite backup (`retort restore`).
 //! SQLite uses its online backup API (a consistent copy even while others write); PostgreSQL uses
-//! `pg_dump --format=custom`, restored with `pg_restore`.
+//! `pg_dump --format=custom`, restored with `pg_restore`; MySQL and MariaDB use `mariadb-dump`
+//! (or `mysqldump`) with `--single-transaction`, restored with the `mariadb`/`mysql` client.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -18,9 +19,19 @@ pub enum BackupError {
         "pg_dump was not found on PATH; install the PostgreSQL client tools (e.g. apt install postgresql-client) or run without --backup"
     )]
     NoPgDump,
+    /// Neither `mariadb-dump` nor `mysqldump` is installed.
+    #[error(
+        "neither mariadb-dump nor mysqldump was found on PATH; install the client tools (e.g. apt install mariadb-client) or run without --backup"
+    )]
+    NoMysqldump,
     /// The backup tool or API failed.
     #[error("backing up {url} to {path} failed: {message}")]
     Failed { url: String, path: String, message: String },
+    /// Restore of a MySQL dump is the client's job.
+    #[error(
+        "restore a MySQL/MariaDB backup with the client (it replays the dump's DROP and CREATE statements):\n  {command}"
+    )]
+    MysqlRestore { command: String },
     /// Restore is only built in for SQLite.
     #[error("restore a PostgreSQL backup with pg_restore (it replaces what the backup holds):\n  {command}")]
     PostgresRestore { command: String },
@@ -47,6 +58,10 @@ pub fn default_path(url: &DatabaseUrl, cwd: &Path) -> Result<PathBuf, BackupErro
                 .and_then(|c| c.get_dbname().map(str::to_string))
                 .unwrap_or_else(|| "database".into());
             Ok(cwd.join(format!("{db}-{stamp}.dump")))
+        }
+        DatabaseUrl::Mysql(raw) => {
+            let db = crate::dialect::mysql::MysqlUrl::parse(raw).map_or_else(|_| "database".into(), |u| u.database);
+            Ok(cwd.join(format!("{db}-{stamp}.sql")))
         }
     }
 }
@@ -88,7 +103,70 @@ pub fn backup(url: &DatabaseUrl, path: &Path) -> Result<(), BackupError> {
             }
             Ok(())
         }
+        DatabaseUrl::Mysql(raw) => {
+            let url = crate::dialect::mysql::MysqlUrl::parse(raw).map_err(failed)?;
+            // The password goes in an option file readable only by this user, never on the
+            // command line (where `ps` shows it) and never in the environment of other tools.
+            let options = mysql_option_file(&url).map_err(|e| failed(e.to_string()))?;
+            let mut last_missing = true;
+            for tool in ["mariadb-dump", "mysqldump"] {
+                let mut cmd = Command::new(tool);
+                cmd.arg(format!("--defaults-extra-file={}", options.path().display()))
+                    .args(["--single-transaction", "--routines", "--triggers", "--events", "--hex-blob"])
+                    .arg(format!("--result-file={}", path.display()))
+                    .args(mysql_client_args(&url, tool.starts_with("mariadb")))
+                    .arg(&url.database);
+                match cmd.output() {
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                    Err(e) => return Err(failed(e.to_string())),
+                    Ok(out) if !out.status.success() => {
+                        return Err(failed(String::from_utf8_lossy(&out.stderr).trim().to_string()));
+                    }
+                    Ok(_) => {
+                        last_missing = false;
+                        break;
+                    }
+                }
+            }
+            if last_missing { Err(BackupError::NoMysqldump) } else { Ok(()) }
+        }
     }
+}
+
+/// A temporary `[client]` option file holding the password (mode 0600).
+fn mysql_option_file(url: &crate::dialect::mysql::MysqlUrl) -> std::io::Result<tempfile::NamedTempFile> {
+    use std::io::Write;
+    let mut file = tempfile::Builder::new().prefix("retort-my-").suffix(".cnf").tempfile()?;
+    let password = url.password.clone().unwrap_or_default().replace('\\', "\\\\").replace('"', "\\\"");
+    writeln!(file, "[client]\npassword=\"{password}\"")?;
+    file.flush()?;
+    Ok(file)
+}
+
+/// How the MySQL command-line tools reach a URL's server (the database name apart). MariaDB's
+/// tools (`mariadb`, `mariadb-dump`) spell TLS `--skip-ssl`/`--ssl-verify-server-cert`, MySQL's
+/// `--ssl-mode`.
+fn mysql_client_args(url: &crate::dialect::mysql::MysqlUrl, mariadb_tool: bool) -> Vec<String> {
+    use crate::dialect::mysql::SslMode;
+    let mut args = vec![format!("--user={}", url.user.as_deref().unwrap_or("root"))];
+    match &url.socket {
+        Some(socket) => args.push(format!("--socket={socket}")),
+        None => args.extend([format!("--host={}", url.host), format!("--port={}", url.port), "--protocol=TCP".into()]),
+    }
+    let tls = match (url.ssl_mode, mariadb_tool) {
+        (SslMode::Disabled, true) => Some("--skip-ssl"),
+        (SslMode::VerifyCa | SslMode::VerifyIdentity, true) => Some("--ssl-verify-server-cert"),
+        (SslMode::Preferred, _) | (SslMode::Required, true) => None,
+        (SslMode::Disabled, false) => Some("--ssl-mode=DISABLED"),
+        (SslMode::Required, false) => Some("--ssl-mode=REQUIRED"),
+        (SslMode::VerifyCa, false) => Some("--ssl-mode=VERIFY_CA"),
+        (SslMode::VerifyIdentity, false) => Some("--ssl-mode=VERIFY_IDENTITY"),
+    };
+    args.extend(tls.map(String::from));
+    if let Some(ca) = &url.ssl_ca {
+        args.push(format!("--ssl-ca={ca}"));
+    }
+    args
 }
 
 /// How libpq's command-line tools reach a PostgreSQL URL's database: `--host`, `--port`,
@@ -145,6 +223,18 @@ pub fn restore(url: &DatabaseUrl, path: &Path) -> Result<(), BackupError> {
             words.extend(client.args.iter().map(|a| shell_word(a)));
             words.push(shell_word(&path.display().to_string()));
             Err(BackupError::PostgresRestore { command: words.join(" ") })
+        }
+        DatabaseUrl::Mysql(raw) => {
+            let url = crate::dialect::mysql::MysqlUrl::parse(raw).map_err(err)?;
+            let mut words: Vec<String> = vec!["mariadb".into()];
+            if url.password.is_some() {
+                words.push("--password".into()); // asks for it: never on the command line
+            }
+            words.extend(mysql_client_args(&url, true).iter().map(|a| shell_word(a)));
+            words.push(shell_word(&url.database));
+            words.push("<".into());
+            words.push(shell_word(&path.display().to_string()));
+            Err(BackupError::MysqlRestore { command: words.join(" ") })
         }
         DatabaseUrl::Sqlite(SqliteLocation::Memory) => Err(BackupError::Memory),
         DatabaseUrl::Sqlite(SqliteLocation::File(db)) => {

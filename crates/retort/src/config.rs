@@ -60,11 +60,15 @@ pub struct DatabaseSection {
     pub url: Option<String>,
     /// Seconds to wait for another retort run holding the migration lock.
     pub lock_timeout: u64,
+    /// Seconds a migration's statement may wait for a lock another session holds (MySQL's
+    /// `lock_wait_timeout`, 60 when unset; PostgreSQL's `lock_timeout`, only when set).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ddl_lock_wait: Option<u64>,
 }
 
 impl Default for DatabaseSection {
     fn default() -> Self {
-        DatabaseSection { url: None, lock_timeout: 600 }
+        DatabaseSection { url: None, lock_timeout: 600, ddl_lock_wait: None }
     }
 }
 
@@ -282,11 +286,15 @@ pub fn template(url: &str) -> String {
         r#"# retort project configuration. Paths are relative to this file.
 
 [database]
-# sqlite:path.db, sqlite:///abs/path.db, sqlite::memory:, postgres://user:password@host:5432/dbname
+# sqlite:path.db, sqlite:///abs/path.db, sqlite::memory:, postgres://user:password@host:5432/dbname,
+# mysql://user:password@host:3306/dbname (also mariadb://; ?ssl-mode=REQUIRED, ?socket=/path)
 # ${{VAR}} is replaced by an environment variable; --url and DATABASE_URL take precedence/fallback.
 url = "{url}"
 # Seconds to wait for the migration lock held by another retort run.
 lock_timeout = 600
+# Seconds a migration's statement may wait for a table lock another session holds before it
+# fails (MySQL/MariaDB: lock_wait_timeout, 60 when unset; PostgreSQL: lock_timeout, only when set).
+# ddl_lock_wait = 60
 
 [migrations]
 dir = "migrations"

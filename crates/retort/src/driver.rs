@@ -37,7 +37,7 @@ impl DbError {
 pub enum ConnectError {
     /// The server refused the credentials.
     #[error(
-        "authentication failed connecting to {url}: {message}; check the user and password in the URL (or PGPASSWORD)"
+        "authentication failed connecting to {url}: {message}; check the user and password in the URL (or PGPASSWORD / MYSQL_PWD)"
     )]
     Auth { url: String, message: String },
     /// The server could not be reached or the database could not be opened.
@@ -90,6 +90,13 @@ pub trait Driver {
         None
     }
 
+    /// Bounds how long a statement of a migration waits for a lock another session holds
+    /// (`[database] ddl_lock_wait`): MySQL's `lock_wait_timeout` (60 s when unset), PostgreSQL's
+    /// `lock_timeout` (only when set). SQLite waits on its busy timeout instead.
+    fn set_ddl_lock_wait(&mut self, _wait: Option<Duration>) -> Result<(), DbError> {
+        Ok(())
+    }
+
     /// Reads the live schema into the model.
     fn inspect(&mut self, options: &InspectOptions) -> Result<Schema, InspectError>;
 }
@@ -126,6 +133,25 @@ pub fn connect(url: &DatabaseUrl, access: Access, busy_timeout: Duration) -> Res
                         String::new()
                     };
                     ConnectError::Unreachable { url: url.to_string(), message, hint }
+                }
+            })?;
+            Ok(Box::new(driver))
+        }
+        DatabaseUrl::Mysql(raw) => {
+            let driver = crate::dialect::mysql::MysqlDriver::connect(raw).map_err(|e| {
+                let message = mask_password(&e.message);
+                match e.code.as_deref() {
+                    Some("1045" | "1698") => ConnectError::Auth { url: url.to_string(), message },
+                    code => {
+                        let hint = if code == Some("1049") {
+                            "; create it first (CREATE DATABASE) or fix the database name in the URL".to_string()
+                        } else if message.contains("refused") || message.contains("Could not connect") {
+                            "; is the server running and accepting TCP connections on that host and port?".to_string()
+                        } else {
+                            e.hint.map(|h| format!("; {h}")).unwrap_or_default()
+                        };
+                        ConnectError::Unreachable { url: url.to_string(), message, hint }
+                    }
                 }
             })?;
             Ok(Box::new(driver))

@@ -11,7 +11,7 @@ use crate::driver::{DbError, Driver};
 use crate::graph::{Rev, RevisionGraph};
 use crate::plan::{Direction, RowChange, Step, plan};
 use crate::script::Script;
-use crate::statements::{Statement, split};
+use crate::statements::{Statement, applied_sum, split};
 use crate::target::{Operation, Resolver, Target, TargetError, applied_from_rows};
 
 /// Why a run stopped.
@@ -39,22 +39,74 @@ pub enum ApplyError {
         "{file}: revision {revision} has an empty downgrade section, so it cannot be rolled back; write its downgrade SQL (if nothing needs undoing, write a harmless statement such as SELECT 1;). Nothing was changed."
     )]
     Irreversible { file: String, revision: String },
-    /// A step that runs outside a transaction was interrupted part-way.
+    /// A step that records its progress statement by statement stopped part-way.
+    #[error("{}", partial_message(.0))]
+    Partial(Box<PartialStep>),
+    /// `--resume` of a step whose statements that took effect were edited since.
     #[error(
-        "{file}: revision {revision} ({direction}) runs outside a transaction and stopped after {done} of its {total} statement(s); the next one is at line {line}:\n  {statement}\nThe statements before it took effect and stay. Check the database, then either run `retort {direction} --resume` to continue from that statement, or finish or undo the step by hand and record where the database is with `retort stamp <revision>`."
+        "{file}: revision {revision} cannot be resumed: its first {done} statement(s) (lines {lines}) took effect in the last run, but their text in the file has changed since, so retort cannot tell what is left to do. Restore those statements as they ran (only the statements from line {next} on may change), or finish or undo the step by hand and record where the database is with `retort stamp {revision}`. Nothing was changed."
     )]
-    Partial {
-        file: String,
-        revision: String,
-        direction: String,
-        done: usize,
-        total: usize,
-        line: usize,
-        statement: String,
-    },
+    ResumeEdited { file: String, revision: String, done: usize, lines: String, next: usize },
     /// Applied migration files changed after they ran (with `--strict`).
     #[error("{0}\nRestore the files as they were applied, or run without --strict to only warn.")]
     Checksums(String),
+}
+
+/// What the history table says of a step left part-way by an earlier run.
+#[derive(Debug)]
+pub struct PartialStep {
+    /// The migration file.
+    pub file: String,
+    /// The revision.
+    pub revision: String,
+    /// `upgrade` or `downgrade`.
+    pub direction: String,
+    /// Statements known to have taken effect.
+    pub done: usize,
+    /// Statements in the step.
+    pub total: usize,
+    /// File line of the next statement (0 when none is left).
+    pub line: usize,
+    /// The next statement's text (its start).
+    pub statement: String,
+    /// What is known of the next statement.
+    pub next: NextStatement,
+}
+
+/// What is known of the statement after the last one recorded as done.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NextStatement {
+    /// It failed with an error from the server: it did not take effect.
+    Failed,
+    /// It did not take effect: it ran in a transaction (with its progress record) that did not
+    /// commit, or there is no statement left (only the version table was not updated).
+    NotApplied,
+    /// The run was killed, or lost its connection, while it ran: it may or may not have taken
+    /// effect.
+    Unknown,
+}
+
+fn partial_message(p: &PartialStep) -> String {
+    let PartialStep { file, revision, direction, done, total, line, statement, next } = p;
+    let n = done + 1;
+    let stay = format!(
+        "The {done} statement(s) before it took effect and stay; the version table still names the revision before {revision}."
+    );
+    let by_hand = "or finish or undo the step by hand and record where the database is with `retort stamp <revision>`";
+    match next {
+        _ if line == &0 => format!(
+            "{file}: revision {revision} ({direction}) ran all {total} statement(s) but was interrupted before the version table was updated. Run `retort {direction} --resume` to record it, {by_hand}."
+        ),
+        NextStatement::Failed => format!(
+            "{file}: revision {revision} ({direction}) stopped at statement {n} of {total} (line {line}), which failed:\n  {statement}\n{stay} Fix the statement in the file, then run `retort {direction} --resume` to continue from it (the statements before it are not run again), {by_hand}."
+        ),
+        NextStatement::NotApplied => format!(
+            "{file}: revision {revision} ({direction}) was interrupted before statement {n} of {total} (line {line}) took effect (its transaction was rolled back):\n  {statement}\n{stay} Run `retort {direction} --resume` to continue from it, {by_hand}."
+        ),
+        NextStatement::Unknown => format!(
+            "{file}: revision {revision} ({direction}) was interrupted while statement {n} of {total} (line {line}) ran, or just after it:\n  {statement}\n{stay} Whether this one took effect is unknown, and retort does not guess: check the database, then run `retort {direction} --resume=rerun` if it did not, or `retort {direction} --resume=skip` if it did; {by_hand}."
+        ),
+    }
 }
 
 /// Everything known about a failed step.
@@ -74,8 +126,14 @@ pub struct StepFailure {
     pub error: DbError,
     /// Whether the step ran in a transaction that was rolled back (false: earlier statements stay).
     pub rolled_back: bool,
-    /// Statements of the failing step that had run and stay (non-transactional scripts).
-    pub done_statements: usize,
+    /// Statements of the failing step that had run and stay (steps that record their progress
+    /// statement by statement): their file lines and text.
+    pub applied: Vec<Statement>,
+    /// Statements before the failing one that ran in its transaction and were rolled back with
+    /// it (MySQL data statements between two DDL statements).
+    pub rolled_back_with: usize,
+    /// Why the step records its progress statement by statement, when it does.
+    pub recorded: Option<&'static str>,
     /// Revisions whose steps were committed before the failure, in order.
     pub committed: Vec<String>,
     /// Steps undone by the rollback of a whole-run transaction.
@@ -96,26 +154,50 @@ fn step_failure(f: &StepFailure) -> String {
         f.error,
         statement.replace('\n', "\n             ")
     );
-    if f.rolled_back {
-        out.push_str("The step was rolled back: its schema changes and the version table are unchanged.");
-        if !f.undone.is_empty() {
-            out.push_str(&format!(
-                " The whole run was one transaction, so these steps were rolled back too: {}.",
-                f.undone.join(", ")
-            ));
+    match f.recorded {
+        None => {
+            out.push_str("The step was rolled back: its schema changes and the version table are unchanged.");
+            if !f.undone.is_empty() {
+                out.push_str(&format!(
+                    " The whole run was one transaction, so these steps were rolled back too: {}.",
+                    f.undone.join(", ")
+                ));
+            }
         }
-    } else {
-        out.push_str(&format!(
-            "The script runs outside a transaction (Transaction: false): {} statement(s) before this one ran and stay; the version table still names the previous revision. Undo or finish them by hand, then run the command again.",
-            f.done_statements
-        ));
+        Some(why) => {
+            if f.rolled_back_with > 0 {
+                out.push_str(&format!(
+                    "It ran in one transaction with the {} data statement(s) before it, which were rolled back with it.\n",
+                    f.rolled_back_with
+                ));
+            }
+            if f.applied.is_empty() {
+                out.push_str(&format!(
+                    "No statement of this step took effect ({why}); the version table is unchanged."
+                ));
+            } else {
+                out.push_str(&format!("{} statement(s) of this step took effect and stay ({why}):\n", f.applied.len()));
+                for s in &f.applied {
+                    let head: String =
+                        s.sql.split_whitespace().collect::<Vec<_>>().join(" ").chars().take(70).collect();
+                    out.push_str(&format!("    line {}: {head}\n", s.line));
+                }
+                out.push_str(&format!(
+                    "The version table still names the revision before {}, and the history table records how far the step got. Fix the statement, then run `retort {} --resume` to continue from it (the statements above are not run again); or undo them by hand and record where the database is with `retort stamp <revision>`.",
+                    f.revision,
+                    f.direction.as_str()
+                ));
+            }
+        }
     }
     if f.committed.is_empty() {
         out.push_str("\nNo step of this run was committed.");
     } else {
         out.push_str(&format!("\nCommitted before the failure: {}.", f.committed.join(", ")));
     }
-    out.push_str("\nFix the migration and run the command again; `retort current` shows where the database is.");
+    if f.recorded.is_none() || f.applied.is_empty() {
+        out.push_str("\nFix the migration and run the command again; `retort current` shows where the database is.");
+    }
     out
 }
 
@@ -128,8 +210,27 @@ pub struct RunOptions {
     pub strict_checksums: bool,
     /// How long to wait for the migration lock.
     pub lock_timeout: Duration,
-    /// Continue a partially applied non-transactional step after its last completed statement.
-    pub resume: bool,
+    /// Whether and how to continue a step an earlier run left part-way.
+    pub resume: Resume,
+    /// How long a migration's statement may wait for a lock another session holds
+    /// (`[database] ddl_lock_wait`); `None` keeps the dialect's default (60 s on MySQL, no
+    /// limit on PostgreSQL).
+    pub ddl_lock_wait: Option<Duration>,
+}
+
+/// How `--resume` continues a step an earlier run left part-way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Resume {
+    /// Refuse to run while a step is part-way (the default).
+    #[default]
+    No,
+    /// Continue at the first statement not known to have taken effect; refuses when the
+    /// earlier run was killed while a statement ran (its outcome is unknown).
+    Continue,
+    /// Run the statement whose outcome is unknown again (it did not take effect).
+    Rerun,
+    /// Count the statement whose outcome is unknown as done (it took effect).
+    Skip,
 }
 
 impl Default for RunOptions {
@@ -138,7 +239,8 @@ impl Default for RunOptions {
             transaction_per_migration: true,
             strict_checksums: false,
             lock_timeout: Duration::from_secs(600),
-            resume: false,
+            resume: Resume::No,
+            ddl_lock_wait: None,
         }
     }
 }
@@ -467,6 +569,7 @@ impl<'a> Migrator<'a> {
         resolve: impl FnOnce(&Resolver<'_>) -> Result<Operation, TargetError>,
     ) -> Result<RunReport, ApplyError> {
         self.ensure_tables()?;
+        self.driver.set_ddl_lock_wait(self.options.ddl_lock_wait).map_err(db("setting the DDL lock wait"))?;
         let (current, applied) = applied_from_rows(self.graph, &self.read_rows()?, &self.tables.version)?;
         self.check_drift(&applied, observer)?;
         let op = resolve(&Resolver::new(self.graph, &current, &applied))?;
@@ -507,7 +610,7 @@ impl<'a> Migrator<'a> {
             for step in &steps {
                 let elapsed = self.run_step(step, observer, &committed, &done, false)?;
                 let id = self.graph.id(step.rev).to_string();
-                if !self.graph.script(step.rev).transactional {
+                if self.recorded(self.graph.script(step.rev)).is_some() {
                     committed.append(&mut done);
                     committed.push(id.clone());
                 } else {
@@ -542,38 +645,98 @@ impl<'a> Migrator<'a> {
         }
     }
 
-    /// A step left partial by an interrupted run: an error, or with `--resume` the statement to
-    /// continue from (it must be the first step of this plan).
+    /// A step left part-way by an earlier run: an error, or with `--resume` the statement to
+    /// continue from (it must be the first step of this plan, and the statements that took
+    /// effect must read as they ran).
     fn partial_step(&mut self, steps: &[Step]) -> Result<Option<(String, usize)>, ApplyError> {
         let rows = self.driver.query(&self.tables.select_partial()).map_err(db("reading the history table"))?;
         let Some(row) = rows.into_iter().next() else { return Ok(None) };
         let mut cols = row.into_iter();
-        let revision = cols.next().flatten().unwrap_or_default();
-        let direction = cols.next().flatten().unwrap_or_default();
-        let done: usize = cols.next().flatten().and_then(|d| d.parse().ok()).unwrap_or(0);
-        let first = steps.first().filter(|s| self.graph.id(s.rev) == revision && s.direction.as_str() == direction);
-        if let (true, Some(_)) = (self.options.resume, first) {
-            return Ok(Some((revision, done)));
-        }
-        let (file, total, line, statement) = match self.graph.get(&revision) {
-            Some(rev) => {
-                let step = Step {
-                    rev,
-                    direction: if direction == "downgrade" { Direction::Downgrade } else { Direction::Upgrade },
-                    rows: RowChange::default(),
-                };
-                let stmts = self.statements(&step)?;
-                let next = stmts.get(done);
-                (
-                    self.graph.script(rev).file_name(),
-                    stmts.len(),
-                    next.map_or(0, |s| s.line),
-                    next.map_or_else(String::new, |s| s.sql.chars().take(200).collect()),
-                )
-            }
-            None => (String::from("(file missing)"), 0, 0, String::new()),
+        let mut next = || cols.next().flatten();
+        let (revision, direction) = (next().unwrap_or_default(), next().unwrap_or_default());
+        let done: usize = next().and_then(|d| d.parse().ok()).unwrap_or(0);
+        let (sum, status) = (next(), next().unwrap_or_default());
+        let Some(rev) = self.graph.get(&revision) else {
+            return Err(ApplyError::Partial(Box::new(PartialStep {
+                file: "(file missing)".into(),
+                revision,
+                direction,
+                done,
+                total: 0,
+                line: 0,
+                statement: String::new(),
+                next: NextStatement::Unknown,
+            })));
         };
-        Err(ApplyError::Partial { file, revision, direction, done, total, line, statement })
+        let step = Step {
+            rev,
+            direction: if direction == "downgrade" { Direction::Downgrade } else { Direction::Upgrade },
+            rows: RowChange::default(),
+        };
+        let script = self.graph.script(rev);
+        let stmts = self.statements(&step)?;
+        let following = stmts.get(done);
+        let outcome = match following {
+            _ if status == "failed" => NextStatement::Failed,
+            None => NextStatement::NotApplied,
+            Some(s) if self.grouped(script, s) => NextStatement::NotApplied,
+            Some(_) => NextStatement::Unknown,
+        };
+        let first = steps.first().is_some_and(|s| s.rev == rev && s.direction.as_str() == direction);
+        let resume_at = match (self.options.resume, outcome) {
+            (Resume::No, _) => None,
+            (_, _) if !first => None,
+            (Resume::Continue, NextStatement::Unknown) => None,
+            (Resume::Skip, _) if following.is_some() => Some(done + 1),
+            (_, _) => Some(done),
+        };
+        let Some(resume_at) = resume_at else {
+            return Err(ApplyError::Partial(Box::new(PartialStep {
+                file: script.file_name(),
+                revision,
+                direction,
+                done,
+                total: stmts.len(),
+                line: following.map_or(0, |s| s.line),
+                statement: following.map_or_else(String::new, |s| s.sql.chars().take(200).collect()),
+                next: outcome,
+            })));
+        };
+        if let Some(sum) = sum.filter(|s| s.starts_with("p:"))
+            && applied_sum(&stmts[..done.min(stmts.len())]) != sum
+        {
+            let lines = match (stmts.first(), stmts.get(done.saturating_sub(1))) {
+                (Some(a), Some(b)) if done > 1 => format!("{}-{}", a.line, b.line),
+                (Some(a), _) => a.line.to_string(),
+                _ => String::new(),
+            };
+            return Err(ApplyError::ResumeEdited {
+                file: script.file_name(),
+                revision,
+                done,
+                lines,
+                next: following.map_or(0, |s| s.line),
+            });
+        }
+        Ok(Some((revision, resume_at)))
+    }
+
+    /// Whether a step records its progress statement by statement (outside one transaction):
+    /// `Transaction: false` scripts, and every step where DDL commits implicitly (MySQL).
+    fn recorded(&self, script: &Script) -> Option<&'static str> {
+        if !script.transactional {
+            Some("the script runs outside a transaction: Transaction: false")
+        } else if !self.tables.dialect.transactional_ddl() {
+            Some("MySQL and MariaDB commit DDL as it runs")
+        } else {
+            None
+        }
+    }
+
+    /// Whether a statement of a recorded step runs in a transaction with its neighbours and its
+    /// progress record (data statements of a transactional script where DDL commits implicitly).
+    fn grouped(&self, script: &Script, statement: &Statement) -> bool {
+        script.transactional && !self.tables.dialect.transactional_ddl() && statement.is_dml()
     }
 
     /// The statements a step runs (see [`step_statements`]).
@@ -581,9 +744,11 @@ impl<'a> Migrator<'a> {
         step_statements(self.graph, step, self.tables.dialect)
     }
 
-    /// Runs one step inside the open transaction (a non-transactional script commits the open
-    /// transaction first, runs its statements one by one, then opens a new transaction for the
-    /// version update). Returns how long it took; on failure the transaction is rolled back.
+    /// Runs one step inside the open transaction. A step that records its progress (see
+    /// [`Migrator::recorded`]) commits the open transaction first, runs its statements one by
+    /// one (data statements between DDL together in a transaction), then opens a new
+    /// transaction for the version update. Returns how long it took; on failure the transaction
+    /// is rolled back.
     fn run_step(
         &mut self,
         step: &Step,
@@ -597,14 +762,40 @@ impl<'a> Migrator<'a> {
         observer.step_started(self.graph, step);
         let started_wall = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
         let started = Instant::now();
-        let transactional = script.transactional;
-        let skip = match &self.resume_from {
-            Some((rev, done)) if rev == &script.revision => *done,
-            _ => 0,
+        let recorded = self.recorded(script);
+        let resume = match &self.resume_from {
+            Some((rev, done)) if rev == &script.revision => Some(*done),
+            _ => None,
         };
-        if !transactional {
-            self.driver.commit().map_err(db("committing before a non-transactional migration"))?;
-            if skip == 0 {
+        let lock_wait = (self.options.ddl_lock_wait, self.tables.dialect);
+        let failure = |index: usize, error: DbError, applied: usize, rolled_back_with: usize| {
+            let statement = &statements[index];
+            let line = statement.line
+                + error
+                    .position
+                    .map_or(0, |p| statement.sql.chars().take(p.saturating_sub(1)).filter(|c| *c == '\n').count());
+            let (committed, undone) = match (recorded, self.options.transaction_per_migration) {
+                (None, false) => (committed.to_vec(), in_transaction.to_vec()),
+                _ => ([committed, in_transaction].concat(), Vec::new()),
+            };
+            ApplyError::Step(Box::new(StepFailure {
+                file: script.file_name(),
+                line,
+                revision: script.revision.clone(),
+                direction: step.direction,
+                statement: statement.sql.clone(),
+                error: explain_lock_wait(error, statement, lock_wait),
+                rolled_back: recorded.is_none(),
+                applied: statements[..applied].to_vec(),
+                rolled_back_with,
+                recorded,
+                committed,
+                undone,
+            }))
+        };
+        if recorded.is_some() {
+            self.driver.commit().map_err(db("committing before a step that records its progress"))?;
+            if resume.is_none() {
                 let entry = HistoryEntry {
                     revision: &script.revision,
                     direction: step.direction.as_str(),
@@ -618,49 +809,67 @@ impl<'a> Migrator<'a> {
                     .execute(&self.tables.record_partial(&entry))
                     .map_err(db("recording the start of a step"))?;
             }
-        }
-        for (index, statement) in statements.iter().enumerate().skip(skip) {
-            if !transactional && index > skip {
-                self.driver
-                    .execute(&self.tables.progress_partial(&script.revision, index))
-                    .map_err(db("recording a step's progress"))?;
-            }
-            if let Err(error) = self.driver.execute(&statement.sql) {
-                let rolled_back = transactional;
-                if transactional {
-                    let _ = self.driver.rollback();
-                }
-                let line = statement.line
-                    + error
-                        .position
-                        .map_or(0, |p| statement.sql.chars().take(p.saturating_sub(1)).filter(|c| *c == '\n').count());
-                let (committed, undone) = match (transactional, self.options.transaction_per_migration) {
-                    (true, false) => (committed.to_vec(), in_transaction.to_vec()),
-                    _ => ([committed, in_transaction].concat(), Vec::new()),
+            // The progress the history row shows (`None` until this run writes it).
+            let mut shown = if resume.is_none() { Some(0) } else { None };
+            let mut index = resume.unwrap_or(0);
+            while index < statements.len() {
+                let grouped = self.grouped(script, &statements[index]);
+                let end = if grouped {
+                    index + statements[index..].iter().take_while(|s| self.grouped(script, s)).count()
+                } else {
+                    index + 1
                 };
-                return Err(ApplyError::Step(Box::new(StepFailure {
-                    file: script.file_name(),
-                    line,
-                    revision: script.revision.clone(),
-                    direction: step.direction,
-                    statement: statement.sql.clone(),
-                    error,
-                    rolled_back,
-                    done_statements: index,
-                    committed,
-                    undone,
-                })));
+                let progress = |done: usize| {
+                    self.tables.progress_partial(&script.revision, done, &applied_sum(&statements[..done]))
+                };
+                if shown != Some(index) {
+                    self.driver.execute(&progress(index)).map_err(db("recording a step's progress"))?;
+                }
+                if grouped {
+                    self.driver.begin().map_err(db("starting a transaction"))?;
+                }
+                for (k, statement) in statements.iter().enumerate().take(end).skip(index) {
+                    if let Err(error) = self.driver.execute(&statement.sql) {
+                        if grouped {
+                            let _ = self.driver.rollback();
+                        }
+                        // A server's error means the statement did not take effect; a lost
+                        // connection leaves the row `partial`, its outcome unknown.
+                        if error.code.is_some() {
+                            let mark = if index == 0 {
+                                self.tables.abandon_partial(&script.revision)
+                            } else {
+                                self.tables.fail_partial(&script.revision)
+                            };
+                            let _ = self.driver.execute(&mark);
+                        }
+                        return Err(failure(k, error, index, k - index));
+                    }
+                }
+                shown = if grouped {
+                    let sql = format!("{};\nCOMMIT", progress(end));
+                    self.driver.execute(&sql).map_err(db("recording a step's progress"))?;
+                    Some(end)
+                } else {
+                    None
+                };
+                index = end;
             }
-        }
-        if !transactional {
             self.driver.begin().map_err(db("starting a transaction"))?;
+        } else {
+            for (index, statement) in statements.iter().enumerate() {
+                if let Err(error) = self.driver.execute(&statement.sql) {
+                    let _ = self.driver.rollback();
+                    return Err(failure(index, error, 0, 0));
+                }
+            }
         }
         let elapsed = started.elapsed();
         let checksum = script.checksum();
         let mut bookkeeping = self.tables.row_change(&step.rows);
         let duration_ms = elapsed.as_millis() as u64;
-        bookkeeping.push(if transactional {
-            self.tables.record(&HistoryEntry {
+        bookkeeping.push(match recorded {
+            None => self.tables.record(&HistoryEntry {
                 revision: &script.revision,
                 direction: step.direction.as_str(),
                 checksum: Some(&checksum),
@@ -668,9 +877,8 @@ impl<'a> Migrator<'a> {
                 started: Some(&started_wall),
                 duration_ms: Some(duration_ms),
                 executed_by: &self.user,
-            })
-        } else {
-            self.tables.complete_partial(&script.revision, &checksum, duration_ms, statements.len())
+            }),
+            Some(_) => self.tables.complete_partial(&script.revision, &checksum, duration_ms, statements.len()),
         });
         if commit {
             bookkeeping.push("COMMIT".to_string());
@@ -732,6 +940,28 @@ impl<'a> Migrator<'a> {
         self.driver.execute(&sql.join(";\n")).map_err(db("stamping the version table"))?;
         Ok(change)
     }
+}
+
+/// A lock-wait timeout (MySQL's 1205, PostgreSQL's 55P03) says which table was locked, for
+/// how long retort waited, and what to do.
+fn explain_lock_wait(
+    mut error: DbError,
+    statement: &Statement,
+    (ddl_lock_wait, dialect): (Option<Duration>, crate::dialect::Dialect),
+) -> DbError {
+    if !matches!(error.code.as_deref(), Some("1205" | "55P03")) || error.hint.is_some() {
+        return error;
+    }
+    let table = statement.table().map_or_else(|| "a table it uses".to_string(), |t| format!("table {t}"));
+    let waited = match (ddl_lock_wait, dialect) {
+        (Some(w), _) => format!("{} s", w.as_secs()),
+        (None, crate::dialect::Dialect::Mysql) => format!("{} s", crate::dialect::mysql::DEFAULT_DDL_LOCK_WAIT),
+        (None, _) => "its lock_timeout".to_string(),
+    };
+    error.hint = Some(format!(
+        "the statement waited {waited} for a lock on {table} that another session holds ([database] ddl_lock_wait). Find that session (SHOW PROCESSLIST on MySQL, pg_locks and pg_stat_activity on PostgreSQL), let it finish or end it, then run the command again; raise ddl_lock_wait only if a longer wait is acceptable, since every query on the table queues behind a waiting DDL statement"
+    ));
+    error
 }
 
 /// The rows a stamp leaves: the targets' points, plus the current rows of branches the targets do
@@ -880,16 +1110,23 @@ pub fn offline_script(
     for step in steps {
         let script = graph.script(step.rev);
         let statements = step_statements(graph, step, tables.dialect)?;
-        if !script.transactional {
+        // Where DDL commits implicitly (MySQL), a transaction around it would only mislead.
+        let outside = !script.transactional || !tables.dialect.transactional_ddl();
+        if outside {
             close(&mut out, &mut in_tx);
         } else {
             open(&mut out, &mut in_tx);
         }
         out.push_str(&format!("-- {} ({})\n\n", step.describe(graph), script.file_name()));
         for s in &statements {
-            out.push_str(&format!("{};\n\n", s.sql));
+            if tables.dialect == crate::dialect::Dialect::Mysql {
+                out.push_str(&crate::statements::for_mysql_client(&s.sql));
+                out.push('\n');
+            } else {
+                out.push_str(&format!("{};\n\n", s.sql));
+            }
         }
-        if !script.transactional {
+        if outside {
             open(&mut out, &mut in_tx);
         }
         let checksum = script.checksum();

@@ -381,6 +381,7 @@ fn lint_one(script: &Script, dialect: Dialect, written: &mut Vec<String>) -> Vec
     let parser_dialect: &dyn SqlDialect = match dialect {
         Dialect::Sqlite => &SQLiteDialect {},
         Dialect::Postgres => &PostgreSqlDialect {},
+        Dialect::Mysql => &sqlparser::dialect::MySqlDialect {},
     };
     let mut cx = Context {
         script,
@@ -796,6 +797,20 @@ fn measure(driver: &mut dyn crate::driver::Driver, table: &str) -> Option<Measur
                 return None;
             }
             (-1, None)
+        }
+        Dialect::Mysql => {
+            let (schema, name) = match table.rsplit_once('.') {
+                Some((schema, name)) => (dialect.literal(schema), dialect.literal(name)),
+                None => ("DATABASE()".to_string(), dialect.literal(table)),
+            };
+            let sql = format!(
+                "SELECT CAST(TABLE_ROWS AS CHAR), CAST(DATA_LENGTH + INDEX_LENGTH AS CHAR) FROM information_schema.TABLES WHERE TABLE_SCHEMA = {schema} AND TABLE_NAME = {name}"
+            );
+            let row = driver.query(&sql).ok()?.into_iter().next()?;
+            let mut cols = row.into_iter();
+            let estimate: i64 = cols.next().flatten().and_then(|c| c.parse().ok()).unwrap_or(-1);
+            let bytes = cols.next().flatten().and_then(|b| b.parse::<u64>().ok()).map(crate::text::bytes);
+            (estimate, bytes)
         }
     };
     if estimate > EXACT_ROWS {

@@ -94,7 +94,8 @@ impl Project {
             transaction_per_migration: self.config.file.migrations.transaction_per_migration,
             strict_checksums,
             lock_timeout: self.lock_timeout(),
-            resume: false,
+            resume: crate::executor::Resume::No,
+            ddl_lock_wait: self.config.file.database.ddl_lock_wait.map(std::time::Duration::from_secs),
         }
     }
 
@@ -107,7 +108,7 @@ impl Project {
             (Dialect::Postgres, true) if self.config.path.is_none() => Vec::new(),
             (Dialect::Postgres, true) => vec!["public".to_string()],
             (Dialect::Postgres, false) => self.config.file.schema.schemas.clone(),
-            (Dialect::Sqlite, _) => Vec::new(),
+            (Dialect::Sqlite | Dialect::Mysql, _) => Vec::new(),
         };
         crate::inspect::InspectOptions {
             schemas,

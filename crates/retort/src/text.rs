@@ -20,6 +20,18 @@ pub fn grouped(n: i64) -> String {
     if n < 0 { format!("-{out}") } else { out }
 }
 
+/// A size as PostgreSQL's `pg_size_pretty` prints it: `8192 bytes`, `16 kB`, `3 MB`, `2 GB`.
+pub fn bytes(n: u64) -> String {
+    let mut value = n;
+    for unit in ["bytes", "kB", "MB", "GB"] {
+        if value < 10 * 1024 {
+            return format!("{value} {unit}");
+        }
+        value = (value + 512) / 1024;
+    }
+    format!("{value} TB")
+}
+
 /// A duration with the precision a reader wants: `0.4 ms`, `12 ms`, `1.25 s`, `2 min 5 s`.
 pub fn duration(d: Duration) -> String {
     let ms = d.as_secs_f64() * 1000.0;
@@ -47,5 +59,9 @@ mod tests {
         assert_eq!(duration(Duration::from_micros(12_400)), "12 ms");
         assert_eq!(duration(Duration::from_millis(1_254)), "1.25 s");
         assert_eq!(duration(Duration::from_secs(125)), "2 min 5 s");
+        assert_eq!(bytes(8192), "8192 bytes");
+        assert_eq!(bytes(16 * 1024), "16 kB");
+        assert_eq!(bytes(3 * 1024 * 1024), "3072 kB");
+        assert_eq!(bytes(30 * 1024 * 1024), "30 MB");
     }
 }

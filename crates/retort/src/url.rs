@@ -8,17 +8,20 @@ use std::path::{Path, PathBuf};
 pub enum UrlError {
     /// The scheme names a database retort does not drive yet.
     #[error(
-        "database URL '{url}': {scheme} is not supported yet; retort drives SQLite (sqlite:path.db) and PostgreSQL (postgres://user@host/db)"
+        "database URL '{url}': {scheme} is not supported yet; retort drives SQLite (sqlite:path.db), PostgreSQL (postgres://user@host/db) and MySQL/MariaDB (mysql://user@host/db)"
     )]
     Unsupported { url: String, scheme: String },
     /// The scheme is missing or unknown.
     #[error(
-        "database URL '{url}' is not understood: use sqlite:path.db, sqlite:///abs/path.db, sqlite::memory: or postgres://user:password@host:port/dbname"
+        "database URL '{url}' is not understood: use sqlite:path.db, sqlite:///abs/path.db, sqlite::memory:, postgres://user:password@host:port/dbname or mysql://user:password@host:port/dbname"
     )]
     UnknownScheme { url: String },
     /// A PostgreSQL URL the client library rejected.
     #[error("database URL '{url}' is not a valid PostgreSQL URL: {reason}")]
     BadPostgres { url: String, reason: String },
+    /// A MySQL URL that cannot be understood.
+    #[error("database URL '{url}' is not a valid MySQL/MariaDB URL: {reason}")]
+    BadMysql { url: String, reason: String },
     /// `${VAR}` names an environment variable that is not set.
     #[error("database URL refers to ${{{var}}}, but the environment variable {var} is not set")]
     MissingEnv { var: String },
@@ -40,6 +43,8 @@ pub enum DatabaseUrl {
     Sqlite(SqliteLocation),
     /// A PostgreSQL server, kept as the original URL text for the client library.
     Postgres(String),
+    /// A MySQL or MariaDB server (`mysql://` or `mariadb://`), kept as the original URL text.
+    Mysql(String),
 }
 
 impl fmt::Debug for DatabaseUrl {
@@ -88,9 +93,17 @@ impl DatabaseUrl {
             }
             return Ok(DatabaseUrl::Postgres(url.to_string()));
         }
-        for scheme in ["mysql", "mariadb"] {
-            if url.starts_with(&format!("{scheme}:")) {
-                return Err(UrlError::Unsupported { url: mask_password(url), scheme: "MySQL/MariaDB".into() });
+        if url.starts_with("mysql://") || url.starts_with("mariadb://") {
+            crate::dialect::mysql::MysqlUrl::parse(url)
+                .map_err(|reason| UrlError::BadMysql { url: mask_password(url), reason })?;
+            return Ok(DatabaseUrl::Mysql(url.to_string()));
+        }
+        for scheme in ["mysql:", "mariadb:", "mysqlx:"] {
+            if url.starts_with(scheme) {
+                return Err(UrlError::BadMysql {
+                    url: mask_password(url),
+                    reason: "write it as mysql://user:password@host:3306/dbname".into(),
+                });
             }
         }
         Err(UrlError::UnknownScheme { url: mask_password(url) })
@@ -101,6 +114,7 @@ impl DatabaseUrl {
         match self {
             DatabaseUrl::Sqlite(_) => crate::dialect::Dialect::Sqlite,
             DatabaseUrl::Postgres(_) => crate::dialect::Dialect::Postgres,
+            DatabaseUrl::Mysql(_) => crate::dialect::Dialect::Mysql,
         }
     }
 }
@@ -110,7 +124,7 @@ impl fmt::Display for DatabaseUrl {
         match self {
             DatabaseUrl::Sqlite(SqliteLocation::Memory) => write!(f, "sqlite::memory:"),
             DatabaseUrl::Sqlite(SqliteLocation::File(p)) => write!(f, "sqlite:{}", p.display()),
-            DatabaseUrl::Postgres(u) => write!(f, "{}", mask_password(u)),
+            DatabaseUrl::Postgres(u) | DatabaseUrl::Mysql(u) => write!(f, "{}", mask_password(u)),
         }
     }
 }
@@ -206,7 +220,10 @@ mod tests {
         let sock = DatabaseUrl::parse("postgres://u@%2Fvar%2Frun%2Fpostgresql/db", base);
         assert!(matches!(sock, Ok(DatabaseUrl::Postgres(_))));
         let my = DatabaseUrl::parse("mysql://root@localhost/db", base);
-        assert!(matches!(my, Err(UrlError::Unsupported { .. })));
+        assert!(matches!(my, Ok(DatabaseUrl::Mysql(_))));
+        let maria = DatabaseUrl::parse("mariadb://root:pw@localhost/db", base).map(|u| u.to_string());
+        assert_eq!(maria.ok().as_deref(), Some("mariadb://root:***@localhost/db"));
+        assert!(matches!(DatabaseUrl::parse("mysql://root@localhost", base), Err(UrlError::BadMysql { .. })));
         assert!(DatabaseUrl::parse("oracle://x", base).is_err());
     }
 

@@ -14,7 +14,7 @@ fn loaded(url: &DatabaseUrl, ddl: &str) -> Schema {
     let sources = [SourceFile { name: "schema.sql".into(), text: ddl.into() }];
     let options = match url {
         DatabaseUrl::Postgres(_) => InspectOptions { schemas: vec!["public".into()], exclude_tables: vec![] },
-        DatabaseUrl::Sqlite(_) => InspectOptions::default(),
+        DatabaseUrl::Sqlite(_) | DatabaseUrl::Mysql(_) => InspectOptions::default(),
     };
     load(&sources, url, &options).unwrap_or_else(|e| panic!("{e}"))
 }

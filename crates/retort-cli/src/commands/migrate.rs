@@ -4,13 +4,13 @@ use std::process::ExitCode;
 
 use anyhow::{Result, bail};
 use retort::driver::Access;
-use retort::executor::{Migrator, RunReport, Silent, offline_script, offline_stamp};
+use retort::executor::{Migrator, Resume, RunReport, Silent, offline_script, offline_stamp};
 use retort::plan::{Direction, plan};
 use retort::project::Project;
 use retort::target::{Resolver, Target, applied_from_rows, parse_range};
 use retort::text::{count, duration};
 
-use crate::cli::MigrateArgs;
+use crate::cli::{MigrateArgs, ResumeHow};
 use crate::context::Context;
 use crate::progress::Progress;
 
@@ -62,7 +62,12 @@ fn migrate(ctx: &Context, args: MigrateArgs, direction: Direction) -> Result<Exi
     let (url, driver) = ctx.connect(&project, Access::ReadWrite)?;
     let tables = project.tables(url.dialect());
     let mut options = project.run_options(args.strict);
-    options.resume = args.resume;
+    options.resume = match args.resume {
+        None => Resume::No,
+        Some(ResumeHow::Continue) => Resume::Continue,
+        Some(ResumeHow::Rerun) => Resume::Rerun,
+        Some(ResumeHow::Skip) => Resume::Skip,
+    };
     let mut migrator = Migrator::new(&project.graph, driver, tables, options);
     let report = if ctx.json {
         let mut silent = Silent;

@@ -1,5 +1,5 @@
-//! Test support: a throwaway project folder and a throwaway database (a SQLite file or a fresh
-//! PostgreSQL database, dropped afterwards), and a way to run the `retort` binary in it.
+//! Test support: a throwaway project folder and a throwaway database (a SQLite file, or a fresh
+//! PostgreSQL or MariaDB database, dropped afterwards), and a way to run the `retort` binary in it.
 
 #![allow(dead_code)]
 
@@ -13,6 +13,40 @@ use assert_cmd::Command;
 pub enum Kind {
     Sqlite,
     Postgres,
+    Mariadb,
+}
+
+/// The MariaDB (or MySQL) server for tests, without a database (root, empty password here).
+pub fn mysql_admin_url() -> String {
+    std::env::var("RETORT_TEST_MYSQL").unwrap_or_else(|_| "mysql://root@127.0.0.1:3306".to_string())
+}
+
+/// A connection to the MySQL test server, to database `db` (or none).
+pub fn mysql_conn(db: Option<&str>) -> Result<mysql::Conn, mysql::Error> {
+    let url = match db {
+        Some(db) => format!("{}/{db}", mysql_admin_url()),
+        None => mysql_admin_url(),
+    };
+    let opts = mysql::Opts::from_url(&url)?;
+    mysql::Conn::new(mysql::OptsBuilder::from_opts(opts).prefer_socket(false))
+}
+
+/// Rows of a MySQL query, each row's columns as text joined by `|`.
+fn mysql_rows(conn: &mut mysql::Conn, sql: &str) -> Vec<String> {
+    use mysql::prelude::Queryable;
+    let rows: Vec<mysql::Row> = conn.query(sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
+    rows.into_iter()
+        .map(|row| {
+            (0..row.len())
+                .map(|i| match row.as_ref(i) {
+                    None | Some(mysql::Value::NULL) => "NULL".to_string(),
+                    Some(mysql::Value::Bytes(b)) => String::from_utf8_lossy(b).into_owned(),
+                    Some(other) => other.as_sql(true).trim_matches('\'').to_string(),
+                })
+                .collect::<Vec<_>>()
+                .join("|")
+        })
+        .collect()
 }
 
 /// The PostgreSQL server for tests (trust auth on this machine).
@@ -38,6 +72,7 @@ pub struct Db {
     pub kind: Kind,
     pub url: String,
     pg_name: Option<String>,
+    my_name: Option<String>,
     sqlite_path: Option<PathBuf>,
 }
 
@@ -47,7 +82,13 @@ impl Db {
         match kind {
             Kind::Sqlite => {
                 let path = dir.join("test.db");
-                Some(Db { kind, url: format!("sqlite:{}", path.display()), pg_name: None, sqlite_path: Some(path) })
+                Some(Db {
+                    kind,
+                    url: format!("sqlite:{}", path.display()),
+                    pg_name: None,
+                    my_name: None,
+                    sqlite_path: Some(path),
+                })
             }
             Kind::Postgres => {
                 let name = format!("retort_t_{}", &uuid::Uuid::new_v4().simple().to_string()[..16]);
@@ -66,9 +107,51 @@ impl Db {
                         return None;
                     }
                 }
-                Some(Db { kind, url: format!("{}/{name}", pg_admin_url()), pg_name: Some(name), sqlite_path: None })
+                Some(Db {
+                    kind,
+                    url: format!("{}/{name}", pg_admin_url()),
+                    pg_name: Some(name),
+                    my_name: None,
+                    sqlite_path: None,
+                })
+            }
+            Kind::Mariadb => {
+                use mysql::prelude::Queryable;
+                let name = format!("retort_t_{}", &uuid::Uuid::new_v4().simple().to_string()[..16]);
+                match mysql_conn(None) {
+                    Ok(mut c) => c
+                        .query_drop(format!("CREATE DATABASE {name}"))
+                        .unwrap_or_else(|e| panic!("creating test database {name}: {e}")),
+                    Err(e) => {
+                        if std::env::var_os("CI").is_some() {
+                            panic!("MariaDB at {} is unreachable and CI is set: {e}", mysql_admin_url());
+                        }
+                        eprintln!("skipping: MariaDB at {} is unreachable: {e}", mysql_admin_url());
+                        return None;
+                    }
+                }
+                Some(Db {
+                    kind,
+                    url: format!("{}/{name}", mysql_admin_url()),
+                    pg_name: None,
+                    my_name: Some(name),
+                    sqlite_path: None,
+                })
             }
         }
+    }
+
+    /// An identifier quoted for this database (backticks on MySQL).
+    pub fn q(&self, ident: &str) -> String {
+        match self.kind {
+            Kind::Mariadb => format!("`{ident}`"),
+            _ => format!("\"{ident}\""),
+        }
+    }
+
+    /// The database name (PostgreSQL and MySQL).
+    pub fn name(&self) -> String {
+        self.pg_name.clone().or_else(|| self.my_name.clone()).unwrap_or_default()
     }
 
     /// Runs SQL and returns the rows' columns as text joined by `|`.
@@ -109,6 +192,10 @@ impl Db {
                     })
                     .collect()
             }
+            Kind::Mariadb => {
+                let mut c = mysql_conn(self.my_name.as_deref()).unwrap_or_else(|e| panic!("connect: {e}"));
+                mysql_rows(&mut c, sql)
+            }
         }
     }
 
@@ -125,6 +212,11 @@ impl Db {
                     postgres::Client::connect(&self.url, postgres::NoTls).unwrap_or_else(|e| panic!("connect: {e}"));
                 c.batch_execute(sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
             }
+            Kind::Mariadb => {
+                use mysql::prelude::Queryable;
+                let mut c = mysql_conn(self.my_name.as_deref()).unwrap_or_else(|e| panic!("connect: {e}"));
+                c.query_drop(sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
+            }
         }
     }
 
@@ -137,6 +229,9 @@ impl Db {
             Kind::Postgres => {
                 "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename NOT LIKE 'retort_%' ORDER BY tablename"
             }
+            Kind::Mariadb => {
+                "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE' AND TABLE_NAME NOT LIKE 'retort\\_%' ORDER BY TABLE_NAME"
+            }
         };
         self.query(sql)
     }
@@ -147,6 +242,9 @@ impl Db {
             Kind::Sqlite => format!("SELECT name FROM pragma_table_info('{table}') ORDER BY cid"),
             Kind::Postgres => format!(
                 "SELECT column_name FROM information_schema.columns WHERE table_schema = 'public' AND table_name = '{table}' ORDER BY ordinal_position"
+            ),
+            Kind::Mariadb => format!(
+                "SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = '{table}' ORDER BY ORDINAL_POSITION"
             ),
         };
         self.query(&sql)
@@ -162,6 +260,9 @@ impl Db {
         let exists = match self.kind {
             Kind::Sqlite => format!("SELECT count(*) FROM sqlite_master WHERE name = '{table}'"),
             Kind::Postgres => format!("SELECT count(*) FROM pg_tables WHERE tablename = '{table}'"),
+            Kind::Mariadb => format!(
+                "SELECT count(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = '{table}'"
+            ),
         };
         if self.query(&exists) == vec!["0".to_string()] {
             return Vec::new();
@@ -176,6 +277,12 @@ impl Drop for Db {
             && let Ok(mut c) = postgres::Client::connect(&format!("{}/postgres", pg_admin_url()), postgres::NoTls)
         {
             let _ = c.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+        }
+        if let Some(name) = &self.my_name
+            && let Ok(mut c) = mysql_conn(None)
+        {
+            use mysql::prelude::Queryable;
+            let _ = c.query_drop(format!("DROP DATABASE IF EXISTS {name}"));
         }
     }
 }
@@ -368,6 +475,22 @@ macro_rules! on_both {
         }
         mod postgres {
             $( #[test] fn $name() { super::$name(super::common::Kind::Postgres) } )*
+        }
+    };
+}
+
+/// Defines one test per backend, MariaDB included, for each listed function taking a `Kind`.
+#[macro_export]
+macro_rules! on_all {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $( #[test] fn $name() { super::$name(super::common::Kind::Sqlite) } )*
+        }
+        mod postgres {
+            $( #[test] fn $name() { super::$name(super::common::Kind::Postgres) } )*
+        }
+        mod mariadb {
+            $( #[test] fn $name() { super::$name(super::common::Kind::Mariadb) } )*
         }
     };
 }

@@ -308,14 +308,6 @@ enum Mode {
     Missing,
 }
 
-/// The name Alembic (SQLAlchemy) gives the dialect.
-fn alembic_dialect(dialect: Dialect) -> &'static str {
-    match dialect {
-        Dialect::Sqlite => "sqlite",
-        Dialect::Postgres => "postgresql",
-    }
-}
-
 /// A scratch database for online capture, removed when dropped.
 enum Scratch {
     Sqlite(tempfile::TempDir),
@@ -336,6 +328,9 @@ impl Scratch {
                 database.driver = None;
                 Ok(Scratch::Postgres { database: Box::new(database), url: url.clone() })
             }
+            DatabaseUrl::Mysql(_) => Err(ImportError::Scratch(
+                "capturing revisions online on MySQL/MariaDB is not supported yet; point [database] url at SQLite or PostgreSQL for the import, or make the revisions render offline (alembic upgrade --sql)".into(),
+            )),
         }
     }
 
@@ -366,7 +361,7 @@ fn run_python(
     let request = serde_json::json!({
         "ini": source.ini.as_ref().map(|p| p.display().to_string()),
         "versions": source.versions.as_ref().map(|p| p.display().to_string()),
-        "dialect": alembic_dialect(options.scratch.dialect()),
+        "dialect": crate::dialect::Dialect::sqlalchemy_name(options.scratch.dialect()),
         "scratch": match scratch { Some(s) => s.request()?, None => serde_json::Value::Null },
     });
     Ok(crate::python::run(&options.python, &source.workdir(), "import alembic", PROGRAM, request)?)

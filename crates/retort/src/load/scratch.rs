@@ -38,6 +38,10 @@ pub fn load(sources: &[SourceFile], target: &DatabaseUrl, options: &InspectOptio
             unmanaged_schemas(driver, options)?;
             Ok(driver.inspect(options)?)
         }
+        DatabaseUrl::Mysql(url) => Err(LoadError::Scratch(Box::new(DbError::msg(format!(
+            "{}: loading a desired schema on MySQL/MariaDB (check, diff, autogenerate, verify) is not supported yet; the versioned commands (upgrade, downgrade, stamp, current, history) are",
+            crate::url::mask_password(url)
+        ))))),
     }
 }
 

@@ -42,7 +42,7 @@ pub fn read(config: &Config, target: &str, dialect: Dialect) -> Result<Vec<Sourc
         .collect();
     let request = serde_json::json!({
         "target": target,
-        "dialect": match dialect { Dialect::Sqlite => "sqlite", Dialect::Postgres => "postgresql" },
+        "dialect": dialect.sqlalchemy_name(),
         "pythonpath": pythonpath,
     });
     let answer: Answer = crate::python::run(
