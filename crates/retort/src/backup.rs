@@ -29,7 +29,7 @@ pub enum BackupError {
     Failed { url: String, path: String, message: String },
     /// Restore of a MySQL dump is the client's job.
     #[error(
-        "restore a MySQL/MariaDB backup with the client (it replays the dump's DROP and CREATE statements):\n  {command}"
+        "restore a MySQL/MariaDB backup with the client; it drops and recreates the tables the dump holds, and tables created after the backup stay (drop them first, or restore into a fresh database):\n  {command}"
     )]
     MysqlRestore { command: String },
     /// Restore is only built in for SQLite.

@@ -55,8 +55,8 @@ pub enum ApplyError {
 /// What the history table says of a step left part-way by an earlier run.
 #[derive(Debug)]
 pub struct PartialStep {
-    /// The migration file.
-    pub file: String,
+    /// The migration file (`None`: no file has the revision now).
+    pub file: Option<String>,
     /// The revision.
     pub revision: String,
     /// `upgrade` or `downgrade`.
@@ -88,6 +88,11 @@ pub enum NextStatement {
 
 fn partial_message(p: &PartialStep) -> String {
     let PartialStep { file, revision, direction, done, total, line, statement, next } = p;
+    let Some(file) = file else {
+        return format!(
+            "the history table records revision {revision} ({direction}) as stopped part-way after {done} statement(s), but no migration file has that revision now; restore its file and run `retort {direction} --resume`, or finish or undo the step by hand and record where the database is with `retort stamp <revision>`"
+        );
+    };
     let n = done + 1;
     let stay = format!(
         "The {done} statement(s) before it took effect and stay; the version table still names the revision before {revision}."
@@ -190,7 +195,9 @@ fn step_failure(f: &StepFailure) -> String {
             }
         }
     }
-    if f.committed.is_empty() {
+    if f.committed.is_empty() && f.recorded.is_some() {
+        out.push_str("\nNo earlier step of this run was committed.");
+    } else if f.committed.is_empty() {
         out.push_str("\nNo step of this run was committed.");
     } else {
         out.push_str(&format!("\nCommitted before the failure: {}.", f.committed.join(", ")));
@@ -658,7 +665,7 @@ impl<'a> Migrator<'a> {
         let (sum, status) = (next(), next().unwrap_or_default());
         let Some(rev) = self.graph.get(&revision) else {
             return Err(ApplyError::Partial(Box::new(PartialStep {
-                file: "(file missing)".into(),
+                file: None,
                 revision,
                 direction,
                 done,
@@ -692,7 +699,7 @@ impl<'a> Migrator<'a> {
         };
         let Some(resume_at) = resume_at else {
             return Err(ApplyError::Partial(Box::new(PartialStep {
-                file: script.file_name(),
+                file: Some(script.file_name()),
                 revision,
                 direction,
                 done,
