@@ -166,9 +166,20 @@ fn a_typo_is_caught_and_shown_once(kind: Kind) {
     assert!(out.contains("RT001") && out.contains("did you mean SELECT?"), "{out}");
     let (code, out) = w.code(&["upgrade", "head", "--force"]);
     assert_eq!(code, 1, "{out}");
-    assert_eq!(out.matches("SELEC 1").count(), 1, "{out}");
+    // (MariaDB's own message quotes the text near the error too.)
+    let shown = out.matches("SELEC 1").count() - usize::from(out.contains("near 'SELEC 1'"));
+    assert_eq!(shown, 1, "{out}");
+    if kind == Kind::Mariadb {
+        // DDL commits as it runs: the error says what took effect, and how to go on.
+        assert!(out.contains("1 statement(s) of this step took effect and stay") && out.contains("--resume"), "{out}");
+    }
     let (_, out) = w.code(&["current"]);
-    assert!(out.contains("the database is at <base>"), "nothing applied: {out}");
+    assert!(out.contains("the database is at <base>"), "the version table claims nothing: {out}");
 }
 
-on_both!(write_edit_upgrade_downgrade, dbmate_folders_and_broken_files, a_typo_is_caught_and_shown_once);
+on_all!(dbmate_folders_and_broken_files, a_typo_is_caught_and_shown_once);
+
+mod with_a_desired_schema {
+    use super::*;
+    on_both!(write_edit_upgrade_downgrade);
+}

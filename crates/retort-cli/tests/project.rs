@@ -150,8 +150,9 @@ fn current_works_with_only_a_url() {
 fn urls_and_config_errors_are_clear() {
     let p = sqlite_project();
     p.chain(1);
-    let err = p.fails(&["upgrade", "--url", "mysql://root:hunter2@localhost/db"]);
-    assert!(err.contains("MySQL/MariaDB is not supported yet") && !err.contains("hunter2"), "{err}");
+    let err = p.fails(&["upgrade", "--url", "mysql://root:hunter2@127.0.0.1:1/db"]);
+    assert!(err.contains("cannot connect to mysql://root:***@127.0.0.1:1/db") && !err.contains("hunter2"), "{err}");
+    assert!(err.contains("is the server running"), "{err}");
     let err = p.fails(&["upgrade", "--url", "postgres://bob:hunter2@127.0.0.1:1/db"]);
     assert!(err.contains("cannot connect to postgres://bob:***@127.0.0.1:1/db"), "{err}");
     assert!(!err.contains("hunter2"), "{err}");
