@@ -34,14 +34,14 @@ def revision_id(i: int) -> str:
     return f"r{i:05d}"
 
 
-def chain(count: int) -> list[Revision]:
-    """`count` revisions in a line, each creating one table."""
+def chain(count: int, dialect: str = "postgresql") -> list[Revision]:
+    """`count` revisions in a line, each creating one table (DDL for `dialect`, see sch.CREATED_AT)."""
     return [
         Revision(
             revision_id(i),
             revision_id(i - 1) if i > 1 else None,
             f"create {sch.table_name(i)}",
-            (sch.chain_table(i),),
+            (sch.chain_table(i, dialect),),
         )
         for i in range(1, count + 1)
     ]
@@ -270,12 +270,18 @@ def _alembic_revision(rev: Revision, n: int) -> str:
 # --- the floor's scripts ---------------------------------------------------------------------
 
 
-def upgrade_script(path: Path, revisions: list[Revision]) -> Path:
-    """Every revision's upgrade in its own transaction, for psql -f or sqlite3 .read."""
-    path.write_text("".join(f"BEGIN;\n{r.upgrade_sql()}\nCOMMIT;\n" for r in revisions))
+def upgrade_script(path: Path, revisions: list[Revision], transactions: bool = True) -> Path:
+    """Every revision's upgrade in its own transaction, for psql -f or sqlite3 .read. Without
+    `transactions`, the bare statements: on MariaDB every DDL statement commits by itself, so a
+    BEGIN/COMMIT around it would only add two empty round trips to the floor."""
+    path.write_text("".join(_transaction(r.upgrade_sql(), transactions) for r in revisions))
     return path
 
 
-def downgrade_script(path: Path, revisions: list[Revision]) -> Path:
-    path.write_text("".join(f"BEGIN;\n{r.downgrade_sql()}\nCOMMIT;\n" for r in reversed(revisions)))
+def downgrade_script(path: Path, revisions: list[Revision], transactions: bool = True) -> Path:
+    path.write_text("".join(_transaction(r.downgrade_sql(), transactions) for r in reversed(revisions)))
     return path
+
+
+def _transaction(sql: str, transactions: bool) -> str:
+    return f"BEGIN;\n{sql}\nCOMMIT;\n" if transactions else f"{sql}\n"

@@ -71,14 +71,22 @@ def table_name(i: int) -> str:
     return f"t{i:05d}"
 
 
-def chain_table(i: int) -> Table:
+# The chain's timestamp column per dialect: MariaDB has no timestamptz, and SQLAlchemy renders
+# DateTime(timezone=True) there as DATETIME, so retort's files and the floor's script say that too.
+CREATED_AT = {
+    "postgresql": ColumnType("timestamptz", "sa.DateTime(timezone=True)"),
+    "mariadb": ColumnType("datetime", "sa.DateTime(timezone=True)"),
+}
+
+
+def chain_table(i: int, dialect: str = "postgresql") -> Table:
     """The one table a revision of the migration chain creates: the same shape every time."""
     return Table(
         table_name(i),
         (
             ID,
             Column("name", ColumnType("varchar(100)", "sa.String(100)"), not_null=True),
-            Column("created_at", ColumnType("timestamptz", "sa.DateTime(timezone=True)")),
+            Column("created_at", CREATED_AT[dialect]),
         ),
     )
 

@@ -216,3 +216,179 @@ fn a_unix_socket_url_connects() {
     p.ok(&["upgrade", "head", "--url", &url]);
     assert_eq!(p.db.versions(), strings(&["r1"]));
 }
+
+/// A private MariaDB server with TLS (a throwaway CA and server certificate), stopped when dropped.
+struct TlsServer {
+    dir: tempfile::TempDir,
+    port: u16,
+    child: std::process::Child,
+}
+
+impl TlsServer {
+    /// `None` where no MariaDB server binary is installed or retort's tests do not run as root
+    /// (the server runs as the `mysql` user); with `CI` set that is a failure.
+    fn start() -> Option<TlsServer> {
+        let unavailable = |why: &str| {
+            assert!(std::env::var_os("CI").is_none(), "cannot start a TLS MariaDB server and CI is set: {why}");
+            eprintln!("skipping: {why}");
+        };
+        let root =
+            std::fs::metadata("/proc/self").map(|m| std::os::unix::fs::MetadataExt::uid(&m) == 0).unwrap_or(false);
+        if !root || !std::path::Path::new("/usr/sbin/mariadbd").exists() {
+            unavailable("needs root and /usr/sbin/mariadbd");
+            return None;
+        }
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let d = dir.path().display().to_string();
+        let script = format!(
+            "set -e; cd {d}; chmod 755 .; mkdir data
+openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 -subj '/CN=retort test CA' 2>/dev/null
+openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr -subj '/CN=localhost' 2>/dev/null
+printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\\n' > ext.cnf
+openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out server.pem -days 2 -extfile ext.cnf 2>/dev/null
+chown -R mysql .
+mariadb-install-db --user=mysql --datadir={d}/data --auth-root-authentication-method=normal >/dev/null 2>&1"
+        );
+        let made = std::process::Command::new("bash").args(["-c", &script]).status();
+        assert!(made.is_ok_and(|s| s.success()), "preparing the TLS server in {d}");
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .unwrap_or_else(|e| panic!("{e}"));
+        let child = std::process::Command::new("runuser")
+            .args(["-u", "mysql", "--", "/usr/sbin/mariadbd", "--no-defaults"])
+            .arg(format!("--datadir={d}/data"))
+            .arg(format!("--port={port}"))
+            .args(["--bind-address=0.0.0.0", "--skip-name-resolve"])
+            .arg(format!("--socket={d}/sock"))
+            .arg(format!("--ssl-ca={d}/ca.pem"))
+            .arg(format!("--ssl-cert={d}/server.pem"))
+            .arg(format!("--ssl-key={d}/server.key"))
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("starting mariadbd: {e}"));
+        let server = TlsServer { dir, port, child };
+        let started = Instant::now();
+        while server.admin("SELECT 1").is_err() {
+            assert!(started.elapsed() < Duration::from_secs(60), "the TLS server did not start");
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        Some(server)
+    }
+
+    fn admin(&self, sql: &str) -> Result<(), mysql::Error> {
+        let opts = mysql::OptsBuilder::new()
+            .ip_or_hostname(Some("127.0.0.1"))
+            .tcp_port(self.port)
+            .user(Some("root"))
+            .prefer_socket(false);
+        mysql::Conn::new(opts)?.query_drop(sql)
+    }
+
+    fn ca(&self) -> String {
+        self.dir.path().join("ca.pem").display().to_string()
+    }
+}
+
+impl Drop for TlsServer {
+    fn drop(&mut self) {
+        let _ = self.admin("SHUTDOWN");
+        if self.child.wait_timeout_secs(10).is_none() {
+            let _ = std::process::Command::new("pkill").args(["-f", &self.dir.path().display().to_string()]).status();
+        }
+    }
+}
+
+trait WaitTimeout {
+    fn wait_timeout_secs(&mut self, secs: u64) -> Option<std::process::ExitStatus>;
+}
+
+impl WaitTimeout for std::process::Child {
+    fn wait_timeout_secs(&mut self, secs: u64) -> Option<std::process::ExitStatus> {
+        let started = Instant::now();
+        while started.elapsed() < Duration::from_secs(secs) {
+            if let Ok(Some(status)) = self.try_wait() {
+                return Some(status);
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        None
+    }
+}
+
+/// Every `ssl-mode` against a server with TLS, as a user who must use it (`REQUIRE SSL`).
+#[test]
+fn tls_modes_against_a_tls_server() {
+    let Some(server) = TlsServer::start() else { return };
+    server
+        .admin("CREATE DATABASE app; CREATE USER tls@'%' REQUIRE SSL; GRANT ALL ON app.* TO tls@'%'")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let (port, ca) = (server.port, server.ca());
+    let url = |host: &str, mode: &str| format!("mysql://tls@{host}:{port}/app?ssl-mode={mode}&ssl-ca={ca}");
+    let connects = |url: &str| retort_in(dir.path(), &["current", "--url", url]);
+    for mode in ["PREFERRED", "REQUIRED", "VERIFY_CA", "VERIFY_IDENTITY"] {
+        let out = connects(&url("127.0.0.1", mode));
+        assert!(out.status.success(), "{mode}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    // Without TLS this user is refused; an unknown CA and a wrong host name are refused by retort.
+    let err = retort_fails(dir.path(), &["current", "--url", &url("127.0.0.1", "DISABLED")]);
+    assert!(err.contains("authentication failed") && err.contains("Access denied"), "{err}");
+    let no_ca = format!("mysql://tls@127.0.0.1:{port}/app?ssl-mode=VERIFY_CA");
+    let err = retort_fails(dir.path(), &["current", "--url", &no_ca]);
+    assert!(err.contains("UnknownIssuer"), "{err}");
+    let err = retort_fails(dir.path(), &["current", "--url", &url("127.0.0.2", "VERIFY_IDENTITY")]);
+    assert!(err.contains("NotValidForName") || err.contains("not valid for"), "{err}");
+    assert!(connects(&url("127.0.0.2", "VERIFY_CA")).status.success(), "VERIFY_CA does not check the name");
+    // And a real run over TLS.
+    let p = Project::new(Kind::Sqlite).unwrap_or_else(|| unreachable!());
+    p.chain(2);
+    p.ok(&["upgrade", "head", "--url", &url("localhost", "VERIFY_IDENTITY")]);
+    assert_eq!(p.ok(&["current", "--url", &url("127.0.0.1", "REQUIRED")]), "r2 (head)\n");
+}
+
+/// A user with a password: `MYSQL_PWD` fills it in, and `--backup` hands it to the dump tool in an
+/// option file, never as an argument (a stand-in `mariadb-dump` records what it was given).
+#[test]
+fn passwords_come_from_mysql_pwd_and_stay_off_command_lines() {
+    let p = project!(Kind::Mariadb);
+    let user = format!("u{}", &p.db.name()[9..]);
+    p.db.exec(&format!(
+        "CREATE USER '{user}'@'%' IDENTIFIED BY 'pw-s3cret'; GRANT ALL ON {}.* TO '{user}'@'%'",
+        p.db.name()
+    ));
+    p.chain(1);
+    let bare = format!("mysql://{user}@127.0.0.1:3306/{}", p.db.name());
+    let err = p.fails(&["current", "--url", &bare]);
+    assert!(err.contains("authentication failed"), "{err}");
+    let out = p.cmd().args(["upgrade", "head", "--url", &bare]).env("MYSQL_PWD", "pw-s3cret").output();
+    let out = out.unwrap_or_else(|e| panic!("{e}"));
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+
+    let tools = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let log = tools.path().join("args.txt");
+    let fake = tools.path().join("mariadb-dump");
+    let script = format!(
+        "#!/bin/sh\nprintf '%s\\n' \"$@\" > {log}\nfor a in \"$@\"; do case \"$a\" in --defaults-extra-file=*) cat \"${{a#*=}}\" >> {log}.cnf;; --result-file=*) echo '-- dump' > \"${{a#*=}}\";; esac; done\n",
+        log = log.display()
+    );
+    std::fs::write(&fake, script).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::set_permissions(&fake, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let with_pw = format!("mysql://{user}:pw-s3cret@127.0.0.1:3306/{}", p.db.name());
+    let path = format!("{}:{}", tools.path().display(), std::env::var("PATH").unwrap_or_default());
+    let out = p.cmd().args(["upgrade", "head", "--backup", "b.sql", "--url", &with_pw]).env("PATH", path).output();
+    let out = out.unwrap_or_else(|e| panic!("{e}"));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && stdout.contains("Backup written to b.sql") && !stdout.contains("s3cret"),
+        "{stdout}"
+    );
+    let args = std::fs::read_to_string(&log).unwrap_or_default();
+    assert!(!args.contains("s3cret"), "the password is not an argument: {args}");
+    assert!(args.contains("--single-transaction") && args.contains(&format!("--user={user}")), "{args}");
+    let option_file = std::fs::read_to_string(format!("{}.cnf", log.display())).unwrap_or_default();
+    assert!(option_file.contains("[client]") && option_file.contains("password=\"pw-s3cret\""), "{option_file}");
+    p.db.exec(&format!("DROP USER '{user}'@'%'"));
+}
