@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""retort against Alembic and the plain clients (psql, pg_dump, sqlite3): one table of medians.
+"""retort against Alembic and the plain clients (psql, pg_dump, mariadb, sqlite3): one table of medians.
 
     python3 bench/run.py            # full sizes, 5 runs each, writes bench/RESULTS.md
     python3 bench/run.py --quick    # small sizes, 1 run, writes nothing; exit 1 on any failure
@@ -24,6 +24,8 @@ from harness.workloads import (
     Check,
     GraphCommand,
     ImportAlembic,
+    MariadbCurrent,
+    MariadbUpgrade,
     PgDowngrade,
     PgUpgrade,
     SqliteUpgrade,
@@ -60,6 +62,8 @@ def workloads(scale: Scale) -> list[Workload]:
         Autogenerate(scale.tables, scale.touched),
         Check(scale.big_tables, Target(max_seconds=3), alembic_runs=scale.big_alembic_runs),
         SqliteUpgrade(scale.revisions),
+        MariadbUpgrade(scale.revisions),
+        MariadbCurrent(scale.revisions),
         ImportAlembic(scale.imported),
     ]
 
@@ -84,7 +88,7 @@ def main() -> int:
         log(f"warning: load average {os.getloadavg()[0]:.2f}: something else is running, the figures will be noisy")
     fresh_dir(WORK)
     try:
-        db.drop_all_bench_databases()
+        db.drop_all_bench_databases(mariadb=any(getattr(w, "mariadb_databases", ()) for w in chosen))
         ctx = Context(tools.prepare(WORK, args.retort), WORK, runs)
         start = report.Start.now(ctx.tools.retort)
     except db.SetupError as e:

@@ -64,7 +64,8 @@ class Workload(Protocol):
     name: str
     target: Target
     floor: str | None  # the plain client's name, None when the workload has no floor
-    databases: list[str]  # dropped once it is measured
+    databases: list[str]  # PostgreSQL databases, dropped once it is measured
+    # A MariaDB workload also has `mariadb_databases`, dropped likewise (see runner.run_workload).
 
     def contenders(self, ctx: Context) -> list[Contender]:
         """Prepares the databases and projects (untimed) and says what each tool runs."""

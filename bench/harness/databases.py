@@ -1,5 +1,6 @@
-"""The PostgreSQL server and SQLite files the workloads run against, and the untimed queries that
-reset and verify them. Everything here goes through the `psql` and `sqlite3` clients."""
+"""The PostgreSQL and MariaDB servers and SQLite files the workloads run against, and the untimed
+queries that reset and verify them. Everything here goes through the `psql`, `mariadb` and
+`sqlite3` clients."""
 
 import subprocess
 from pathlib import Path
@@ -7,6 +8,8 @@ from pathlib import Path
 HOST = "127.0.0.1"
 PORT = 5432
 USER = "postgres"
+MARIADB_PORT = 3306
+MARIADB_USER = "root"  # without a password
 PREFIX = "retort_bench_"
 # The bookkeeping tables of both tools; never counted as the workload's tables.
 BOOKKEEPING_TABLES = ("retort_version", "retort_history", "alembic_version")
@@ -54,11 +57,15 @@ def copy(source: str, name: str) -> None:
     psql(f'CREATE DATABASE "{name}" TEMPLATE "{source}"')
 
 
-def drop_all_bench_databases() -> None:
-    """Drops what an interrupted earlier run left behind."""
+def drop_all_bench_databases(mariadb: bool = True) -> None:
+    """Drops what an interrupted earlier run left behind, on PostgreSQL and (unless told not to:
+    no MariaDB workload is chosen) on MariaDB."""
     names = psql(f"SELECT datname FROM pg_database WHERE datname LIKE '{PREFIX}%'")
     for name in names.split():
         drop(name)
+    if mariadb:
+        for name in mariadb_sql(f"SHOW DATABASES LIKE '{PREFIX}%'").split():
+            mariadb_drop(name)
 
 
 def server_version() -> str:
@@ -112,3 +119,68 @@ def remove_sqlite(path: Path) -> None:
     """Deletes a SQLite database with its journal and retort's lock file."""
     for suffix in ("", "-journal", "-wal", "-shm", ".retort-lock"):
         path.with_name(path.name + suffix).unlink(missing_ok=True)
+
+
+# --- MariaDB ---------------------------------------------------------------------------------
+
+
+def mariadb_url(db: str) -> str:
+    """The URL retort takes."""
+    return f"mysql://{MARIADB_USER}@{HOST}:{MARIADB_PORT}/{db}"
+
+
+def mariadb_sqlalchemy_url(db: str) -> str:
+    return f"mysql+pymysql://{MARIADB_USER}@{HOST}:{MARIADB_PORT}/{db}"
+
+
+def mariadb_client_args() -> list[str]:
+    """Connection arguments for the `mariadb` client (TCP, as retort and pymysql connect)."""
+    return ["--protocol=TCP", "-h", HOST, "-P", str(MARIADB_PORT), "-u", MARIADB_USER]
+
+
+def mariadb_sql(sql: str, db: str | None = None) -> str:
+    """Runs SQL through the `mariadb` client; the tab-separated rows, without column names."""
+    argv = ["mariadb", *mariadb_client_args(), "-N", "-B", "-e", sql, *([db] if db else [])]
+    try:
+        done = subprocess.run(argv, capture_output=True, text=True)
+    except FileNotFoundError:
+        raise SetupError("the `mariadb` client is not installed (apt-get install mariadb-client)") from None
+    if done.returncode != 0:
+        raise SetupError(f"mariadb failed on {sql!r}: {done.stderr.strip()}")
+    return done.stdout.strip()
+
+
+def mariadb_drop(db: str) -> None:
+    mariadb_sql(f"DROP DATABASE IF EXISTS `{db}`")
+
+
+def mariadb_recreate(db: str) -> None:
+    mariadb_drop(db)
+    mariadb_sql(f"CREATE DATABASE `{db}`")
+
+
+def mariadb_server_version() -> str:
+    return mariadb_sql("SELECT VERSION()")
+
+
+def mariadb_count_tables(db: str) -> int:
+    """The base tables of database `db`, without either tool's bookkeeping tables."""
+    names = ", ".join(f"'{t}'" for t in BOOKKEEPING_TABLES)
+    return int(
+        mariadb_sql(
+            "SELECT count(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()"
+            f" AND TABLE_TYPE = 'BASE TABLE' AND TABLE_NAME NOT IN ({names})",
+            db,
+        )
+    )
+
+
+def mariadb_versions(db: str, table: str) -> list[str]:
+    """The revisions a version table holds; none when the table does not exist."""
+    exists = mariadb_sql(
+        f"SELECT count(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = '{table}'",
+        db,
+    )
+    if exists == "0":
+        return []
+    return mariadb_sql(f"SELECT version_num FROM `{table}` ORDER BY 1", db).split()

@@ -88,7 +88,8 @@ def machine(start: Start) -> list[str]:
         f"machine: {os.cpu_count()} cores (nproc), {_memory_gib():.0f} GiB RAM, {_cpu_model()}, "
         + platform.platform(),
         f"load average (1, 5, 15 min): {start.load} at the start, {_load()} at the end",
-        f"PostgreSQL {db.server_version()} at {db.HOST}:{db.PORT}; SQLite {sqlite_version}",
+        f"PostgreSQL {db.server_version()} at {db.HOST}:{db.PORT}; "
+        + f"MariaDB {db.mariadb_server_version()} at {db.HOST}:{db.MARIADB_PORT}; SQLite {sqlite_version}",
         f"retort commit {start.retort_commit}, binary built {start.retort_built:%Y-%m-%d %H:%M} UTC; "
         + package_versions(),
     ]

@@ -42,6 +42,8 @@ def run_workload(workload: Workload, ctx: Context) -> Row:
     finally:
         for name in workload.databases:
             db.drop(name)
+        for name in getattr(workload, "mariadb_databases", ()):
+            db.mariadb_drop(name)
     return Row(workload.name, workload.target, workload.floor, results)
 
 

@@ -62,14 +62,14 @@ def _ensure_alembic() -> Path:
 
 
 def package_versions() -> str:
-    """Alembic's, SQLAlchemy's and psycopg2's versions as installed in the virtualenv."""
+    """Alembic's, SQLAlchemy's, psycopg2's and PyMySQL's versions as installed in the virtualenv."""
     code = (
-        "import alembic, sqlalchemy, psycopg2;"
-        "print(alembic.__version__, sqlalchemy.__version__, psycopg2.__version__.split()[0])"
+        "import alembic, sqlalchemy, psycopg2, pymysql;"
+        "print(alembic.__version__, sqlalchemy.__version__, psycopg2.__version__.split()[0], pymysql.__version__)"
     )
     out = subprocess.run([str(VENV / "bin" / "python"), "-c", code], capture_output=True, text=True)
-    alembic, sqlalchemy, psycopg2 = out.stdout.split()
-    return f"Alembic {alembic}, SQLAlchemy {sqlalchemy}, psycopg2 {psycopg2}"
+    alembic, sqlalchemy, psycopg2, pymysql = out.stdout.split()
+    return f"Alembic {alembic}, SQLAlchemy {sqlalchemy}, psycopg2 {psycopg2}, PyMySQL {pymysql}"
 
 
 def run_checked(argv: list[str]) -> str:

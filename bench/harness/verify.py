@@ -42,6 +42,12 @@ def pg_state(name: str, version_table: str | None, tables: int, at: list[str]) -
     return state(lambda: db.count_tables(name), versions, tables, at)
 
 
+def mariadb_state(name: str, version_table: str | None, tables: int, at: list[str]) -> Verify:
+    """`state` of a MariaDB database; without a version table (the floor) only the tables count."""
+    versions = (lambda: db.mariadb_versions(name, version_table)) if version_table else (lambda: at)
+    return state(lambda: db.mariadb_count_tables(name), versions, tables, at)
+
+
 def sqlite_state(path: Path, version_table: str | None, tables: int, at: list[str]) -> Verify:
     versions = (lambda: db.sqlite_versions(path, version_table)) if version_table else (lambda: at)
     return state(lambda: db.sqlite_count_tables(path), versions, tables, at)

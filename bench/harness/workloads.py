@@ -30,15 +30,19 @@ class Chain:
     head: str
 
     @staticmethod
-    def write(tools: Tools, root: Path, count: int, retort_url: str, alembic_url: str) -> "Chain":
-        revisions = proj.chain(count)
+    def write(
+        tools: Tools, root: Path, count: int, retort_url: str, alembic_url: str, dialect: str = "postgresql"
+    ) -> "Chain":
+        revisions = proj.chain(count, dialect)
+        # MariaDB commits every DDL statement by itself: its floor script has no BEGIN/COMMIT.
+        transactions = dialect != "mariadb"
         proj.fresh_dir(root)
         chain = Chain(
             tools,
             proj.write_retort_project(tools, root / "retort", retort_url, revisions),
             proj.write_alembic_project(root / "alembic", alembic_url, revisions),
-            proj.upgrade_script(root / "up.sql", revisions),
-            proj.downgrade_script(root / "down.sql", revisions),
+            proj.upgrade_script(root / "up.sql", revisions, transactions),
+            proj.downgrade_script(root / "down.sql", revisions, transactions),
             revisions[-1].id,
         )
         run_checked(chain.alembic("heads"))  # also compiles the revision modules once
@@ -47,6 +51,11 @@ class Chain:
     @staticmethod
     def on_postgres(ctx: Context, folder: str, count: int, name: str) -> "Chain":
         return Chain.write(ctx.tools, ctx.work / folder, count, db.url(name), db.sqlalchemy_url(name))
+
+    @staticmethod
+    def on_mariadb(ctx: Context, folder: str, count: int, name: str) -> "Chain":
+        urls = db.mariadb_url(name), db.mariadb_sqlalchemy_url(name)
+        return Chain.write(ctx.tools, ctx.work / folder, count, *urls, dialect="mariadb")
 
     def retort(self, *args: str) -> list[str]:
         return self.tools.retort_cmd(self.retort_config, *args)
@@ -166,6 +175,74 @@ class PgDowngrade:
             None,
             lambda role: verify.pg_state(name, VERSION_TABLES[role], 0, []),
             lambda: db.copy(template, name),
+        )
+
+
+@dataclass
+class MariadbCurrent:
+    """`current` on a chain of revisions, a MariaDB database stamped at head for both tools, each run
+    a cold process. (`heads` and `history` read only the files: the same on every database.)"""
+
+    revisions: int
+    target: Target = Target(max_seconds=0.020)
+    floor: str | None = None
+
+    @property
+    def name(self) -> str:
+        return f"MariaDB `current`, {self.revisions:,} revisions"
+
+    @property
+    def databases(self) -> list[str]:
+        return []  # none on PostgreSQL
+
+    @property
+    def mariadb_databases(self) -> list[str]:
+        return [f"{db.PREFIX}mariadb_current"]
+
+    def contenders(self, ctx: Context) -> list[Contender]:
+        name = self.mariadb_databases[0]
+        db.mariadb_recreate(name)
+        chain = Chain.on_mariadb(ctx, "mariadb-current", self.revisions, name)
+        run_checked(chain.retort("stamp", "head"))
+        run_checked(chain.alembic("stamp", "head"))
+        shown = verify.output_mentions(f"{chain.head} (head)")
+        return [
+            Contender("retort", chain.retort("current"), shown),
+            Contender("alembic", chain.alembic("current"), shown),
+        ]
+
+
+@dataclass
+class MariadbUpgrade:
+    """`upgrade head` from an empty MariaDB database, one step per revision (Alembic with
+    `transaction_per_migration=True`; MariaDB commits each CREATE TABLE by itself). The floor is the
+    `mariadb` client reading the same CREATE TABLEs."""
+
+    revisions: int
+    target: Target = Target(max_floor_ratio=1.2)
+    floor: str = "mariadb"
+
+    @property
+    def name(self) -> str:
+        return f"MariaDB `upgrade head`, {self.revisions:,} revisions"
+
+    @property
+    def databases(self) -> list[str]:
+        return []  # none on PostgreSQL
+
+    @property
+    def mariadb_databases(self) -> list[str]:
+        return [f"{db.PREFIX}mariadb_upgrade"]
+
+    def contenders(self, ctx: Context) -> list[Contender]:
+        name = self.mariadb_databases[0]
+        chain = Chain.on_mariadb(ctx, "mariadb-upgrade", self.revisions, name)
+        return chain.contenders(
+            ["upgrade", "head"],
+            ["mariadb", *db.mariadb_client_args(), name],
+            chain.up_sql,
+            lambda role: verify.mariadb_state(name, VERSION_TABLES[role], self.revisions, [chain.head]),
+            lambda: db.mariadb_recreate(name),
         )
 
 

@@ -147,7 +147,18 @@ fn stamp_records_a_state_fixed_by_hand() {
     p.migration("r2", &["r1"], "CREATE TABLE a (id INT);\nCREATE TABLE a (id INT);", "DROP TABLE a;");
     let err = p.fails(&["upgrade", "head"]);
     assert!(err.contains("ERROR 1050") && err.contains("line 8: CREATE TABLE a"), "{err}");
+    // `current` says the step is part-way, as the next upgrade would.
+    let out = p.run(&["current", "-v"]);
+    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success() && stdout.contains("r1"), "{stdout}");
+    assert!(
+        stderr.contains("warning: migrations/r2.sql: revision r2 (upgrade) stopped at statement 2 of 2 (line 9)"),
+        "{stderr}"
+    );
+    assert!(stdout.contains("failed after 1 statement(s)"), "{stdout}");
     p.ok(&["stamp", "r2"]);
+    let out = p.run(&["current"]);
+    assert!(String::from_utf8_lossy(&out.stderr).is_empty(), "the stamp resolved it: {out:?}");
     assert_eq!(p.db.versions(), strings(&["r2"]));
     assert_eq!(p.ok(&["current"]), "r2 (head)\n");
     p.ok(&["downgrade", "base"]);

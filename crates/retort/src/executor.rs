@@ -86,6 +86,18 @@ pub enum NextStatement {
     Unknown,
 }
 
+impl PartialStep {
+    fn step_direction(&self) -> Direction {
+        if self.direction == "downgrade" { Direction::Downgrade } else { Direction::Upgrade }
+    }
+}
+
+impl std::fmt::Display for PartialStep {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&partial_message(self))
+    }
+}
+
 fn partial_message(p: &PartialStep) -> String {
     let PartialStep { file, revision, direction, done, total, line, statement, next } = p;
     let Some(file) = file else {
@@ -287,6 +299,11 @@ pub struct HistoryRow {
     pub executed_by: Option<String>,
     /// The database user who ran it.
     pub db_user: Option<String>,
+    /// `done`; for a step that records its progress and stopped part-way `partial` (the run
+    /// died), `failed`, `not applied`, or `resolved` (by a stamp).
+    pub status: Option<String>,
+    /// Statements that took effect, for steps that record their progress.
+    pub statements_done: Option<u64>,
 }
 
 /// A file whose content changed after it was applied.
@@ -456,6 +473,8 @@ impl<'a> Migrator<'a> {
                     duration_ms: next().and_then(|d| d.parse().ok()),
                     executed_by: next(),
                     db_user: next(),
+                    status: next(),
+                    statements_done: next().and_then(|d| d.parse().ok()),
                 }
             })
             .collect())
@@ -656,59 +675,24 @@ impl<'a> Migrator<'a> {
     /// continue from (it must be the first step of this plan, and the statements that took
     /// effect must read as they ran).
     fn partial_step(&mut self, steps: &[Step]) -> Result<Option<(String, usize)>, ApplyError> {
-        let rows = self.driver.query(&self.tables.select_partial()).map_err(db("reading the history table"))?;
-        let Some(row) = rows.into_iter().next() else { return Ok(None) };
-        let mut cols = row.into_iter();
-        let mut next = || cols.next().flatten();
-        let (revision, direction) = (next().unwrap_or_default(), next().unwrap_or_default());
-        let done: usize = next().and_then(|d| d.parse().ok()).unwrap_or(0);
-        let (sum, status) = (next(), next().unwrap_or_default());
-        let Some(rev) = self.graph.get(&revision) else {
-            return Err(ApplyError::Partial(Box::new(PartialStep {
-                file: None,
-                revision,
-                direction,
-                done,
-                total: 0,
-                line: 0,
-                statement: String::new(),
-                next: NextStatement::Unknown,
-            })));
+        let Some((state, sum)) = self.read_partial()? else { return Ok(None) };
+        let Some(rev) = self.graph.get(&state.revision) else {
+            return Err(ApplyError::Partial(Box::new(state)));
         };
-        let step = Step {
-            rev,
-            direction: if direction == "downgrade" { Direction::Downgrade } else { Direction::Upgrade },
-            rows: RowChange::default(),
-        };
-        let script = self.graph.script(rev);
-        let stmts = self.statements(&step)?;
-        let following = stmts.get(done);
-        let outcome = match following {
-            _ if status == "failed" => NextStatement::Failed,
-            None => NextStatement::NotApplied,
-            Some(s) if self.grouped(script, s) => NextStatement::NotApplied,
-            Some(_) => NextStatement::Unknown,
-        };
-        let first = steps.first().is_some_and(|s| s.rev == rev && s.direction.as_str() == direction);
-        let resume_at = match (self.options.resume, outcome) {
+        let first = steps.first().is_some_and(|s| s.rev == rev && s.direction.as_str() == state.direction);
+        let has_next = state.line > 0;
+        let resume_at = match (self.options.resume, state.next) {
             (Resume::No, _) => None,
             (_, _) if !first => None,
             (Resume::Continue, NextStatement::Unknown) => None,
-            (Resume::Skip, _) if following.is_some() => Some(done + 1),
-            (_, _) => Some(done),
+            (Resume::Skip, _) if has_next => Some(state.done + 1),
+            (_, _) => Some(state.done),
         };
         let Some(resume_at) = resume_at else {
-            return Err(ApplyError::Partial(Box::new(PartialStep {
-                file: Some(script.file_name()),
-                revision,
-                direction,
-                done,
-                total: stmts.len(),
-                line: following.map_or(0, |s| s.line),
-                statement: following.map_or_else(String::new, |s| s.sql.chars().take(200).collect()),
-                next: outcome,
-            })));
+            return Err(ApplyError::Partial(Box::new(state)));
         };
+        let stmts = self.statements(&Step { rev, direction: state.step_direction(), rows: RowChange::default() })?;
+        let done = state.done;
         if let Some(sum) = sum.filter(|s| s.starts_with("p:"))
             && applied_sum(&stmts[..done.min(stmts.len())]) != sum
         {
@@ -718,14 +702,63 @@ impl<'a> Migrator<'a> {
                 _ => String::new(),
             };
             return Err(ApplyError::ResumeEdited {
-                file: script.file_name(),
-                revision,
+                file: self.graph.script(rev).file_name(),
+                revision: state.revision,
                 done,
                 lines,
-                next: following.map_or(0, |s| s.line),
+                next: state.line,
             });
         }
-        Ok(Some((revision, resume_at)))
+        Ok(Some((state.revision, resume_at)))
+    }
+
+    /// A step an earlier run left part-way, as the history table records it, for commands that
+    /// only report (`current`): `None` when there is none.
+    pub fn part_way(&mut self) -> Result<Option<PartialStep>, ApplyError> {
+        if !self
+            .driver
+            .table_exists(self.tables.schema.as_deref(), &self.tables.history)
+            .map_err(db("checking for the history table"))?
+        {
+            return Ok(None);
+        }
+        Ok(self.read_partial()?.map(|(state, _)| state))
+    }
+
+    /// The part-way step's row, read against the files, with the sum of its applied statements.
+    fn read_partial(&mut self) -> Result<Option<(PartialStep, Option<String>)>, ApplyError> {
+        let rows = self.driver.query(&self.tables.select_partial()).map_err(db("reading the history table"))?;
+        let Some(row) = rows.into_iter().next() else { return Ok(None) };
+        let mut cols = row.into_iter();
+        let mut next = || cols.next().flatten();
+        let (revision, direction) = (next().unwrap_or_default(), next().unwrap_or_default());
+        let done: usize = next().and_then(|d| d.parse().ok()).unwrap_or(0);
+        let (sum, status) = (next(), next().unwrap_or_default());
+        let mut state = PartialStep {
+            file: None,
+            revision,
+            direction,
+            done,
+            total: 0,
+            line: 0,
+            statement: String::new(),
+            next: NextStatement::Unknown,
+        };
+        let Some(rev) = self.graph.get(&state.revision) else { return Ok(Some((state, sum))) };
+        let script = self.graph.script(rev);
+        let stmts = self.statements(&Step { rev, direction: state.step_direction(), rows: RowChange::default() })?;
+        let following = stmts.get(done);
+        state.next = match following {
+            _ if status == "failed" => NextStatement::Failed,
+            None => NextStatement::NotApplied,
+            Some(s) if self.grouped(script, s) => NextStatement::NotApplied,
+            Some(_) => NextStatement::Unknown,
+        };
+        state.file = Some(script.file_name());
+        state.total = stmts.len();
+        state.line = following.map_or(0, |s| s.line);
+        state.statement = following.map_or_else(String::new, |s| s.sql.chars().take(200).collect());
+        Ok(Some((state, sum)))
     }
 
     /// Whether a step records its progress statement by statement (outside one transaction):

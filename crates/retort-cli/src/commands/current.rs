@@ -18,6 +18,9 @@ struct CurrentJson {
     revisions: Vec<RevisionJson>,
     history: Vec<retort::executor::HistoryRow>,
     changed_files: Vec<retort::executor::Drift>,
+    /// A step an earlier run left part-way, said as the next `upgrade` would.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    part_way: Option<String>,
 }
 
 /// Prints the database's current revision(s); `-v` adds recent history and changed files.
@@ -31,6 +34,8 @@ pub fn run(ctx: &Context, args: CurrentArgs) -> Result<ExitCode> {
     let (current, applied) = if project.config.path.is_none() { (Vec::new(), Vec::new()) } else { migrator.state()? };
     let history = if args.verbose || ctx.json { migrator.history(Some(10))? } else { Vec::new() };
     let drift = if applied.is_empty() { Vec::new() } else { migrator.drift(&applied)? };
+    // A step left part-way is said by every command that shows where the database is.
+    let part_way = if project.config.path.is_none() { None } else { migrator.part_way()?.map(|p| p.to_string()) };
 
     if ctx.json {
         print_json(&CurrentJson {
@@ -39,6 +44,7 @@ pub fn run(ctx: &Context, args: CurrentArgs) -> Result<ExitCode> {
             revisions: current.iter().map(|&r| json(graph, r, Some(&current))).collect(),
             history,
             changed_files: drift.clone(),
+            part_way,
         })?;
     } else {
         if args.verbose {
@@ -69,12 +75,18 @@ pub fn run(ctx: &Context, args: CurrentArgs) -> Result<ExitCode> {
                     h.executed_by.as_deref().unwrap_or("?"),
                     h.db_user.as_deref().map(|u| format!(" (db user {u})")).unwrap_or_default(),
                 );
+                if let Some(status) = h.status.as_deref().filter(|s| *s != "done") {
+                    println!("      {status} after {} statement(s)", h.statements_done.unwrap_or(0));
+                }
             }
         }
         if !args.strict {
             for d in &drift {
                 eprintln!("warning: {d}");
             }
+        }
+        if let Some(p) = &part_way {
+            eprintln!("warning: {p}");
         }
     }
     if args.strict && !drift.is_empty() {

@@ -213,11 +213,11 @@ impl VersionTables {
     }
 
     /// The query listing the history, oldest first: revision, direction, checksum, started,
-    /// duration, executed_by, db_user.
+    /// duration, executed_by, db_user, status, statements done.
     pub fn select_history(&self, limit: Option<usize>) -> String {
         let text = self.dialect.text_type();
         let cols = format!(
-            "revision, direction, checksum, CAST(started_at AS {text}), CAST(duration_ms AS {text}), executed_by, db_user"
+            "revision, direction, checksum, CAST(started_at AS {text}), CAST(duration_ms AS {text}), executed_by, db_user, status, CAST(statements_done AS {text})"
         );
         match limit {
             None => format!("SELECT {cols} FROM {} ORDER BY id", self.h()),
