@@ -509,6 +509,29 @@ on_all!(
     adopts_an_alembic_version_table,
 );
 
+/// `[database] ddl_lock_wait` on PostgreSQL: `lock_timeout` for the migration's statements, so
+/// an ALTER behind an open transaction fails in a second, naming the table.
+#[test]
+fn ddl_lock_wait_on_postgres() {
+    let p = project!(Kind::Postgres);
+    p.chain(1);
+    p.ok(&["upgrade", "head"]);
+    p.migration("r2", &["r1"], "ALTER TABLE t1 ADD COLUMN note TEXT;", "ALTER TABLE t1 DROP COLUMN note;");
+    p.write(
+        "retort.toml",
+        &format!("[database]\nurl = \"{}\"\nddl_lock_wait = 1\n\n[migrations]\ndir = \"migrations\"\n", p.db.url),
+    );
+    let mut reader = ::postgres::Client::connect(&p.db.url, ::postgres::NoTls).unwrap_or_else(|e| panic!("{e}"));
+    reader.batch_execute("BEGIN; SELECT * FROM t1;").unwrap_or_else(|e| panic!("{e}"));
+    let started = std::time::Instant::now();
+    let err = p.fails(&["upgrade", "head"]);
+    assert!(started.elapsed() < std::time::Duration::from_secs(15), "{:?}", started.elapsed());
+    assert!(err.contains("canceling statement due to lock timeout"), "{err}");
+    assert!(err.contains("waited 1 s for a lock on table t1 that another session holds"), "{err}");
+    reader.batch_execute("COMMIT").unwrap_or_else(|e| panic!("{e}"));
+    p.ok(&["upgrade", "head"]);
+}
+
 /// What depends on DDL inside transactions: not MySQL's.
 mod transactional_ddl {
     use super::*;

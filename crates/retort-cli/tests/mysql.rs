@@ -403,3 +403,37 @@ fn passwords_come_from_mysql_pwd_and_stay_off_command_lines() {
     assert!(option_file.contains("[client]") && option_file.contains("password=\"pw-s3cret\""), "{option_file}");
     p.db.exec(&format!("DROP USER '{user}'@'%'"));
 }
+
+/// A resumed step runs on a new connection: the session settings its applied statements made
+/// are made again, so later statements see them.
+#[test]
+fn resume_repeats_session_settings() {
+    let p = project!(Kind::Mariadb);
+    let body = "SET @n = 5;\nCREATE TABLE a (id INT);\nINSERT INTO nowhere VALUES (1);\nINSERT INTO a VALUES (@n);";
+    p.migration("r1", &[], body, "DROP TABLE a;");
+    p.fails(&["upgrade", "head"]);
+    p.migration(
+        "r1",
+        &[],
+        &body.replace("INSERT INTO nowhere VALUES (1)", "INSERT INTO a VALUES (@n + 1)"),
+        "DROP TABLE a;",
+    );
+    let out = p.run(&["upgrade", "head", "--resume"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("migrations/r1.sql:8: repeated for the resumed step: SET @n = 5")
+    );
+    assert_eq!(p.db.query("SELECT id FROM a ORDER BY id"), strings(&["5", "6"]));
+}
+
+/// A downgrade that failed undid nothing: edits to the file it left applied are still reported.
+#[test]
+fn a_failed_downgrade_keeps_the_drift_check() {
+    let p = project!(Kind::Mariadb);
+    p.migration("r1", &[], "CREATE TABLE a (id INT);", "DROP TABLE nowhere;");
+    p.ok(&["upgrade", "head"]);
+    p.fails(&["downgrade", "base"]);
+    p.migration("r1", &[], "CREATE TABLE a (id BIGINT);", "DROP TABLE a;");
+    let err = p.fails(&["current", "--strict"]);
+    assert!(err.contains("migrations/r1.sql (revision r1) was changed after it was applied"), "{err}");
+}

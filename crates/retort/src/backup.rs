@@ -137,8 +137,11 @@ pub fn backup(url: &DatabaseUrl, path: &Path) -> Result<(), BackupError> {
 fn mysql_option_file(url: &crate::dialect::mysql::MysqlUrl) -> std::io::Result<tempfile::NamedTempFile> {
     use std::io::Write;
     let mut file = tempfile::Builder::new().prefix("retort-my-").suffix(".cnf").tempfile()?;
-    let password = url.password.clone().unwrap_or_default().replace('\\', "\\\\").replace('"', "\\\"");
-    writeln!(file, "[client]\npassword=\"{password}\"")?;
+    writeln!(file, "[client]")?;
+    if let Some(password) = &url.password {
+        let escaped = password.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n");
+        writeln!(file, "password=\"{escaped}\"")?;
+    }
     file.flush()?;
     Ok(file)
 }
@@ -156,7 +159,8 @@ fn mysql_client_args(url: &crate::dialect::mysql::MysqlUrl, mariadb_tool: bool) 
     let tls = match (url.ssl_mode, mariadb_tool) {
         (SslMode::Disabled, true) => Some("--skip-ssl"),
         (SslMode::VerifyCa | SslMode::VerifyIdentity, true) => Some("--ssl-verify-server-cert"),
-        (SslMode::Preferred, _) | (SslMode::Required, true) => None,
+        (SslMode::Required, true) => Some("--ssl"),
+        (SslMode::Preferred, _) => None,
         (SslMode::Disabled, false) => Some("--ssl-mode=DISABLED"),
         (SslMode::Required, false) => Some("--ssl-mode=REQUIRED"),
         (SslMode::VerifyCa, false) => Some("--ssl-mode=VERIFY_CA"),

@@ -378,6 +378,8 @@ pub struct Migrator<'a> {
     user: String,
     /// With `--resume`: the revision whose first statements already ran, and how many.
     resume_from: Option<(String, usize)>,
+    /// The step whose `partial` start record the previous step's commit already wrote.
+    prerecorded: Option<(String, Direction)>,
 }
 
 fn db(context: &str) -> impl FnOnce(DbError) -> ApplyError + '_ {
@@ -423,7 +425,7 @@ impl<'a> Migrator<'a> {
     ) -> Self {
         let mut tables = tables;
         tables.schema = driver.default_schema();
-        Migrator { graph, tables, driver, options, user: os_user(), resume_from: None }
+        Migrator { graph, tables, driver, options, user: os_user(), resume_from: None, prerecorded: None }
     }
 
     /// The raw version rows; empty when the version table does not exist (nothing is created).
@@ -483,7 +485,8 @@ impl<'a> Migrator<'a> {
     /// Applied migration files whose content differs from what was applied.
     pub fn drift(&mut self, applied: &[bool]) -> Result<Vec<Drift>, ApplyError> {
         let mut last: std::collections::HashMap<String, Option<String>> = std::collections::HashMap::new();
-        for row in self.history(None)? {
+        // Only steps that ran to the end count: a failed or abandoned downgrade undid nothing.
+        for row in self.history(None)?.into_iter().filter(|r| r.status.as_deref().is_none_or(|s| s == "done")) {
             match row.direction.as_str() {
                 "upgrade" => last.insert(row.revision, row.checksum),
                 "downgrade" | "unstamp" => last.remove(&row.revision),
@@ -607,7 +610,7 @@ impl<'a> Migrator<'a> {
         observer.planned(self.graph, &steps);
         let mut report = RunReport::default();
         if self.options.transaction_per_migration {
-            let mut pending = steps.into_iter();
+            let mut pending = steps.into_iter().peekable();
             loop {
                 self.driver.begin().map_err(db("starting a transaction"))?;
                 let next = if run_lock {
@@ -621,8 +624,10 @@ impl<'a> Migrator<'a> {
                     break;
                 };
                 let committed: Vec<String> = report.steps.iter().map(|s| s.revision.clone()).collect();
-                // The step's bookkeeping and its COMMIT go to the server in one round trip.
-                let elapsed = self.run_step(&step, observer, &committed, &[], true)?;
+                // The step's bookkeeping and its COMMIT go to the server in one round trip, with
+                // the start record of the next step when that one records its progress.
+                let following = if run_lock { pending.peek() } else { None };
+                let elapsed = self.run_step(&step, observer, &committed, &[], Some(following))?;
                 let id = self.graph.id(step.rev).to_string();
                 observer.step_finished(self.graph, &step, elapsed);
                 report.steps.push(StepReport { revision: id, direction: step.direction, elapsed });
@@ -634,7 +639,7 @@ impl<'a> Migrator<'a> {
             let mut committed: Vec<String> = Vec::new();
             let mut timings = Vec::new();
             for step in &steps {
-                let elapsed = self.run_step(step, observer, &committed, &done, false)?;
+                let elapsed = self.run_step(step, observer, &committed, &done, None)?;
                 let id = self.graph.id(step.rev).to_string();
                 if self.recorded(self.graph.script(step.rev)).is_some() {
                     committed.append(&mut done);
@@ -685,7 +690,9 @@ impl<'a> Migrator<'a> {
             (Resume::No, _) => None,
             (_, _) if !first => None,
             (Resume::Continue, NextStatement::Unknown) => None,
-            (Resume::Skip, _) if has_next => Some(state.done + 1),
+            (Resume::Skip, NextStatement::Unknown) if has_next => Some(state.done + 1),
+            // A statement known not to have taken effect is run, not skipped.
+            (Resume::Skip, _) => return Err(ApplyError::Partial(Box::new(state))),
             (_, _) => Some(state.done),
         };
         let Some(resume_at) = resume_at else {
@@ -787,15 +794,17 @@ impl<'a> Migrator<'a> {
     /// Runs one step inside the open transaction. A step that records its progress (see
     /// [`Migrator::recorded`]) commits the open transaction first, runs its statements one by
     /// one (data statements between DDL together in a transaction), then opens a new
-    /// transaction for the version update. Returns how long it took; on failure the transaction
-    /// is rolled back.
+    /// transaction for the version update. `commit` is `Some(next step)` when the step commits
+    /// its own transaction (a step that records its progress has its start record written in
+    /// that commit: one commit, so one disk flush, less per step). Returns how long it took; on
+    /// failure the transaction is rolled back.
     fn run_step(
         &mut self,
         step: &Step,
         observer: &mut dyn Observer,
         committed: &[String],
         in_transaction: &[String],
-        commit: bool,
+        commit: Option<Option<&Step>>,
     ) -> Result<Duration, ApplyError> {
         let script: &Script = self.graph.script(step.rev);
         let statements = self.statements(step)?;
@@ -835,16 +844,12 @@ impl<'a> Migrator<'a> {
         };
         if recorded.is_some() {
             self.driver.commit().map_err(db("committing before a step that records its progress"))?;
-            if resume.is_none() {
-                let entry = HistoryEntry {
-                    revision: &script.revision,
-                    direction: step.direction.as_str(),
-                    checksum: None,
-                    message: &script.message,
-                    started: Some(&started_wall),
-                    duration_ms: None,
-                    executed_by: &self.user,
-                };
+            let prerecorded = self
+                .prerecorded
+                .take()
+                .is_some_and(|(rev, direction)| rev == script.revision && direction == step.direction);
+            if resume.is_none() && !prerecorded {
+                let entry = self.start_entry(step, &started_wall);
                 self.driver
                     .execute(&self.tables.record_partial(&entry))
                     .map_err(db("recording the start of a step"))?;
@@ -852,6 +857,17 @@ impl<'a> Migrator<'a> {
             // The progress the history row shows (`None` until this run writes it).
             let mut shown = if resume.is_none() { Some(0) } else { None };
             let mut index = resume.unwrap_or(0);
+            // A resumed step runs on a new connection: the session settings its earlier
+            // statements made (`SET @cutoff = ...`, `SET foreign_key_checks = 0`) are made again.
+            for s in statements[..index.min(statements.len())].iter().filter(|s| s.is_session_setting()) {
+                self.driver.execute(&s.sql).map_err(db("repeating a session setting of the resumed step"))?;
+                observer.warning(&format!(
+                    "{}:{}: repeated for the resumed step: {}",
+                    script.file_name(),
+                    s.line,
+                    s.sql
+                ));
+            }
             while index < statements.len() {
                 let grouped = self.grouped(script, &statements[index]);
                 let end = if grouped {
@@ -875,7 +891,8 @@ impl<'a> Migrator<'a> {
                         }
                         // A server's error means the statement did not take effect; a lost
                         // connection leaves the row `partial`, its outcome unknown.
-                        if error.code.is_some() {
+                        // (Except CREATE INDEX CONCURRENTLY: a failure leaves an INVALID index.)
+                        if error.code.is_some() && !statement.sql.to_ascii_uppercase().contains("CONCURRENTLY") {
                             let mark = if index == 0 {
                                 self.tables.abandon_partial(&script.revision)
                             } else {
@@ -920,18 +937,44 @@ impl<'a> Migrator<'a> {
             }),
             Some(_) => self.tables.complete_partial(&script.revision, &checksum, duration_ms, statements.len()),
         });
-        if commit {
+        if let Some(next) = commit {
+            if let Some(next) = next.filter(|n| self.recorded(self.graph.script(n.rev)).is_some()) {
+                let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+                bookkeeping.push(self.tables.record_partial(&self.start_entry(next, &now)));
+                self.prerecorded = Some((self.graph.id(next.rev).to_string(), next.direction));
+            }
             bookkeeping.push("COMMIT".to_string());
         }
         if let Err(e) = self.driver.execute(&bookkeeping.join(";\n")) {
             let _ = self.driver.rollback();
-            let what = if commit { "recording and committing" } else { "recording" };
+            self.prerecorded = None;
+            let what = if commit.is_some() { "recording and committing" } else { "recording" };
             return Err(ApplyError::Db {
                 context: format!("{what} revision {} in the version table (the step was rolled back)", script.revision),
                 source: Box::new(e),
             });
         }
+        // In a whole-run transaction, a step that could not roll back commits its record at
+        // once: a later failure must not roll back the record of what stays done.
+        if commit.is_none() && recorded.is_some() {
+            self.driver.commit().map_err(db("committing the record of a step that records its progress"))?;
+            self.driver.begin().map_err(db("starting a transaction"))?;
+        }
         Ok(elapsed)
+    }
+
+    /// The `partial` history row a step that records its progress starts with.
+    fn start_entry<'s>(&'s self, step: &Step, started: &'s str) -> HistoryEntry<'s> {
+        let script = self.graph.script(step.rev);
+        HistoryEntry {
+            revision: &script.revision,
+            direction: step.direction.as_str(),
+            checksum: None,
+            message: &script.message,
+            started: Some(started),
+            duration_ms: None,
+            executed_by: &self.user,
+        }
     }
 
     /// Sets the version table to exactly the given targets without running any migration.

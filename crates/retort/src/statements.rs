@@ -87,7 +87,10 @@ fn split_delimited(section: &Section) -> Result<Vec<Statement>, SplitError> {
         Ok(())
     };
     for (i, line) in section.sql.split('\n').enumerate() {
-        if let Some(next) = delimiter_line(line) {
+        // As in the client, `DELIMITER` is a command only between statements (a column may be
+        // called `delimiter`).
+        let between = chunk.trim_end().is_empty() || chunk.trim_end().ends_with(delimiter.as_str());
+        if let Some(next) = delimiter_line(line).filter(|_| between) {
             flush(&mut chunk, chunk_line, &delimiter)?;
             delimiter = next.to_string();
             chunk_line = section.first_line + i + 1;
@@ -151,6 +154,11 @@ impl Tokens {
             })
             .collect();
         Ok(Tokens { items, executable })
+    }
+
+    /// Whether a byte lies inside an executable comment (whose `;` does not end a statement).
+    fn in_executable(&self, at: usize) -> bool {
+        self.executable.iter().any(|&(open, close)| open < at && at < close)
     }
 
     /// A statement's byte range, widened over the executable comments it starts or ends in.
@@ -248,7 +256,7 @@ fn split_tokens(section: &Section, dialect: Dialect) -> Result<Vec<Statement>, S
     let mut end = 0usize;
     let mut depth = 0usize;
     for (i, (token, at, token_end, line)) in significant.iter().map(|t| (&t.0, t.1, t.2, t.3)).enumerate() {
-        if *token == Token::SemiColon && depth == 0 {
+        if *token == Token::SemiColon && depth == 0 && !tokens.in_executable(at) {
             if let Some((from, line)) = start.take() {
                 let (from, end) = tokens.widen(from, end);
                 out.push(Statement { sql: section.sql[from..end].to_string(), line: file_line(line) });
@@ -270,11 +278,19 @@ fn split_tokens(section: &Section, dialect: Dialect) -> Result<Vec<Statement>, S
         if let Token::Word(word) = token {
             let next_word =
                 |k: Keyword| matches!(significant.get(i + 1).map(|t| &t.0), Some(Token::Word(w)) if w.keyword == k);
+            // `CREATE [OR REPLACE] [DEFINER = u] PROCEDURE ...`, not a table with an `event` column.
             let in_program = words.first() == Some(&Keyword::CREATE)
                 && match dialect {
-                    Dialect::Mysql => words.iter().any(|w| MYSQL_PROGRAMS.contains(w)),
+                    Dialect::Mysql => words
+                        .iter()
+                        .take_while(|w| !matches!(w, Keyword::TABLE | Keyword::VIEW | Keyword::INDEX))
+                        .take(8)
+                        .any(|w| MYSQL_PROGRAMS.contains(w)),
                     _ => words.contains(&Keyword::TRIGGER),
                 };
+            // A name, not a keyword: `NEW.begin`, `t.end`, a quoted word.
+            let name = word.quote_style.is_some()
+                || matches!(significant.get(i.wrapping_sub(1)).map(|t| &t.0), Some(Token::Period));
             // MariaDB's anonymous block: `BEGIN NOT ATOMIC ... END`.
             let anonymous = dialect == Dialect::Mysql && words.is_empty() && next_word(Keyword::NOT);
             let statement_start = i == 0
@@ -288,7 +304,10 @@ fn split_tokens(section: &Section, dialect: Dialect) -> Result<Vec<Statement>, S
                 && MYSQL_COMPOUND.iter().any(|k| word.value.eq_ignore_ascii_case(k))
                 && opens_compound(&word.value, &significant[i + 1..]);
             match word.keyword {
+                _ if name => {}
                 Keyword::BEGIN if depth == 0 && (in_program || next_word(Keyword::ATOMIC) || anonymous) => depth = 1,
+                // A nested block starts a statement (a column may be called `begin`).
+                Keyword::BEGIN if depth > 0 && !statement_start => {}
                 // `END CASE` closes a CASE statement; its CASE opens nothing.
                 k if depth > 0 && BLOCK_OPENERS.contains(&k) && !after_end => depth += 1,
                 _ if compound => depth += 1,
@@ -341,9 +360,22 @@ impl Statement {
     /// DDL) commits implicitly there.
     pub fn is_dml(&self) -> bool {
         let first = self.sql.trim_start_matches(['(', ' ', '\n', '\t']).split_whitespace().next().unwrap_or_default();
-        ["INSERT", "UPDATE", "DELETE", "REPLACE", "SELECT", "WITH", "VALUES", "DO", "SET"]
+        // `SET PASSWORD`, `SET GLOBAL` and the like commit implicitly, or refuse a transaction.
+        ["INSERT", "UPDATE", "DELETE", "REPLACE", "SELECT", "WITH", "VALUES", "DO"]
             .iter()
             .any(|k| first.eq_ignore_ascii_case(k))
+            || self.is_session_setting()
+    }
+
+    /// A `SET` of the session's own state (user variables, `foreign_key_checks`, `sql_mode`,
+    /// `search_path`), which a resumed step must make again on its new connection.
+    pub fn is_session_setting(&self) -> bool {
+        let mut words = self.sql.split_whitespace().map(str::to_ascii_uppercase);
+        words.next().as_deref() == Some("SET")
+            && !matches!(
+                words.next().as_deref(),
+                Some("PASSWORD" | "GLOBAL" | "PERSIST" | "PERSIST_ONLY" | "TRANSACTION" | "ROLE" | "DEFAULT")
+            )
     }
 
     /// The table a statement works on, as written (for messages: `ALTER TABLE orders ...`,
@@ -532,6 +564,17 @@ mod mysql_tests {
     }
 
     #[test]
+    fn names_that_look_like_keywords() {
+        let got = split_mysql(
+            "CREATE TABLE audit (event VARCHAR(20), begin DATETIME);\nCREATE TRIGGER t BEFORE INSERT ON shifts FOR EACH ROW BEGIN SET NEW.begin = COALESCE(NEW.begin, NOW()); END;\nCREATE INDEX i ON shifts (begin);\nCREATE TABLE csv (\ndelimiter CHAR(1) NOT NULL);\nSELECT 1;",
+        );
+        assert_eq!(got.len(), 5, "{got:#?}");
+        assert_eq!(got[3].1, "CREATE TABLE csv (\ndelimiter CHAR(1) NOT NULL)");
+        let both = split_mysql("/*!40101 INSERT INTO t VALUES (1); INSERT INTO t VALUES (2) */;\nSELECT 2;");
+        assert_eq!(both.len(), 2, "one executable comment is one statement: {both:?}");
+    }
+
+    #[test]
     fn client_scripts_get_delimiters_back() {
         assert_eq!(for_mysql_client("SELECT 1"), "SELECT 1;\n");
         let body = "CREATE PROCEDURE p() BEGIN SELECT 1; END";
@@ -542,6 +585,11 @@ mod mysql_tests {
     fn statement_kinds_and_tables() {
         let s = |sql: &str| Statement { sql: sql.into(), line: 1 };
         assert!(s("INSERT INTO a VALUES (1)").is_dml() && s("update a set x = 1").is_dml());
+        assert!(s("SET @cut = NOW()").is_dml() && s("set foreign_key_checks = 0").is_session_setting());
+        assert!(
+            !s("SET PASSWORD FOR app = 'x'").is_dml() && !s("SET TRANSACTION ISOLATION LEVEL SERIALIZABLE").is_dml()
+        );
+        assert!(!s("SET GLOBAL max_connections = 10").is_session_setting());
         assert!(
             !s("ALTER TABLE a ADD b INT").is_dml() && !s("CALL p()").is_dml() && !s("LOCK TABLES a WRITE").is_dml()
         );

@@ -215,7 +215,13 @@ impl Db {
             Kind::Mariadb => {
                 use mysql::prelude::Queryable;
                 let mut c = mysql_conn(self.my_name.as_deref()).unwrap_or_else(|e| panic!("connect: {e}"));
-                c.query_drop(sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
+                // Every result set is read: an error in a later statement is not dropped.
+                let mut result = c.query_iter(sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
+                while let Some(set) = result.iter() {
+                    for row in set {
+                        row.unwrap_or_else(|e| panic!("{sql}: {e}"));
+                    }
+                }
             }
         }
     }

@@ -116,11 +116,13 @@ impl MysqlUrl {
             .strip_prefix("mysql://")
             .or_else(|| url.strip_prefix("mariadb://"))
             .ok_or("it does not start with mysql:// or mariadb://")?;
-        let (rest, query) = rest.split_once('?').unwrap_or((rest, ""));
-        let (userinfo, hostpath) = match rest.rfind('@') {
+        // The credentials run to the first `@`, as `mask_password` and the PostgreSQL client read
+        // them (a password may hold `/`, `?` or `:`; an `@` in it is written %40).
+        let (userinfo, rest) = match rest.find('@') {
             Some(at) => (Some(&rest[..at]), &rest[at + 1..]),
             None => (None, rest),
         };
+        let (hostpath, query) = rest.split_once('?').unwrap_or((rest, ""));
         let (user, password) = match userinfo {
             Some(info) => match info.split_once(':') {
                 Some((u, p)) => {
@@ -200,6 +202,10 @@ impl MysqlUrl {
         let verifying = SslOpts::default().with_root_cert_path(self.ssl_ca.clone().map(std::path::PathBuf::from));
         match self.ssl_mode {
             SslMode::Disabled => None,
+            // With a CA named, the chain is checked (as the mysql client does with --ssl-ca).
+            SslMode::Preferred | SslMode::Required if self.ssl_ca.is_some() => {
+                Some(verifying.with_danger_skip_domain_validation(true))
+            }
             SslMode::Preferred | SslMode::Required => {
                 Some(SslOpts::default().with_danger_accept_invalid_certs(true).with_danger_skip_domain_validation(true))
             }
@@ -215,7 +221,14 @@ pub struct MysqlDriver {
     database: String,
     lock_name: Option<String>,
     mariadb: bool,
+    /// `START TRANSACTION` was asked for and travels with the next statement, saving a round
+    /// trip (and an empty transaction when a commit comes first).
+    begin_pending: bool,
 }
+
+/// What a deferred `START TRANSACTION` adds in front of the next statement (one line, so the
+/// server's "at line N" is one more than the statement's own).
+const BEGIN_PREFIX: &str = "START TRANSACTION;\n";
 
 /// The error the server (or the connection) reported, in the `mysql` client's words.
 fn db_error(e: mysql::Error) -> DbError {
@@ -236,14 +249,33 @@ fn db_error(e: mysql::Error) -> DbError {
 }
 
 /// The server's "... at line N" of a statement, as a character position of that line's start,
-/// so the executor names the file line.
-fn with_position(mut e: DbError, sql: &str) -> DbError {
-    let line = e.message.rsplit_once(" at line ").and_then(|(_, n)| n.trim().parse::<usize>().ok()).filter(|n| *n >= 1);
+/// so the executor names the file line; `shift` lines were sent in front of `sql`.
+fn with_position(mut e: DbError, sql: &str, shift: usize) -> DbError {
+    let line = e
+        .message
+        .rsplit_once(" at line ")
+        .and_then(|(_, n)| n.trim().parse::<usize>().ok())
+        .and_then(|n| n.checked_sub(shift))
+        .filter(|n| *n >= 1);
     if let Some(n) = line {
         let offset: usize = sql.split('\n').take(n - 1).map(|l| l.chars().count() + 1).sum();
         e.position = Some(offset + 1);
     }
     e
+}
+
+/// Runs SQL that may hold several statements and returns the rows of all of them. Every result
+/// set is read, so an error of a later statement is returned (the `mysql` crate's `query_drop`
+/// reads only the first and drops the others' errors).
+fn run_all(conn: &mut Conn, sql: &str) -> Result<Vec<mysql::Row>, mysql::Error> {
+    let mut result = conn.query_iter(sql)?;
+    let mut rows = Vec::new();
+    while let Some(set) = result.iter() {
+        for row in set {
+            rows.push(row?);
+        }
+    }
+    Ok(rows)
 }
 
 /// The `GET_LOCK` name (at most 64 characters) for a database and version table.
@@ -285,7 +317,7 @@ impl MysqlDriver {
             },
         }
         .map_err(db_error)?;
-        let mut driver = MysqlDriver { conn, database, lock_name: None, mariadb: false };
+        let mut driver = MysqlDriver { conn, database, lock_name: None, mariadb: false, begin_pending: false };
         let version = driver.query("SELECT VERSION()")?;
         driver.mariadb =
             version.first().and_then(|r| r.first()).cloned().flatten().is_some_and(|v| v.contains("MariaDB"));
@@ -364,23 +396,40 @@ impl Driver for MysqlDriver {
     }
 
     fn begin(&mut self) -> Result<(), DbError> {
-        self.execute("START TRANSACTION")
+        if self.begin_pending {
+            return Err(DbError::msg("a transaction is already open"));
+        }
+        self.begin_pending = true;
+        Ok(())
     }
 
     fn commit(&mut self) -> Result<(), DbError> {
-        self.execute("COMMIT")
+        if std::mem::take(&mut self.begin_pending) {
+            return Ok(()); // nothing ran in it
+        }
+        self.conn.query_drop("COMMIT").map_err(db_error)
     }
 
     fn rollback(&mut self) -> Result<(), DbError> {
-        self.execute("ROLLBACK")
+        if std::mem::take(&mut self.begin_pending) {
+            return Ok(());
+        }
+        self.conn.query_drop("ROLLBACK").map_err(db_error)
     }
 
     fn execute(&mut self, sql: &str) -> Result<(), DbError> {
-        self.conn.query_drop(sql).map_err(|e| with_position(db_error(e), sql))
+        if std::mem::take(&mut self.begin_pending) {
+            let batch = format!("{BEGIN_PREFIX}{sql}");
+            return run_all(&mut self.conn, &batch).map(drop).map_err(|e| with_position(db_error(e), sql, 1));
+        }
+        run_all(&mut self.conn, sql).map(drop).map_err(|e| with_position(db_error(e), sql, 0))
     }
 
     fn query(&mut self, sql: &str) -> Result<Vec<Vec<Option<String>>>, DbError> {
-        let rows: Vec<mysql::Row> = self.conn.query(sql).map_err(|e| with_position(db_error(e), sql))?;
+        if std::mem::take(&mut self.begin_pending) {
+            self.conn.query_drop("START TRANSACTION").map_err(db_error)?;
+        }
+        let rows = run_all(&mut self.conn, sql).map_err(|e| with_position(db_error(e), sql, 0))?;
         Ok(rows
             .into_iter()
             .map(|row| {
@@ -432,6 +481,9 @@ mod tests {
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(u.user.as_deref(), Some("app"));
         assert_eq!(u.password.as_deref(), Some("p@ss:w"));
+        let odd = MysqlUrl::parse("mysql://app:s3cr?t/x@db/shop").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((odd.password.as_deref(), odd.host.as_str()), (Some("s3cr?t/x"), "db"));
+        assert_eq!(crate::url::mask_password("mysql://app:s3cr?t/x@db/shop"), "mysql://app:***@db/shop");
         assert_eq!((u.host.as_str(), u.port, u.database.as_str()), ("db.example", 3307, "shop"));
         assert_eq!((u.ssl_mode, u.ssl_ca.as_deref()), (SslMode::VerifyIdentity, Some("/ca.pem")));
         assert!(!format!("{u:?}").contains("p@ss"), "Debug never shows the password");
@@ -485,7 +537,9 @@ mod tests {
 
     #[test]
     fn server_lines_become_positions() {
-        let e = with_position(DbError::msg("ERROR 1064 (42000): ... near 'x' at line 3"), "a\nbb\nccc");
+        let e = with_position(DbError::msg("ERROR 1064 (42000): ... near 'x' at line 3"), "a\nbb\nccc", 0);
         assert_eq!(e.position, Some(6));
+        let shifted = with_position(DbError::msg("ERROR 1064 (42000): ... near 'x' at line 3"), "a\nbb\nccc", 1);
+        assert_eq!(shifted.position, Some(3));
     }
 }

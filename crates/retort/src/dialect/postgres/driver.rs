@@ -466,6 +466,13 @@ impl Driver for PostgresDriver {
         Ok(rows.first().and_then(|r| r.first()).and_then(|c| c.as_deref()) == Some("t"))
     }
 
+    fn set_ddl_lock_wait(&mut self, wait: Option<Duration>) -> Result<(), DbError> {
+        match wait {
+            Some(w) => self.execute(&format!("SET lock_timeout = '{}ms'", w.as_millis().max(1))),
+            None => Ok(()),
+        }
+    }
+
     fn default_schema(&mut self) -> Option<String> {
         self.query("SELECT current_schema()").ok()?.into_iter().next()?.into_iter().next().flatten()
     }
