@@ -437,3 +437,11 @@ fn a_failed_downgrade_keeps_the_drift_check() {
     let err = p.fails(&["current", "--strict"]);
     assert!(err.contains("migrations/r1.sql (revision r1) was changed after it was applied"), "{err}");
 }
+
+/// The library's driver tells the two servers apart (this one is MariaDB).
+#[test]
+fn the_driver_knows_its_server() {
+    let p = project!(Kind::Mariadb);
+    let mut driver = retort::dialect::mysql::MysqlDriver::connect(&p.db.url).unwrap_or_else(|e| panic!("{e}"));
+    assert!(driver.is_mariadb().unwrap_or_else(|e| panic!("{e}")));
+}

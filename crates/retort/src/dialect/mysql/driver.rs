@@ -220,7 +220,7 @@ pub struct MysqlDriver {
     conn: Conn,
     database: String,
     lock_name: Option<String>,
-    mariadb: bool,
+    mariadb: Option<bool>,
     /// `START TRANSACTION` was asked for and travels with the next statement, saving a round
     /// trip (and an empty transaction when a commit comes first).
     begin_pending: bool,
@@ -317,16 +317,17 @@ impl MysqlDriver {
             },
         }
         .map_err(db_error)?;
-        let mut driver = MysqlDriver { conn, database, lock_name: None, mariadb: false, begin_pending: false };
-        let version = driver.query("SELECT VERSION()")?;
-        driver.mariadb =
-            version.first().and_then(|r| r.first()).cloned().flatten().is_some_and(|v| v.contains("MariaDB"));
-        Ok(driver)
+        Ok(MysqlDriver { conn, database, lock_name: None, mariadb: None, begin_pending: false })
     }
 
-    /// Whether the server is MariaDB (else MySQL).
-    pub fn is_mariadb(&self) -> bool {
-        self.mariadb
+    /// Whether the server is MariaDB (else MySQL), asked once when first needed.
+    pub fn is_mariadb(&mut self) -> Result<bool, DbError> {
+        if let Some(known) = self.mariadb {
+            return Ok(known);
+        }
+        let known = self.single("SELECT VERSION()")?.is_some_and(|v| v.contains("MariaDB"));
+        self.mariadb = Some(known);
+        Ok(known)
     }
 
     fn single(&mut self, sql: &str) -> Result<Option<String>, DbError> {
