@@ -11,7 +11,7 @@ use crate::driver::{DbError, Driver};
 use crate::graph::{Rev, RevisionGraph};
 use crate::plan::{Direction, RowChange, Step, plan};
 use crate::script::Script;
-use crate::statements::{Statement, applied_sum, split};
+use crate::statements::{Statement, compare_progress, progress_sum, split};
 use crate::target::{Operation, Resolver, Target, TargetError, applied_from_rows};
 
 /// Why a run stopped.
@@ -700,8 +700,8 @@ impl<'a> Migrator<'a> {
         };
         let stmts = self.statements(&Step { rev, direction: state.step_direction(), rows: RowChange::default() })?;
         let done = state.done;
-        if let Some(sum) = sum.filter(|s| s.starts_with("p:"))
-            && applied_sum(&stmts[..done.min(stmts.len())]) != sum
+        if let Some(sum) = sum
+            && compare_progress(&sum, &stmts, done).is_some_and(|m| !m.applied)
         {
             let lines = match (stmts.first(), stmts.get(done.saturating_sub(1))) {
                 (Some(a), Some(b)) if done > 1 => format!("{}-{}", a.line, b.line),
@@ -755,10 +755,13 @@ impl<'a> Migrator<'a> {
         let script = self.graph.script(rev);
         let stmts = self.statements(&Step { rev, direction: state.step_direction(), rows: RowChange::default() })?;
         let following = stmts.get(done);
+        // The file's next statement decides what its outcome can be, if it is the one that was
+        // about to run (an edit may have put a data statement where DDL ran).
+        let next_as_it_was = sum.as_deref().and_then(|s| compare_progress(s, &stmts, done)).is_none_or(|m| m.next);
         state.next = match following {
             _ if status == "failed" => NextStatement::Failed,
             None => NextStatement::NotApplied,
-            Some(s) if self.grouped(script, s) => NextStatement::NotApplied,
+            Some(s) if self.grouped(script, s) && next_as_it_was => NextStatement::NotApplied,
             Some(_) => NextStatement::Unknown,
         };
         state.file = Some(script.file_name());
@@ -876,7 +879,7 @@ impl<'a> Migrator<'a> {
                     index + 1
                 };
                 let progress = |done: usize| {
-                    self.tables.progress_partial(&script.revision, done, &applied_sum(&statements[..done]))
+                    self.tables.progress_partial(&script.revision, done, &progress_sum(&statements, done))
                 };
                 if shown != Some(index) {
                     self.driver.execute(&progress(index)).map_err(db("recording a step's progress"))?;

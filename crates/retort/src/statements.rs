@@ -332,16 +332,40 @@ fn split_tokens(section: &Section, dialect: Dialect) -> Result<Vec<Statement>, S
     Ok(out)
 }
 
-/// A digest of statements' text (whitespace runs read as one space), kept while a step is
-/// part-way so that a resume can tell the statements that took effect were not edited since.
-pub fn applied_sum(statements: &[Statement]) -> String {
+/// `n` hex digits of a digest of statements' text (whitespace runs read as one space).
+fn digest(statements: &[Statement], n: usize) -> String {
     use sha2::Digest;
     let mut hasher = sha2::Sha256::new();
     for s in statements {
         hasher.update(s.sql.split_whitespace().collect::<Vec<_>>().join(" ").as_bytes());
         hasher.update([0u8]);
     }
-    format!("p:{}", &hex::encode(hasher.finalize())[..62])
+    hex::encode(hasher.finalize())[..n].to_string()
+}
+
+/// What a step's history row keeps while it is part-way, after `done` statements took effect:
+/// a digest of those statements, so that a resume can tell they were not edited since, and one
+/// of the next statement, so that the next run knows whether the file still holds the statement
+/// that was about to run. 64 characters (`p:` and two digests of 31).
+pub fn progress_sum(statements: &[Statement], done: usize) -> String {
+    let done = done.min(statements.len());
+    format!("p:{}{}", digest(&statements[..done], 31), digest(&statements[done..(done + 1).min(statements.len())], 31))
+}
+
+/// How a file compares with a [`progress_sum`] recorded after `done` statements.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ProgressMatch {
+    /// The statements that took effect read as they ran.
+    pub applied: bool,
+    /// The next statement reads as it was when the step stopped.
+    pub next: bool,
+}
+
+/// Compares `statements` with a recorded [`progress_sum`]; `None` for a row without one.
+pub fn compare_progress(recorded: &str, statements: &[Statement], done: usize) -> Option<ProgressMatch> {
+    let rest = recorded.strip_prefix("p:").filter(|r| r.len() == 62)?;
+    let now = progress_sum(statements, done);
+    Some(ProgressMatch { applied: rest[..31] == now[2..33], next: rest[31..] == now[33..] })
 }
 
 /// A statement for a `mysql`/`mariadb` client script: one holding `;` (a stored program's body)
@@ -605,8 +629,16 @@ mod mysql_tests {
         let a = [Statement { sql: "CREATE TABLE a (x INT)".into(), line: 1 }];
         let b = [Statement { sql: "CREATE  TABLE a\n  (x INT)".into(), line: 4 }];
         let c = [Statement { sql: "CREATE TABLE a (x BIGINT)".into(), line: 1 }];
-        assert_eq!(applied_sum(&a), applied_sum(&b));
-        assert_ne!(applied_sum(&a), applied_sum(&c));
-        assert_eq!(applied_sum(&a).len(), 64);
+        assert_eq!(progress_sum(&a, 1), progress_sum(&b, 1));
+        assert_ne!(progress_sum(&a, 1), progress_sum(&c, 1));
+        assert_eq!(progress_sum(&a, 1).len(), 64);
+        let two = [a[0].clone(), c[0].clone()];
+        let edited_next = [a[0].clone(), b[0].clone()];
+        let recorded = progress_sum(&two, 1);
+        assert_eq!(compare_progress(&recorded, &two, 1), Some(ProgressMatch { applied: true, next: true }));
+        assert_eq!(compare_progress(&recorded, &edited_next, 1), Some(ProgressMatch { applied: true, next: false }));
+        let edited_applied = [c[0].clone(), c[0].clone()];
+        assert_eq!(compare_progress(&recorded, &edited_applied, 1), Some(ProgressMatch { applied: false, next: true }));
+        assert_eq!(compare_progress("p:old", &two, 1), None);
     }
 }

@@ -265,7 +265,7 @@ impl VersionTables {
     }
 
     /// Moves a partial step's progress forward: `done` statements took effect, and `applied` is
-    /// [`applied_sum`] of their text, so a resume can tell that they were not edited since.
+    /// [`crate::statements::progress_sum`] of the statements, so a resume can tell what was edited since.
     pub fn progress_partial(&self, revision: &str, done: usize, applied: &str) -> String {
         format!(
             "UPDATE {} SET status = 'partial', statements_done = {done}, checksum = {} WHERE revision = {} AND status IN ('partial', 'failed')",
