@@ -71,6 +71,9 @@ pub struct PartialStep {
     pub statement: String,
     /// What is known of the next statement.
     pub next: NextStatement,
+    /// The next statement opens a transaction of data statements (MySQL), which a failure
+    /// rolled back whole.
+    pub in_transaction: bool,
 }
 
 /// What is known of the statement after the last one recorded as done.
@@ -99,7 +102,7 @@ impl std::fmt::Display for PartialStep {
 }
 
 fn partial_message(p: &PartialStep) -> String {
-    let PartialStep { file, revision, direction, done, total, line, statement, next } = p;
+    let PartialStep { file, revision, direction, done, total, line, statement, next, in_transaction } = p;
     let Some(file) = file else {
         return format!(
             "the history table records revision {revision} ({direction}) as stopped part-way after {done} statement(s), but no migration file has that revision now; restore its file and run `retort {direction} --resume`, or finish or undo the step by hand and record where the database is with `retort stamp <revision>`"
@@ -113,6 +116,9 @@ fn partial_message(p: &PartialStep) -> String {
     match next {
         _ if line == &0 => format!(
             "{file}: revision {revision} ({direction}) ran all {total} statement(s) but was interrupted before the version table was updated. Run `retort {direction} --resume` to record it, {by_hand}."
+        ),
+        NextStatement::Failed if *in_transaction => format!(
+            "{file}: revision {revision} ({direction}) stopped at statement {n} of {total} (line {line}): it opens a transaction of data statements, one of which failed, and the transaction was rolled back:\n  {statement}\n{stay} Fix the failing statement in the file, then run `retort {direction} --resume` to run the transaction again (the statements before it are not run again), {by_hand}."
         ),
         NextStatement::Failed => format!(
             "{file}: revision {revision} ({direction}) stopped at statement {n} of {total} (line {line}), which failed:\n  {statement}\n{stay} Fix the statement in the file, then run `retort {direction} --resume` to continue from it (the statements before it are not run again), {by_hand}."
@@ -750,6 +756,7 @@ impl<'a> Migrator<'a> {
             line: 0,
             statement: String::new(),
             next: NextStatement::Unknown,
+            in_transaction: false,
         };
         let Some(rev) = self.graph.get(&state.revision) else { return Ok(Some((state, sum))) };
         let script = self.graph.script(rev);
@@ -764,6 +771,7 @@ impl<'a> Migrator<'a> {
             Some(s) if self.grouped(script, s) && next_as_it_was => NextStatement::NotApplied,
             Some(_) => NextStatement::Unknown,
         };
+        state.in_transaction = following.is_some_and(|s| self.grouped(script, s));
         state.file = Some(script.file_name());
         state.total = stmts.len();
         state.line = following.map_or(0, |s| s.line);
