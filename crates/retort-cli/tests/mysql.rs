@@ -84,14 +84,20 @@ fn stored_programs_with_and_without_delimiter_lines() {
         p.migration(
             "b2",
             &["a1"],
-            "CREATE TRIGGER never_negative BEFORE UPDATE ON counter FOR EACH ROW\nBEGIN\n  IF NEW.n < 0 THEN\n    SET NEW.n = 0;\n  END IF;\nEND;\nCALL bump(3);",
-            "DROP TRIGGER never_negative;",
+            "CREATE TRIGGER never_negative BEFORE UPDATE ON counter FOR EACH ROW\nBEGIN\n  IF NEW.n < 0 THEN\n    SET NEW.n = 0;\n  END IF;\nEND;\nCREATE TRIGGER no_null BEFORE INSERT ON counter FOR EACH ROW IF NEW.n IS NULL THEN SET NEW.n = 0; END IF;\nCALL bump(3);",
+            "DROP TRIGGER no_null;\nDROP TRIGGER never_negative;",
         );
     }
     online.ok(&["upgrade", "head"]);
     assert_eq!(online.db.query("SELECT n FROM counter"), strings(&["3"]));
     online.db.exec("UPDATE counter SET n = -5");
     assert_eq!(online.db.query("SELECT n FROM counter"), strings(&["0"]), "the trigger runs");
+    online.db.exec("INSERT INTO counter VALUES (NULL)");
+    assert_eq!(
+        online.db.query("SELECT count(*) FROM counter WHERE n = 0"),
+        strings(&["2"]),
+        "the one without BEGIN too"
+    );
     online.ok(&["downgrade", "base"]);
     assert!(online.db.tables().is_empty());
     assert!(

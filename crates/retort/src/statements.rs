@@ -103,6 +103,45 @@ fn split_delimited(section: &Section) -> Result<Vec<Statement>, SplitError> {
     Ok(out)
 }
 
+/// MySQL's executable comments (`/*!40101 ... */`, MariaDB's `/*M!100100 ... */`) outside
+/// strings, quoted names and other comments: (start, marker length, start of `*/`).
+fn executable_comments(text: &str) -> Vec<(usize, usize, usize)> {
+    let bytes = text.as_bytes();
+    let mut found = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            quote @ (b'\'' | b'"' | b'`') => {
+                i += 1;
+                while i < bytes.len() && bytes[i] != quote {
+                    i += if bytes[i] == b'\\' && quote != b'`' { 2 } else { 1 };
+                }
+                i += 1;
+            }
+            b'#' => i = text[i..].find('\n').map_or(bytes.len(), |n| i + n),
+            b'-' if text[i..].starts_with("-- ") || text[i..].starts_with("--\t") || text[i..].starts_with("--\n") => {
+                i = text[i..].find('\n').map_or(bytes.len(), |n| i + n)
+            }
+            b'/' if text[i..].starts_with("/*") => {
+                let marker = if text[i..].starts_with("/*!") {
+                    3
+                } else if text[i..].starts_with("/*M!") {
+                    4
+                } else {
+                    0
+                };
+                let Some(close) = text[i + 2..].find("*/").map(|n| i + 2 + n) else { break };
+                if marker > 0 {
+                    found.push((i, marker, close));
+                }
+                i = close + 2;
+            }
+            _ => i += 1,
+        }
+    }
+    found
+}
+
 /// A section's tokens with their byte ranges.
 struct Tokens {
     /// (token, start byte, end byte, 1-based line within the section)
@@ -118,15 +157,12 @@ impl Tokens {
         // with the markers blanked (same offsets), and statements are widened over the markers.
         let mut executable = Vec::new();
         let mut text = std::borrow::Cow::Borrowed(section.sql.as_str());
-        if dialect == Dialect::Mysql && section.sql.contains("/*!") {
+        if dialect == Dialect::Mysql && section.sql.contains("!") {
             let mut copy = section.sql.clone();
-            let mut from = 0;
-            while let Some(open) = section.sql[from..].find("/*!").map(|i| from + i) {
-                let Some(close) = section.sql[open..].find("*/").map(|i| open + i) else { break };
-                copy.replace_range(open..open + 3, "   ");
+            for (open, marker, close) in executable_comments(&section.sql) {
+                copy.replace_range(open..open + marker, &" ".repeat(marker));
                 copy.replace_range(close..close + 2, "  ");
                 executable.push((open, close + 2));
-                from = close + 2;
             }
             text = std::borrow::Cow::Owned(copy);
         }
@@ -303,8 +339,24 @@ fn split_tokens(section: &Section, dialect: Dialect) -> Result<Vec<Statement>, S
                 && word.quote_style.is_none()
                 && MYSQL_COMPOUND.iter().any(|k| word.value.eq_ignore_ascii_case(k))
                 && opens_compound(&word.value, &significant[i + 1..]);
+            // A stored program's body that is one compound statement without BEGIN: a trigger's
+            // `FOR EACH ROW [FOLLOWS t] IF ... END IF`, an event's `DO CASE ... END CASE`.
+            let word_at = |back: usize| match significant.get(i.wrapping_sub(back)).map(|t| &t.0) {
+                Some(Token::Word(w)) => w.value.to_ascii_uppercase(),
+                _ => String::new(),
+            };
+            let body_start =
+                matches!(word_at(1).as_str(), "ROW" | "DO") || matches!(word_at(2).as_str(), "FOLLOWS" | "PRECEDES");
+            let bare_body = dialect == Dialect::Mysql
+                && depth == 0
+                && in_program
+                && body_start
+                && (word.keyword == Keyword::CASE
+                    || (MYSQL_COMPOUND.iter().any(|k| word.value.eq_ignore_ascii_case(k))
+                        && opens_compound(&word.value, &significant[i + 1..])));
             match word.keyword {
                 _ if name => {}
+                _ if bare_body => depth = 1,
                 Keyword::BEGIN if depth == 0 && (in_program || next_word(Keyword::ATOMIC) || anonymous) => depth = 1,
                 // A nested block starts a statement (a column may be called `begin`).
                 Keyword::BEGIN if depth > 0 && !statement_start => {}
@@ -374,7 +426,11 @@ pub fn for_mysql_client(sql: &str) -> String {
     if !sql.contains(';') {
         return format!("{sql};\n");
     }
-    let delimiter = ["$$", "//", ";;", "$$$$"].into_iter().find(|d| !sql.contains(d)).unwrap_or("$$$$");
+    let delimiter = ["$$".to_string(), "//".into(), ";;".into()]
+        .into_iter()
+        .chain((1..).map(|n| format!("$${n}$$")))
+        .find(|d| !sql.contains(d.as_str()))
+        .unwrap_or_default();
     format!("DELIMITER {delimiter}\n{sql}{delimiter}\nDELIMITER ;\n")
 }
 
@@ -571,6 +627,10 @@ mod mysql_tests {
         assert!(got[0].1.starts_with("CREATE PROCEDURE") && got[0].1.ends_with("END"), "{got:?}");
         assert_eq!(got[1].0, 13);
         assert_eq!(got[2], (14, "DROP TABLE IF EXISTS z".to_string()));
+        let bare = split_mysql(
+            "CREATE TRIGGER t BEFORE INSERT ON a FOR EACH ROW IF NEW.x IS NULL THEN SET NEW.x = 1; END IF;\nCREATE TRIGGER u BEFORE UPDATE ON a FOR EACH ROW FOLLOWS t CASE WHEN NEW.x < 0 THEN SET NEW.x = 0; ELSE SET NEW.x = NEW.x; END CASE;\nSELECT 3;",
+        );
+        assert_eq!(bare.len(), 3, "{bare:#?}");
         let anonymous = split_mysql("BEGIN NOT ATOMIC\n  SELECT 1;\nEND;\nSELECT 2;");
         assert_eq!(anonymous.len(), 2, "{anonymous:?}");
     }
@@ -596,6 +656,12 @@ mod mysql_tests {
         assert_eq!(got[3].1, "CREATE TABLE csv (\ndelimiter CHAR(1) NOT NULL)");
         let both = split_mysql("/*!40101 INSERT INTO t VALUES (1); INSERT INTO t VALUES (2) */;\nSELECT 2;");
         assert_eq!(both.len(), 2, "one executable comment is one statement: {both:?}");
+        let quoted =
+            split_mysql("CREATE TABLE a (n VARCHAR(9) DEFAULT '/*!');\nCREATE TABLE b (n VARCHAR(9) DEFAULT '*/');");
+        assert_eq!(quoted[0], (1, "CREATE TABLE a (n VARCHAR(9) DEFAULT '/*!')".to_string()), "{quoted:?}");
+        assert_eq!(quoted.len(), 2, "{quoted:?}");
+        let maria = split_mysql("/*M!100100 SET NAMES utf8mb4 */;\nSELECT 1;");
+        assert_eq!(maria[0], (1, "/*M!100100 SET NAMES utf8mb4 */".to_string()), "{maria:?}");
     }
 
     #[test]
@@ -603,6 +669,8 @@ mod mysql_tests {
         assert_eq!(for_mysql_client("SELECT 1"), "SELECT 1;\n");
         let body = "CREATE PROCEDURE p() BEGIN SELECT 1; END";
         assert_eq!(for_mysql_client(body), format!("DELIMITER $$\n{body}$$\nDELIMITER ;\n"));
+        let every = "CREATE PROCEDURE p() BEGIN SELECT '$$ // ;;'; END";
+        assert!(for_mysql_client(every).starts_with("DELIMITER $$1$$\n"));
     }
 
     #[test]
