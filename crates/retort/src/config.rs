@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::dialect::Dialect;
 use crate::url::{DatabaseUrl, UrlError};
 
 /// The name of the project file, searched upward from the working directory.
@@ -281,7 +282,8 @@ pub fn interpolate_env(text: &str) -> Result<String, UrlError> {
 }
 
 /// The `retort.toml` that `retort init` writes: every key, commented, with its default.
-pub fn template(url: &str) -> String {
+pub fn template(url: &str, dialect: Dialect) -> String {
+    let schema_tail = schema_tail(dialect);
     format!(
         r#"# retort project configuration. Paths are relative to this file.
 
@@ -309,12 +311,26 @@ lint_before_upgrade = true
 [schema]
 # The desired schema for `retort revision --autogenerate`: SQL DDL files, in order.
 paths = ["schema/*.sql"]
-# PostgreSQL schemas retort inspects and manages.
-schemas = ["public"]
-# Where temporary databases may be created (desired schema, verify); default: the database's server.
-# dev_url = "postgres://postgres@localhost/postgres"
-"#
+{schema_tail}"#
     )
+}
+
+/// The end of the template's `[schema]` section, which differs by dialect.
+fn schema_tail(dialect: Dialect) -> &'static str {
+    match dialect {
+        Dialect::Mysql => {
+            "# (On MySQL/MariaDB, autogenerate, check, diff and verify do not read schemas yet; upgrade,\n\
+             # downgrade, stamp, current and history work.)\n\
+             # Where temporary databases may be created (desired schema, verify); default: the database's server.\n\
+             # dev_url = \"mysql://root@localhost:3306/scratch\"\n"
+        }
+        Dialect::Postgres | Dialect::Sqlite => {
+            "# PostgreSQL schemas retort inspects and manages.\n\
+             schemas = [\"public\"]\n\
+             # Where temporary databases may be created (desired schema, verify); default: the database's server.\n\
+             # dev_url = \"postgres://postgres@localhost/postgres\"\n"
+        }
+    }
 }
 
 /// The starter desired-schema file `retort init` writes (`schema/schema.sql`).
@@ -339,9 +355,11 @@ mod tests {
 
     #[test]
     fn template_parses_to_defaults() {
-        let file: Result<ConfigFile, _> = toml::from_str(&template("sqlite:app.db"));
-        let file = file.map_err(|e| e.to_string());
-        assert_eq!(file.as_ref().map(|f| f.migrations.clone()), Ok(MigrationsSection::default()));
+        for dialect in [Dialect::Sqlite, Dialect::Postgres, Dialect::Mysql] {
+            let file: Result<ConfigFile, _> = toml::from_str(&template("sqlite:app.db", dialect));
+            let file = file.map_err(|e| e.to_string());
+            assert_eq!(file.as_ref().map(|f| f.migrations.clone()), Ok(MigrationsSection::default()), "{dialect:?}");
+        }
     }
 
     #[test]

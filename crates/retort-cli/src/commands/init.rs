@@ -31,7 +31,8 @@ pub fn run(ctx: &Context, dir: Option<PathBuf>) -> Result<ExitCode> {
         std::fs::create_dir_all(dir.join("schema")).with_context(|| format!("creating {}/schema", dir.display()))?;
         std::fs::write(&schema, schema_template()).with_context(|| format!("writing {}", schema.display()))?;
     }
-    std::fs::write(&config, template(&url_text)).with_context(|| format!("writing {}", config.display()))?;
+    std::fs::write(&config, template(&url_text, url.dialect()))
+        .with_context(|| format!("writing {}", config.display()))?;
     let ignored = ignore_entries(&dir, &url);
     let added = add_to_gitignore(&dir.join(".gitignore"), &ignored)?;
 
