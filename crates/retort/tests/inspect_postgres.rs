@@ -185,6 +185,33 @@ fn unsupported_objects_are_named_not_skipped() {
     assert_eq!(err, Err("public.t: row-level security is not supported by retort yet; remove it from the inspected schemas or file an issue".to_string()));
 }
 
+/// PostgreSQL 18's NOT VALID NOT NULL constraint: the column says NOT NULL (`attnotnull`) while
+/// rows may hold NULLs, so the inspector refuses it by name instead of reading it as NOT NULL.
+#[test]
+fn not_valid_not_null_constraints_are_refused() {
+    let Some(db) = TempDb::new() else { return };
+    let url = DatabaseUrl::Postgres(db.url());
+    let mut driver = connect(&url, Access::ReadOnly, Duration::from_secs(10)).unwrap_or_else(|e| panic!("{e}"));
+    let version = driver.query("SELECT current_setting('server_version_num')").unwrap_or_else(|e| panic!("{e}"));
+    let version: i64 =
+        version.first().and_then(|r| r.first()).cloned().flatten().and_then(|v| v.parse().ok()).unwrap_or(0);
+    if version < 180_000 {
+        eprintln!("skipping: NOT VALID NOT NULL constraints need PostgreSQL 18; the server is {version}");
+        return;
+    }
+    db.execute("CREATE TABLE t (a int CONSTRAINT a_must NOT NULL, b int); INSERT INTO t VALUES (1, NULL); ALTER TABLE t ADD CONSTRAINT b_nn NOT NULL b NOT VALID;")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let err = driver.inspect(&InspectOptions::default()).map(|_| ()).map_err(|e| e.to_string());
+    assert!(
+        err.as_ref().is_err_and(|e| e.starts_with("public.t constraint b_nn: a NOT VALID NOT NULL constraint")),
+        "{err:?}"
+    );
+    db.execute("DELETE FROM t WHERE b IS NULL; ALTER TABLE t VALIDATE CONSTRAINT b_nn;")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let schema = driver.inspect(&InspectOptions::default()).unwrap_or_else(|e| panic!("{e}"));
+    assert!(schema.tables[0].columns.iter().all(|c| !c.nullable), "{schema:?}");
+}
+
 #[test]
 fn retort_tables_and_other_schemas_are_left_out() {
     let Some(db) = TempDb::new() else { return };

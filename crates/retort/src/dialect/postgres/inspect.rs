@@ -193,6 +193,7 @@ fn unsupported(driver: &mut PostgresDriver, f: &Filter) -> Result<(), InspectErr
            UNION ALL SELECT n.nspname || '.' || s.stxname, 'an extended statistics object' FROM pg_catalog.pg_statistic_ext s JOIN pg_catalog.pg_namespace n ON n.oid = s.stxnamespace WHERE {ns}
            UNION ALL SELECT n.nspname || '.' || co.collname, 'a user-defined collation' FROM pg_catalog.pg_collation co JOIN pg_catalog.pg_namespace n ON n.oid = co.collnamespace WHERE {ns} AND {own_co}
            UNION ALL SELECT n.nspname || '.' || cfg.cfgname, 'a text search configuration' FROM pg_catalog.pg_ts_config cfg JOIN pg_catalog.pg_namespace n ON n.oid = cfg.cfgnamespace WHERE {ns} AND {own_cfg}
+           UNION ALL SELECT n.nspname || '.' || c.relname || ' constraint ' || k.conname, 'a NOT VALID NOT NULL constraint (PostgreSQL 18; its column may hold NULLs, so reading it as NOT NULL would be wrong: VALIDATE CONSTRAINT or drop it)' FROM pg_catalog.pg_constraint k JOIN pg_catalog.pg_class c ON c.oid = k.conrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE k.contype = 'n' AND NOT k.convalidated AND {ns}
          ) x",
         own_c = f.own("pg_class", "c.oid"),
         own_o = f.own("pg_operator", "o.oid"),
