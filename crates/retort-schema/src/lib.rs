@@ -4,6 +4,8 @@
 //! Both sides store what the server itself would print (type names as `format_type` prints them,
 //! expressions as `pg_get_expr` prints them, ...), so equal schemas compare equal with `==`.
 
+#![warn(missing_docs)]
+
 pub mod change;
 pub mod diagram;
 pub mod diff;

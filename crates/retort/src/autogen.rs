@@ -41,7 +41,14 @@ pub enum AutogenError {
         "Target database is not up to date.\n  current: {current}\n  heads:   {heads}\n  pending: {}\nRun `retort upgrade heads` first, then generate the new revision.",
         pending.join(", ")
     )]
-    NotUpToDate { current: String, heads: String, pending: Vec<String> },
+    NotUpToDate {
+        /// The revisions the database is at, comma-separated (`<base>` when none).
+        current: String,
+        /// The head revisions, comma-separated.
+        heads: String,
+        /// The ids of the revisions an upgrade to the heads would apply.
+        pending: Vec<String>,
+    },
 }
 
 /// The live schema, the desired one, and the migration between them.

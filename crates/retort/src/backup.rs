@@ -26,18 +26,36 @@ pub enum BackupError {
     NoMysqldump,
     /// The backup tool or API failed.
     #[error("backing up {url} to {path} failed: {message}")]
-    Failed { url: String, path: String, message: String },
+    Failed {
+        /// The database, with the password masked.
+        url: String,
+        /// The backup file.
+        path: String,
+        /// What the tool or API reported, with any password masked.
+        message: String,
+    },
     /// Restore of a MySQL dump is the client's job.
     #[error(
         "restore a MySQL/MariaDB backup with the client; it drops and recreates the tables the dump holds, and tables created after the backup stay (drop them first, or restore into a fresh database):\n  {command}"
     )]
-    MysqlRestore { command: String },
+    MysqlRestore {
+        /// The `mariadb` command that restores the dump (it asks for the password, never shows it).
+        command: String,
+    },
     /// Restore is only built in for SQLite.
     #[error("restore a PostgreSQL backup with pg_restore (it replaces what the backup holds):\n  {command}")]
-    PostgresRestore { command: String },
+    PostgresRestore {
+        /// The `pg_restore` command that restores the backup, with the password masked.
+        command: String,
+    },
     /// The backup file does not exist or is not a SQLite database.
     #[error("cannot restore from {path}: {message}")]
-    Restore { path: String, message: String },
+    Restore {
+        /// The backup file.
+        path: String,
+        /// Why it cannot be restored.
+        message: String,
+    },
 }
 
 /// The default backup file: beside a SQLite database, in the working directory for PostgreSQL,

@@ -17,22 +17,45 @@ pub enum ConfigError {
     #[error(
         "no {CONFIG_FILE} found in {start} or any parent folder; run `retort init` to create a project, or pass -c PATH"
     )]
-    NotFound { start: String },
+    NotFound {
+        /// The folder the search started from.
+        start: String,
+    },
     /// `[schema]` names more than one source of the desired schema.
     #[error(
         "{path}: [schema] sets {}; they are alternatives (the desired schema comes from one of them): keep one",
         keys.join(" and ")
     )]
-    SchemaSources { path: String, keys: Vec<&'static str> },
+    SchemaSources {
+        /// The configuration file.
+        path: String,
+        /// The `[schema]` keys that are set (`paths`, `command`, `sqlalchemy`).
+        keys: Vec<&'static str>,
+    },
     /// The file could not be written.
     #[error("cannot write {path}: {message}")]
-    Write { path: String, message: String },
+    Write {
+        /// The configuration file.
+        path: String,
+        /// Why it could not be written.
+        message: String,
+    },
     /// The file exists but could not be read.
     #[error("cannot read {path}: {source}")]
-    Read { path: String, source: std::io::Error },
+    Read {
+        /// The configuration file.
+        path: String,
+        /// The I/O error.
+        source: std::io::Error,
+    },
     /// The file is not valid TOML or has unknown keys.
     #[error("{path}: {message}")]
-    Parse { path: String, message: String },
+    Parse {
+        /// The configuration file.
+        path: String,
+        /// What is wrong (usually the TOML parser's message).
+        message: String,
+    },
     /// No database URL anywhere.
     #[error("no database URL: pass --url, set [database] url in {CONFIG_FILE}, or set DATABASE_URL")]
     NoUrl,

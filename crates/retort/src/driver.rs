@@ -39,10 +39,22 @@ pub enum ConnectError {
     #[error(
         "authentication failed connecting to {url}: {message}; check the user and password in the URL (or PGPASSWORD / MYSQL_PWD)"
     )]
-    Auth { url: String, message: String },
+    Auth {
+        /// The database, with the password masked.
+        url: String,
+        /// What the server said, with any password masked.
+        message: String,
+    },
     /// The server could not be reached or the database could not be opened.
     #[error("cannot connect to {url}: {message}{hint}")]
-    Unreachable { url: String, message: String, hint: String },
+    Unreachable {
+        /// The database, with the password masked.
+        url: String,
+        /// What the driver reported, with any password masked.
+        message: String,
+        /// What to check next, starting with `; `, or empty.
+        hint: String,
+    },
 }
 
 /// How a command will use the database.

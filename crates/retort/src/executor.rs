@@ -22,23 +22,45 @@ pub enum ApplyError {
     Target(#[from] TargetError),
     /// The database failed outside of a migration's own SQL.
     #[error("{context}: {source}")]
-    Db { context: String, source: Box<DbError> },
+    Db {
+        /// What retort was doing (`creating retort's version and history tables`, say).
+        context: String,
+        /// The database's error.
+        source: Box<DbError>,
+    },
     /// A migration's SQL failed.
     #[error("{}", step_failure(.0))]
     Step(Box<StepFailure>),
     /// A migration section that the tokenizer cannot read.
     #[error("{file}:{error}; fix the SQL and run the command again (nothing was changed)")]
-    Split { file: String, error: crate::statements::SplitError },
+    Split {
+        /// The migration file.
+        file: String,
+        /// Where and why the tokenizer stopped.
+        error: crate::statements::SplitError,
+    },
     /// A transaction-control statement inside a script that runs in a transaction.
     #[error(
         "{file}:{line}: '{statement}' would end the transaction retort runs this migration in (and with it the guarantee that a failure rolls back); remove it, or mark the script '-- Transaction: false' if it must manage transactions itself. Nothing was changed."
     )]
-    TransactionControl { file: String, line: usize, statement: String },
+    TransactionControl {
+        /// The migration file.
+        file: String,
+        /// The 1-based line in the file where the statement starts.
+        line: usize,
+        /// The statement's text.
+        statement: String,
+    },
     /// A downgrade of a revision whose downgrade section is empty.
     #[error(
         "{file}: revision {revision} has an empty downgrade section, so it cannot be rolled back; write its downgrade SQL (if nothing needs undoing, write a harmless statement such as SELECT 1;). Nothing was changed."
     )]
-    Irreversible { file: String, revision: String },
+    Irreversible {
+        /// The migration file.
+        file: String,
+        /// The revision id.
+        revision: String,
+    },
     /// A step that records its progress statement by statement stopped part-way.
     #[error("{}", partial_message(.0))]
     Partial(Box<PartialStep>),
@@ -46,7 +68,18 @@ pub enum ApplyError {
     #[error(
         "{file}: revision {revision} cannot be resumed: its first {done} statement(s) (lines {lines}) took effect in the last run, but their text in the file has changed since, so retort cannot tell what is left to do. Restore those statements as they ran (only the statements from line {next} on may change), or finish or undo the step by hand and record where the database is with `retort stamp {revision}`. Nothing was changed."
     )]
-    ResumeEdited { file: String, revision: String, done: usize, lines: String, next: usize },
+    ResumeEdited {
+        /// The migration file.
+        file: String,
+        /// The revision id.
+        revision: String,
+        /// How many statements took effect in the last run.
+        done: usize,
+        /// The file lines of those statements (`12`, or a range such as `12-40`).
+        lines: String,
+        /// The file line of the next statement: only statements from there on may change.
+        next: usize,
+    },
     /// Applied migration files changed after they ran (with `--strict`).
     #[error("{0}\nRestore the files as they were applied, or run without --strict to only warn.")]
     Checksums(String),

@@ -1,6 +1,6 @@
 //! The revision graph: which migration follows which, built once from the files and validated.
 //!
-//! Revisions are addressed by their index in [`RevisionGraph::scripts`] (a [`Rev`]); every walk is
+//! Revisions are addressed by their index in the graph's list of scripts (a [`Rev`]); every walk is
 //! linear in the size of the graph (bitsets, no repeated searches), so 10,000 revisions load and
 //! resolve in milliseconds.
 
@@ -17,18 +17,52 @@ pub type Rev = usize;
 pub enum GraphError {
     /// Two files declare the same revision id.
     #[error("{second}:{line}: revision '{revision}' is declared twice (also in {first}); give one of them a new id")]
-    Duplicate { revision: String, first: String, second: String, line: usize },
+    Duplicate {
+        /// The revision id declared twice.
+        revision: String,
+        /// The file that declares it first.
+        first: String,
+        /// The file that declares it again.
+        second: String,
+        /// The line of `Revision:` in the second file.
+        line: usize,
+    },
     /// A `Revises:` or `Depends On:` entry names no known revision.
     #[error("{file}:{line}: revision '{revision}' {key} '{missing}', which no migration file declares{hint}")]
-    MissingParent { file: String, line: usize, revision: String, key: &'static str, missing: String, hint: String },
+    MissingParent {
+        /// The migration file.
+        file: String,
+        /// The line of its `Revises:` or `Depends On:` header.
+        line: usize,
+        /// The revision whose header names the missing one.
+        revision: String,
+        /// `revises` or `depends on`, for the message.
+        key: &'static str,
+        /// The id no migration file declares.
+        missing: String,
+        /// What to do next (close ids, or restore the file), starting with `; `.
+        hint: String,
+    },
     /// Revisions that (transitively) revise or depend on themselves.
     #[error(
         "the revisions form a cycle: {members}; fix the 'Revises:' lines of these files so history only goes forward"
     )]
-    Cycle { members: String },
+    Cycle {
+        /// The revisions of the cycle, each with the `file:line` of its `Revises:` line, joined by ` -> `.
+        members: String,
+    },
     /// A branch label used by two revisions, or equal to a revision id.
     #[error("{file}:{line}: branch label '{label}' is already {other}; labels must be unique")]
-    Label { file: String, line: usize, label: String, other: String },
+    Label {
+        /// The migration file.
+        file: String,
+        /// The line of its `Revision:` header.
+        line: usize,
+        /// The branch label.
+        label: String,
+        /// What already has the label: `used by revision ...` or `the id of revision ...`.
+        other: String,
+    },
 }
 
 /// Which labels each revision carries, by Alembic's rule: a label applies to the revision that
@@ -210,7 +244,7 @@ impl RevisionGraph {
     }
 
     /// The branch labels a revision carries, as Alembic shows them (`history`, `heads`): its own
-    /// and those of the branch it lies on (see [`carried_labels`]), sorted.
+    /// and those of the branch it lies on (see the private `carried_labels` function), sorted.
     pub fn carried_labels(&self, rev: Rev) -> &[String] {
         &self.carried[rev]
     }

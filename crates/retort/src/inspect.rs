@@ -81,13 +81,26 @@ pub enum InspectError {
     Db(#[from] DbError),
     /// An object the model cannot represent yet: never skipped silently.
     #[error("{object}: {what} is not supported by retort yet; remove it from the inspected schemas or file an issue")]
-    Unsupported { object: String, what: String },
+    Unsupported {
+        /// The object it concerns (a table, a constraint, the database, ...).
+        object: String,
+        /// What retort cannot represent (`a deferrable primary key`, say).
+        what: String,
+    },
     /// Objects of the inspected schemas need objects of schemas retort does not manage.
     #[error(
         "objects retort manages need schemas it does not:\n  {uses}\nAdd those schemas to [schema] schemas in retort.toml (for `retort inspect`: --schema NAME, or --all-schemas); DDL printed or generated without them would not apply to an empty database"
     )]
-    Unmanaged { uses: String },
+    Unmanaged {
+        /// One line per object and unmanaged schema it uses, joined by newlines.
+        uses: String,
+    },
     /// Catalog output that could not be understood.
     #[error("{object}: cannot read its definition: {message}")]
-    Malformed { object: String, message: String },
+    Malformed {
+        /// The object whose definition could not be read.
+        object: String,
+        /// What could not be understood.
+        message: String,
+    },
 }

@@ -1,10 +1,13 @@
-//! retort: database schema migrations with Alembic's revision graph, for SQLite and PostgreSQL.
+//! retort: database schema migrations with Alembic's revision graph, for SQLite, PostgreSQL and
+//! MySQL/MariaDB (the versioned commands; schema reading on MySQL comes later).
 //!
 //! The pieces, in the order a command uses them: [`config`] finds `retort.toml`; [`script`] reads
 //! migration files; [`graph`] builds the revision graph; [`target`] resolves what the user asked
 //! for; [`plan`] orders the steps; [`executor`] runs them through a [`driver::Driver`], or renders
 //! them as SQL for `--sql`; [`inspect`] reads a live schema into the `retort-schema` model and [`load`] builds the desired
 //! one from DDL files. [`project`] ties config and files together, [`revision`] writes new files.
+
+#![warn(missing_docs)]
 
 pub mod autogen;
 pub mod backup;

@@ -24,7 +24,12 @@ pub enum ProjectError {
     #[error(
         "the migration files do not match {file}:\n  {problems}\nNothing was run. If the files are as intended, run `retort rehash` (when two branches each added a revision, `retort merge heads` rewrites it)."
     )]
-    Sum { file: String, problems: String },
+    Sum {
+        /// The sum file (`retort.sum`).
+        file: String,
+        /// What differs, one line per problem.
+        problems: String,
+    },
 }
 
 /// A loaded project.

@@ -19,13 +19,32 @@ pub enum PythonError {
     #[error(
         "cannot run Python '{python}': {message}; set [schema] python in retort.toml (or pass --python) to the Python that has the project's packages, e.g. .venv/bin/python"
     )]
-    Start { python: String, message: String },
+    Start {
+        /// The Python interpreter, as configured.
+        python: String,
+        /// Why it could not be started or sent the request.
+        message: String,
+    },
     /// It exited without an answer (crashed, or printed something else).
     #[error("Python '{python}' exited with {status} and no answer:\n{stderr}")]
-    NoAnswer { python: String, status: String, stderr: String },
+    NoAnswer {
+        /// The Python interpreter, as configured.
+        python: String,
+        /// How it exited.
+        status: String,
+        /// The last ten lines it printed on stderr.
+        stderr: String,
+    },
     /// The program reported an error (a module that does not import, Alembic missing, ...).
     #[error("{message}{}", traceback.as_deref().map(|t| format!("\n{t}")).unwrap_or_default())]
-    Reported { kind: String, message: String, traceback: Option<String> },
+    Reported {
+        /// The error kind the program reported (`missing`, `ini`, ...).
+        kind: String,
+        /// The program's message (the kind, when it sent none).
+        message: String,
+        /// The Python traceback, when the program sent one.
+        traceback: Option<String>,
+    },
 }
 
 /// The error form every program can answer with.

@@ -18,16 +18,30 @@ pub enum RevisionError {
     #[error(
         "Multiple heads are present ({heads}); please specify the head revision on which the new revision should be based with --head REV (or label@head), or perform a merge first: `retort merge heads -m \"merge\"`"
     )]
-    MultipleHeads { heads: String },
+    MultipleHeads {
+        /// The head revisions, comma-separated.
+        heads: String,
+    },
     /// `--head` names a revision that already has children.
     #[error("Revision {revision} is not a head revision; pass --splice to start a new branch from it")]
-    NotAHead { revision: String },
+    NotAHead {
+        /// The revision `--head` names.
+        revision: String,
+    },
     /// `--rev-id` is invalid or taken.
     #[error("--rev-id {id}: {message}")]
-    BadId { id: String, message: String },
+    BadId {
+        /// The id (or branch label) asked for.
+        id: String,
+        /// Why it cannot be used.
+        message: String,
+    },
     /// A merge needs two revisions or more.
     #[error("a merge needs at least two revisions to join; `retort heads` lists them ({found} given or found)")]
-    NothingToMerge { found: usize },
+    NothingToMerge {
+        /// How many distinct revisions were given or found.
+        found: usize,
+    },
     /// The new file would not read back as written (a message line that reads as a header key).
     #[error(
         "the new revision would not read back as written: {0}; reword the message or the option and retry (nothing was written)"
@@ -38,7 +52,12 @@ pub enum RevisionError {
     Graph(#[from] crate::graph::GraphError),
     /// The file could not be written.
     #[error("cannot write {path}: {source}")]
-    Write { path: String, source: std::io::Error },
+    Write {
+        /// The file being written (the new revision, or `retort.sum`).
+        path: String,
+        /// The I/O error.
+        source: std::io::Error,
+    },
 }
 
 /// What `retort revision` was asked for.

@@ -54,16 +54,38 @@ const MARKERS_HELP: &str = "a migration file has an upgrade section under a '-- 
 pub enum ScriptError {
     /// The file could not be read at all.
     #[error("{path}: cannot read: {source}")]
-    Read { path: String, source: std::io::Error },
+    Read {
+        /// The migration file.
+        path: String,
+        /// The I/O error.
+        source: std::io::Error,
+    },
     /// The file is not UTF-8.
     #[error("{path}:{line}: the file is not valid UTF-8; save it as UTF-8 and retry")]
-    NotUtf8 { path: String, line: usize },
+    NotUtf8 {
+        /// The migration file.
+        path: String,
+        /// The 1-based line of the first byte that is not valid UTF-8.
+        line: usize,
+    },
     /// The header or the section markers are malformed.
     #[error("{path}:{line}: {message}")]
-    Malformed { path: String, line: usize, message: String },
+    Malformed {
+        /// The migration file.
+        path: String,
+        /// The 1-based line in the file.
+        line: usize,
+        /// What is wrong.
+        message: String,
+    },
     /// The folder of migrations could not be listed.
     #[error("cannot list the migrations folder {path}: {source}; create it (retort init) or fix [migrations] dir")]
-    Dir { path: String, source: std::io::Error },
+    Dir {
+        /// The migrations folder.
+        path: String,
+        /// The I/O error.
+        source: std::io::Error,
+    },
 }
 
 /// One SQL section of a script, with the file line it starts on (for error messages).
@@ -403,7 +425,7 @@ fn header_key(comment: &str) -> Option<(&'static str, &str)> {
 const ID_FORBIDDEN: [char; 9] = ['-', '+', '@', ':', ',', '/', '\\', '"', '\''];
 
 /// Revision ids: anything Alembic accepts (so every Alembic id imports unchanged) but
-/// [`ID_FORBIDDEN`], at most 32 bytes (the version table's `version_num VARCHAR(32)`).
+/// `ID_FORBIDDEN` (`- + @ : , / \ " '`), at most 32 bytes (the version table's `version_num VARCHAR(32)`).
 pub fn check_id(id: &str) -> Result<(), String> {
     check_label(id)?;
     if id.len() > 32 {

@@ -11,39 +11,90 @@ use crate::graph::{Rev, RevisionGraph, closest};
 pub enum TargetError {
     /// The target text does not follow the grammar.
     #[error("target '{target}' is not understood: {message}")]
-    Syntax { target: String, message: String },
+    Syntax {
+        /// The target text.
+        target: String,
+        /// What is wrong with it, and what to write instead.
+        message: String,
+    },
     /// No revision has this id, prefix or label.
     #[error("Can't locate revision identified by '{id}'{suggest}")]
-    Unknown { id: String, suggest: String },
+    Unknown {
+        /// The id, prefix or label that matched nothing.
+        id: String,
+        /// What to try next (close ids and labels, or `retort history`), starting with `; `.
+        suggest: String,
+    },
     /// A prefix that matches several revisions.
     #[error("revision prefix '{prefix}' is ambiguous: it matches {candidates}; type more characters")]
-    Ambiguous { prefix: String, candidates: String },
+    Ambiguous {
+        /// The prefix.
+        prefix: String,
+        /// The revisions it matches, each with its file, comma-separated.
+        candidates: String,
+    },
     /// `head` where several heads exist.
     #[error(
         "Multiple head revisions are present for given argument '{arg}': {heads}; please specify a specific target revision, '<branchname>@head' to narrow to a specific head, or 'heads' for all heads (or run `retort merge heads -m \"merge\"` to join them)"
     )]
-    MultipleHeads { arg: String, heads: String },
+    MultipleHeads {
+        /// The target text.
+        arg: String,
+        /// The heads, comma-separated.
+        heads: String,
+    },
     /// A relative move from several current revisions, or across a branch or merge point.
     #[error("Ambiguous walk for '{target}': {message}")]
-    AmbiguousWalk { target: String, message: String },
+    AmbiguousWalk {
+        /// The target text.
+        target: String,
+        /// Why the walk has no single path.
+        message: String,
+    },
     /// A relative move past the first or last revision.
     #[error("Relative revision {target} didn't produce {wanted} migrations: {message}")]
-    TooFar { target: String, wanted: u64, message: String },
+    TooFar {
+        /// The target text.
+        target: String,
+        /// How many steps it asks for.
+        wanted: u64,
+        /// How many revisions lie in that direction.
+        message: String,
+    },
     /// A downgrade to a revision that is not applied.
     #[error(
         "Destination {target} is not a valid downgrade target from current head(s) ({current}); it is not applied, so there is nothing to roll back to (did you mean `retort upgrade {target}`?)"
     )]
-    NotDowngradeTarget { target: String, current: String },
+    NotDowngradeTarget {
+        /// The target text.
+        target: String,
+        /// The current revisions, comma-separated (`<base>` when none).
+        current: String,
+    },
     /// The version table names a revision no file declares.
     #[error(
         "Can't locate revision identified by '{id}': the version table {table} records it as applied, but no migration file declares it{suggest}. Restore the file (e.g. from git), or if it was removed on purpose, point the database at a known revision with `retort stamp --purge <revision>`"
     )]
-    UnknownCurrent { id: String, table: String, suggest: String },
+    UnknownCurrent {
+        /// The revision id the version row holds.
+        id: String,
+        /// The version table.
+        table: String,
+        /// Similar ids, as ` (similar ids: ...)`, or empty.
+        suggest: String,
+    },
     /// The version table holds a revision and one of its ancestors.
     #[error(
         "Requested revision {descendant} overlaps with other requested revisions {ancestor}: the version table {table} names both, but {ancestor} is an ancestor of {descendant}. Fix it with `retort stamp --purge {descendant}`"
     )]
-    Overlap { descendant: String, ancestor: String, table: String },
+    Overlap {
+        /// The revision that descends from the other.
+        descendant: String,
+        /// The revision that is its ancestor.
+        ancestor: String,
+        /// The version table.
+        table: String,
+    },
     /// The project has no migrations.
     #[error("there are no migrations yet: create one with `retort revision -m \"message\"`")]
     Empty,
@@ -214,7 +265,6 @@ pub fn applied_from_rows(
     Ok((revs, applied))
 }
 
-/// Resolves a target against the graph and the current version rows.
 /// A branch named by a label: its members, and what leads to it.
 struct Branch {
     /// The revision carrying the label.
@@ -225,6 +275,7 @@ struct Branch {
     reach: Vec<bool>,
 }
 
+/// Resolves targets against the graph and the current version rows.
 pub struct Resolver<'a> {
     graph: &'a RevisionGraph,
     current: &'a [Rev],

@@ -6,25 +6,36 @@ use std::path::{Path, PathBuf};
 /// Why a database URL could not be understood.
 #[derive(Debug, thiserror::Error)]
 pub enum UrlError {
-    /// The scheme names a database retort does not drive yet.
-    #[error(
-        "database URL '{url}': {scheme} is not supported yet; retort drives SQLite (sqlite:path.db), PostgreSQL (postgres://user@host/db) and MySQL/MariaDB (mysql://user@host/db)"
-    )]
-    Unsupported { url: String, scheme: String },
     /// The scheme is missing or unknown.
     #[error(
         "database URL '{url}' is not understood: use sqlite:path.db, sqlite:///abs/path.db, sqlite::memory:, postgres://user:password@host:port/dbname or mysql://user:password@host:port/dbname"
     )]
-    UnknownScheme { url: String },
+    UnknownScheme {
+        /// The URL, with the password masked.
+        url: String,
+    },
     /// A PostgreSQL URL the client library rejected.
     #[error("database URL '{url}' is not a valid PostgreSQL URL: {reason}")]
-    BadPostgres { url: String, reason: String },
+    BadPostgres {
+        /// The URL, with the password masked.
+        url: String,
+        /// What the client library said.
+        reason: String,
+    },
     /// A MySQL URL that cannot be understood.
     #[error("database URL '{url}' is not a valid MySQL/MariaDB URL: {reason}")]
-    BadMysql { url: String, reason: String },
+    BadMysql {
+        /// The URL, with the password masked.
+        url: String,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// `${VAR}` names an environment variable that is not set.
     #[error("database URL refers to ${{{var}}}, but the environment variable {var} is not set")]
-    MissingEnv { var: String },
+    MissingEnv {
+        /// The name of the variable.
+        var: String,
+    },
 }
 
 /// Where a SQLite database lives.

@@ -31,7 +31,12 @@ pub const CAPTURED_ONLINE: &str = "-- review: captured online, on a scratch data
 pub enum ImportError {
     /// PATH is neither an ini file nor a versions folder.
     #[error("{path}: {message}")]
-    Locate { path: String, message: String },
+    Locate {
+        /// The PATH given.
+        path: String,
+        /// What is wrong with it.
+        message: String,
+    },
     /// Python did not render the project (not found, Alembic missing, the ini unreadable, ...).
     #[error(transparent)]
     Python(#[from] crate::python::PythonError),
@@ -41,12 +46,20 @@ pub enum ImportError {
         if problems.len() == 1 { "1 revision".to_string() } else { format!("{} revisions", problems.len()) },
         problems.iter().map(|p| format!("  {}: {}", p.revision, p.reason)).collect::<Vec<_>>().join("\n")
     )]
-    Unimportable { problems: Vec<Problem> },
+    Unimportable {
+        /// Each revision that could not be imported, and why.
+        problems: Vec<Problem>,
+    },
     /// The migrations folder already holds revisions.
     #[error(
         "{dir} already holds {count} revisions; `retort import alembic` starts a project from an Alembic history: run it in a new project (`retort init`), or move those files away"
     )]
-    NotEmpty { dir: String, count: usize },
+    NotEmpty {
+        /// The migrations folder.
+        dir: String,
+        /// How many revisions it holds.
+        count: usize,
+    },
     /// The scratch database for online capture could not be created.
     #[error("cannot create a scratch database to capture revisions that do not render offline: {0}")]
     Scratch(String),
@@ -55,7 +68,12 @@ pub enum ImportError {
     Graph(#[from] crate::graph::GraphError),
     /// A file could not be written.
     #[error("cannot write {path}: {source}")]
-    Write { path: String, source: std::io::Error },
+    Write {
+        /// The file (or folder) being written.
+        path: String,
+        /// The I/O error.
+        source: std::io::Error,
+    },
 }
 
 /// A revision that could not be imported, and why.

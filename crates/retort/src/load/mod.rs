@@ -38,30 +38,79 @@ pub enum LoadError {
     NotConfigured,
     /// A glob is malformed.
     #[error("[schema] paths: '{pattern}' is not a valid glob: {message}")]
-    Glob { pattern: String, message: String },
+    Glob {
+        /// The glob, as written in `[schema] paths`.
+        pattern: String,
+        /// The glob parser's message.
+        message: String,
+    },
     /// The globs match no file.
     #[error("[schema] paths {patterns:?} match no file (relative to {root}); write the schema there or fix the globs")]
-    NoFiles { patterns: Vec<String>, root: String },
+    NoFiles {
+        /// The globs of `[schema] paths`.
+        patterns: Vec<String>,
+        /// The folder they are relative to (`.` for the working directory).
+        root: String,
+    },
     /// A file could not be read.
     #[error("cannot read {path}: {message}")]
-    Read { path: String, message: String },
+    Read {
+        /// The schema file.
+        path: String,
+        /// The I/O error.
+        message: String,
+    },
     /// The SQLAlchemy models could not be rendered.
     #[error("{0}")]
     Python(Box<crate::python::PythonError>),
     /// The schema command failed.
     #[error("[schema] command {command:?} failed ({status}):\n{stderr}")]
-    Command { command: Vec<String>, status: String, stderr: String },
+    Command {
+        /// The command and its arguments.
+        command: Vec<String>,
+        /// How it exited (`could not start` when it did not run).
+        status: String,
+        /// What it printed on stderr (or why it could not start).
+        stderr: String,
+    },
     /// A statement that is not DDL.
     #[error(
         "{file}:{line}: '{word}' statements do not belong in a schema file, which holds DDL only (CREATE, ALTER, COMMENT ON, ...)"
     )]
-    NotDdl { file: String, line: usize, word: String },
+    NotDdl {
+        /// The schema file.
+        file: String,
+        /// The 1-based line in the file where the statement starts.
+        line: usize,
+        /// The statement's first word, in upper case.
+        word: String,
+    },
     /// A statement the tokenizer cannot read.
     #[error("{file}:{line}:{column}: {message}")]
-    Syntax { file: String, line: usize, column: usize, message: String },
+    Syntax {
+        /// The schema file.
+        file: String,
+        /// The 1-based line of the problem in the file.
+        line: usize,
+        /// The column of the problem.
+        column: usize,
+        /// The tokenizer's message.
+        message: String,
+    },
     /// A statement the database rejected.
     #[error("{file}:{line}:{column}: {error}\n  statement: {statement}")]
-    Apply { file: String, line: usize, column: usize, statement: String, error: Box<DbError> },
+    Apply {
+        /// The schema file.
+        file: String,
+        /// The 1-based line of the error in the file (where the statement starts, when the server gives no position).
+        line: usize,
+        /// The 1-based column of the error (1 when the server gives no position).
+        column: usize,
+        /// The statement's text (its first 300 characters).
+        statement: String,
+        /// What the database said.
+        error: Box<DbError>,
+    },
     /// The scratch database could not be created.
     #[error("{0}")]
     Scratch(Box<DbError>),
@@ -70,7 +119,12 @@ pub enum LoadError {
         "the desired schema files create objects in {}, which [schema] schemas does not list ({}); add {} to [schema] schemas in retort.toml, or a migration written from these files would leave {} out",
         quoted(schemas), managed.join(", "), if schemas.len() == 1 { "it" } else { "them" }, if schemas.len() == 1 { "it" } else { "them" }
     )]
-    Unmanaged { schemas: Vec<String>, managed: Vec<String> },
+    Unmanaged {
+        /// The schemas the files create that `[schema] schemas` does not list.
+        schemas: Vec<String>,
+        /// The schemas `[schema] schemas` lists.
+        managed: Vec<String>,
+    },
     /// The scratch database could not be inspected.
     #[error(transparent)]
     Inspect(#[from] InspectError),

@@ -3,7 +3,7 @@
 //! names chosen by the server's own algorithm, NOT NULL implied by primary keys, serial columns
 //! with their sequences). What only the server can print exactly (default, check, generated and
 //! index expressions) is canonicalized by the server in one round trip, inside a transaction that
-//! is rolled back ([`canon`]).
+//! is rolled back (`canon.rs`).
 //!
 //! Anything this path does not handle exactly (functions, views, domains, a `SET`, an expression
 //! naming a user object, a statement the server would reject...) makes it decline with the reason;
