@@ -115,7 +115,7 @@ log "cargo clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 # The library crates document every public item (#![warn(missing_docs)]), and no doc link is broken.
 log "cargo doc"
-RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked
+RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --locked -p retort -p retort-schema
 log "cargo test (PostgreSQL 15 on 127.0.0.1:5432)"
 cargo test --workspace --locked
 # The same suites against PostgreSQL 18, with its own client tools (pg_dump must match the server).
