@@ -6,6 +6,17 @@
 //! for; [`plan`] orders the steps; [`executor`] runs them through a [`driver::Driver`], or renders
 //! them as SQL for `--sql`; [`inspect`] reads a live schema into the `retort-schema` model and [`load`] builds the desired
 //! one from DDL files. [`project`] ties config and files together, [`revision`] writes new files.
+//!
+//! An application runs its migrations through [`Migrations`]: read a folder once, then
+//! `upgrade`, `downgrade`, `current`, `pending`, `history` and `check_applied` against a database
+//! URL, with the CLI's executor (run lock, per-step transactions, history table):
+//!
+//! ```no_run
+//! let migrations = retort::Migrations::from_dir("migrations")?;
+//! let report = migrations.upgrade("sqlite:app.db", "head")?;
+//! println!("{report}");
+//! # Ok::<(), retort::migrations::Error>(())
+//! ```
 
 #![warn(missing_docs)]
 
@@ -21,6 +32,7 @@ pub mod import;
 pub mod inspect;
 pub mod lint;
 pub mod load;
+pub mod migrations;
 pub mod plan;
 pub mod project;
 pub mod python;
@@ -32,3 +44,5 @@ pub mod target;
 pub mod text;
 pub mod url;
 pub mod verify;
+
+pub use migrations::{Migrations, Report};

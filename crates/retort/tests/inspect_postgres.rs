@@ -5,6 +5,8 @@
 
 mod common;
 
+use common::TempDb;
+
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -12,56 +14,6 @@ use retort::driver::{Access, connect};
 use retort::inspect::InspectOptions;
 use retort::url::DatabaseUrl;
 use retort_schema::Schema;
-
-fn admin_url() -> String {
-    std::env::var("RETORT_TEST_PG").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".to_string())
-}
-
-/// A throwaway database, dropped on drop.
-struct TempDb {
-    name: String,
-}
-
-impl TempDb {
-    fn new() -> Option<TempDb> {
-        let name = format!("retort_i_{}", &uuid::Uuid::new_v4().simple().to_string()[..16]);
-        match postgres::Client::connect(&format!("{}/postgres", admin_url()), postgres::NoTls) {
-            Ok(mut c) => {
-                c.batch_execute(&format!("CREATE DATABASE {name}")).unwrap_or_else(|e| panic!("create {name}: {e}"));
-                Some(TempDb { name })
-            }
-            Err(e) if std::env::var_os("CI").is_some() => panic!("PostgreSQL unreachable and CI is set: {e}"),
-            Err(e) => {
-                eprintln!("skipping: PostgreSQL unreachable: {e}");
-                None
-            }
-        }
-    }
-
-    fn url(&self) -> String {
-        format!("{}/{}", admin_url(), self.name)
-    }
-
-    fn execute(&self, sql: &str) -> Result<(), postgres::Error> {
-        let mut c = postgres::Client::connect(&self.url(), postgres::NoTls).unwrap_or_else(|e| panic!("{e}"));
-        c.batch_execute(sql)
-    }
-
-    fn inspect(&self) -> Schema {
-        let url = DatabaseUrl::Postgres(self.url());
-        let mut driver =
-            connect(&url, Access::ReadOnly, Duration::from_secs(10)).unwrap_or_else(|e| panic!("connect: {e}"));
-        driver.inspect(&InspectOptions::default()).unwrap_or_else(|e| panic!("inspect: {e}"))
-    }
-}
-
-impl Drop for TempDb {
-    fn drop(&mut self) {
-        if let Ok(mut c) = postgres::Client::connect(&format!("{}/postgres", admin_url()), postgres::NoTls) {
-            let _ = c.batch_execute(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name));
-        }
-    }
-}
 
 /// Names the first difference between two schemas, object by object, for a readable failure.
 fn first_difference(a: &Schema, b: &Schema) -> Option<String> {

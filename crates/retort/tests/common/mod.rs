@@ -32,3 +32,54 @@ pub fn skip_for_extensions(url: &DatabaseUrl, what: &str, ddl: &str) -> bool {
     }
     !missing.is_empty()
 }
+
+pub fn admin_url() -> String {
+    std::env::var("RETORT_TEST_PG").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".to_string())
+}
+
+/// A throwaway database, dropped on drop.
+pub struct TempDb {
+    pub name: String,
+}
+
+impl TempDb {
+    pub fn new() -> Option<TempDb> {
+        let name = format!("retort_i_{}", &uuid::Uuid::new_v4().simple().to_string()[..16]);
+        match postgres::Client::connect(&format!("{}/postgres", admin_url()), postgres::NoTls) {
+            Ok(mut c) => {
+                c.batch_execute(&format!("CREATE DATABASE {name}")).unwrap_or_else(|e| panic!("create {name}: {e}"));
+                Some(TempDb { name })
+            }
+            Err(e) if std::env::var_os("CI").is_some() => panic!("PostgreSQL unreachable and CI is set: {e}"),
+            Err(e) => {
+                eprintln!("skipping: PostgreSQL unreachable: {e}");
+                None
+            }
+        }
+    }
+
+    pub fn url(&self) -> String {
+        format!("{}/{}", admin_url(), self.name)
+    }
+
+    pub fn execute(&self, sql: &str) -> Result<(), postgres::Error> {
+        let mut c = postgres::Client::connect(&self.url(), postgres::NoTls).unwrap_or_else(|e| panic!("{e}"));
+        c.batch_execute(sql)
+    }
+
+    pub fn inspect(&self) -> retort_schema::Schema {
+        let url = DatabaseUrl::Postgres(self.url());
+        let mut driver =
+            retort::driver::connect(&url, retort::driver::Access::ReadOnly, std::time::Duration::from_secs(10))
+                .unwrap_or_else(|e| panic!("connect: {e}"));
+        driver.inspect(&retort::inspect::InspectOptions::default()).unwrap_or_else(|e| panic!("inspect: {e}"))
+    }
+}
+
+impl Drop for TempDb {
+    fn drop(&mut self) {
+        if let Ok(mut c) = postgres::Client::connect(&format!("{}/postgres", admin_url()), postgres::NoTls) {
+            let _ = c.batch_execute(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name));
+        }
+    }
+}
