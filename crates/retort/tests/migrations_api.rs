@@ -1,6 +1,6 @@
 //! The library's front door, `retort::Migrations`, as an application uses it: a folder read once,
-//! then upgrade, pending, current, history, check_applied and downgrade against SQLite and
-//! PostgreSQL, through the same executor as the CLI.
+//! then upgrade, pending, current, history, check_applied and downgrade against SQLite,
+//! PostgreSQL and MariaDB, through the same executor as the CLI.
 
 mod common;
 
@@ -70,4 +70,23 @@ fn a_broken_folder_is_an_error_naming_the_file() {
     assert!(err.as_ref().is_err_and(|e| e.contains("a1.sql") && e.contains("zz")), "{err:?}");
     let missing = Migrations::from_dir(dir.path().join("nope")).map(|_| ()).map_err(|e| e.to_string());
     assert!(missing.is_err(), "{missing:?}");
+}
+
+#[test]
+fn mariadb() {
+    use mysql::prelude::Queryable;
+    let admin = std::env::var("RETORT_TEST_MYSQL").unwrap_or_else(|_| "mysql://root@127.0.0.1:3306".to_string());
+    let opts = mysql::Opts::from_url(&admin).unwrap_or_else(|e| panic!("{e}"));
+    let mut conn = match mysql::Conn::new(mysql::OptsBuilder::from_opts(opts).prefer_socket(false)) {
+        Ok(c) => c,
+        Err(e) if std::env::var_os("CI").is_some() => panic!("MariaDB unreachable and CI is set: {e}"),
+        Err(_) => return,
+    };
+    let name = format!("retort_i_{}", &uuid::Uuid::new_v4().simple().to_string()[..16]);
+    conn.query_drop(format!("CREATE DATABASE {name}")).unwrap_or_else(|e| panic!("{e}"));
+    let result = std::panic::catch_unwind(|| walk(&format!("{admin}/{name}")));
+    let _ = conn.query_drop(format!("DROP DATABASE {name}"));
+    if let Err(panic) = result {
+        std::panic::resume_unwind(panic);
+    }
 }
