@@ -2,6 +2,11 @@
 //! database from the application itself, through the same executor as the CLI (run lock,
 //! per-step transactions, history table, progress records).
 //!
+//! The API is blocking. An async application calls it on the runtime's blocking pool (with tokio,
+//! `tokio::task::spawn_blocking(move || migrations.upgrade(&url, "head")).await`); called on an
+//! async worker thread, the PostgreSQL client it uses panics ("Cannot start a runtime from within
+//! a runtime"), as every blocking database client does there.
+//!
 //! ```no_run
 //! let migrations = retort::Migrations::from_dir("migrations")?;
 //! let report = migrations.upgrade("sqlite:app.db", "head")?;

@@ -90,3 +90,27 @@ fn mariadb() {
         std::panic::resume_unwind(panic);
     }
 }
+
+/// An async application runs the blocking API on tokio's blocking pool, as the crate docs show;
+/// nothing in it needs a runtime of its own or panics inside one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn from_an_async_application() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let mut urls = vec![format!("sqlite:{}", dir.path().join("app.db").display())];
+    // The test's own PostgreSQL client blocks too, so it also runs on the blocking pool.
+    let pg = tokio::task::spawn_blocking(TempDb::new).await.unwrap_or_else(|e| panic!("{e}"));
+    if let Some(db) = &pg {
+        urls.push(db.url());
+    }
+    for url in urls {
+        let migrations_dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        write(migrations_dir.path(), "a1", "", "CREATE TABLE t (id INTEGER);", "DROP TABLE t;");
+        let migrations = Migrations::from_dir(migrations_dir.path()).unwrap_or_else(|e| panic!("{e}"));
+        let report = tokio::task::spawn_blocking(move || migrations.upgrade(&url, "head"))
+            .await
+            .unwrap_or_else(|e| panic!("the blocking task panicked: {e}"))
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(report.after, vec!["a1"]);
+    }
+    tokio::task::spawn_blocking(move || drop(pg)).await.unwrap_or_else(|e| panic!("{e}"));
+}
