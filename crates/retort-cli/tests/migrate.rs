@@ -522,10 +522,7 @@ fn ddl_lock_wait_on_postgres() {
     p.chain(1);
     p.ok(&["upgrade", "head"]);
     p.migration("r2", &["r1"], "ALTER TABLE t1 ADD COLUMN note TEXT;", "ALTER TABLE t1 DROP COLUMN note;");
-    p.write(
-        "retort.toml",
-        &format!("[database]\nurl = \"{}\"\nddl_lock_wait = 1\n\n[migrations]\ndir = \"migrations\"\n", p.db.url),
-    );
+    p.database_keys("ddl_lock_wait = 1");
     let mut reader = ::postgres::Client::connect(&p.db.url, ::postgres::NoTls).unwrap_or_else(|e| panic!("{e}"));
     reader.batch_execute("BEGIN; SELECT * FROM t1;").unwrap_or_else(|e| panic!("{e}"));
     let started = std::time::Instant::now();

@@ -14,19 +14,11 @@ fn strings(v: &[&str]) -> Vec<String> {
     v.iter().map(|s| s.to_string()).collect()
 }
 
-/// The project's `retort.toml` with extra `[database]` keys.
-fn with_database_keys(p: &Project, keys: &str) {
-    p.write(
-        "retort.toml",
-        &format!("[database]\nurl = \"{}\"\n{keys}\n\n[migrations]\ndir = \"migrations\"\n", p.db.url),
-    );
-}
-
 #[test]
 fn a_held_lock_names_its_holder_and_times_out() {
     let p = project!(Kind::Mariadb);
     p.chain(1);
-    with_database_keys(&p, "lock_timeout = 1");
+    p.database_keys("lock_timeout = 1");
     let mut holder = mysql_conn(Some(&p.db.name())).unwrap_or_else(|e| panic!("{e}"));
     let got: Option<i64> = holder
         .query_first(format!("SELECT GET_LOCK('retort:{}:retort_version', 0)", p.db.name()))
@@ -53,7 +45,7 @@ fn a_metadata_lock_wait_is_bounded_and_explained() {
     p.chain(1);
     p.ok(&["upgrade", "head"]);
     p.migration("r2", &["r1"], "ALTER TABLE t1 ADD COLUMN note VARCHAR(20);", "ALTER TABLE t1 DROP COLUMN note;");
-    with_database_keys(&p, "ddl_lock_wait = 1");
+    p.database_keys("ddl_lock_wait = 1");
     // An open transaction that read t1 holds a metadata lock the ALTER must wait for.
     let mut reader = mysql_conn(Some(&p.db.name())).unwrap_or_else(|e| panic!("{e}"));
     reader.query_drop("START TRANSACTION").unwrap_or_else(|e| panic!("{e}"));

@@ -32,6 +32,29 @@ impl DbError {
     }
 }
 
+/// A transaction asked for with [`Driver::begin`] and not sent yet: it travels with the next
+/// statement (one round trip less per step), and a commit or rollback of a transaction in which
+/// nothing ran sends nothing.
+#[derive(Debug, Default)]
+pub(crate) struct DeferredBegin(bool);
+
+impl DeferredBegin {
+    /// Records a `begin`; an error when one is already pending.
+    pub(crate) fn open(&mut self) -> Result<(), DbError> {
+        if self.0 {
+            return Err(DbError::msg("a transaction is already open"));
+        }
+        self.0 = true;
+        Ok(())
+    }
+
+    /// Whether a `begin` is pending, clearing it: the caller sends it now, or drops the empty
+    /// transaction.
+    pub(crate) fn take(&mut self) -> bool {
+        std::mem::take(&mut self.0)
+    }
+}
+
 /// Why a connection could not be opened.
 #[derive(Debug, thiserror::Error)]
 pub enum ConnectError {

@@ -390,6 +390,14 @@ impl Project {
         self.write(&format!("migrations/{id}.sql"), &text);
     }
 
+    /// Rewrites `retort.toml` with extra `[database]` keys (`lock_timeout = 1`).
+    pub fn database_keys(&self, keys: &str) {
+        self.write(
+            "retort.toml",
+            &format!("[database]\nurl = \"{}\"\n{keys}\n\n[migrations]\ndir = \"migrations\"\n", self.db.url),
+        );
+    }
+
     /// Writes a file relative to the project.
     pub fn write(&self, rel: &str, text: &str) {
         let path = self.path().join(rel);

@@ -11,7 +11,7 @@ use mysql::{Conn, OptsBuilder, SslOpts};
 use retort_schema::Schema;
 
 use crate::dialect::Dialect;
-use crate::driver::{DbError, Driver};
+use crate::driver::{DbError, DeferredBegin, Driver};
 use crate::inspect::{InspectError, InspectOptions};
 
 /// `ssl-mode`, with MySQL's values (the `mysql` client's `--ssl-mode`).
@@ -223,7 +223,7 @@ pub struct MysqlDriver {
     mariadb: Option<bool>,
     /// `START TRANSACTION` was asked for and travels with the next statement, saving a round
     /// trip (and an empty transaction when a commit comes first).
-    begin_pending: bool,
+    begin_pending: DeferredBegin,
 }
 
 /// What a deferred `START TRANSACTION` adds in front of the next statement (one line, so the
@@ -317,7 +317,7 @@ impl MysqlDriver {
             },
         }
         .map_err(db_error)?;
-        Ok(MysqlDriver { conn, database, lock_name: None, mariadb: None, begin_pending: false })
+        Ok(MysqlDriver { conn, database, lock_name: None, mariadb: None, begin_pending: DeferredBegin::default() })
     }
 
     /// Whether the server is MariaDB (else MySQL), asked once when first needed.
@@ -397,29 +397,25 @@ impl Driver for MysqlDriver {
     }
 
     fn begin(&mut self) -> Result<(), DbError> {
-        if self.begin_pending {
-            return Err(DbError::msg("a transaction is already open"));
-        }
-        self.begin_pending = true;
-        Ok(())
+        self.begin_pending.open()
     }
 
     fn commit(&mut self) -> Result<(), DbError> {
-        if std::mem::take(&mut self.begin_pending) {
+        if self.begin_pending.take() {
             return Ok(()); // nothing ran in it
         }
         self.conn.query_drop("COMMIT").map_err(db_error)
     }
 
     fn rollback(&mut self) -> Result<(), DbError> {
-        if std::mem::take(&mut self.begin_pending) {
+        if self.begin_pending.take() {
             return Ok(());
         }
         self.conn.query_drop("ROLLBACK").map_err(db_error)
     }
 
     fn execute(&mut self, sql: &str) -> Result<(), DbError> {
-        if std::mem::take(&mut self.begin_pending) {
+        if self.begin_pending.take() {
             let batch = format!("{BEGIN_PREFIX}{sql}");
             return run_all(&mut self.conn, &batch).map(drop).map_err(|e| with_position(db_error(e), sql, 1));
         }
@@ -427,7 +423,7 @@ impl Driver for MysqlDriver {
     }
 
     fn query(&mut self, sql: &str) -> Result<Vec<Vec<Option<String>>>, DbError> {
-        if std::mem::take(&mut self.begin_pending) {
+        if self.begin_pending.take() {
             self.conn.query_drop("START TRANSACTION").map_err(db_error)?;
         }
         let rows = run_all(&mut self.conn, sql).map_err(|e| with_position(db_error(e), sql, 0))?;

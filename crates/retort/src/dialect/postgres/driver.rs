@@ -10,7 +10,7 @@ use postgres::{Client, NoTls, SimpleQueryMessage};
 use retort_schema::Schema;
 
 use crate::dialect::Dialect;
-use crate::driver::{DbError, Driver};
+use crate::driver::{DbError, DeferredBegin, Driver};
 use crate::inspect::{InspectError, InspectOptions};
 
 /// A connection to a PostgreSQL database.
@@ -19,7 +19,7 @@ pub struct PostgresDriver {
     lock_key: Option<i64>,
     /// `BEGIN` was asked for and travels with the next statement, saving a round trip per
     /// migration step.
-    begin_pending: bool,
+    begin_pending: DeferredBegin,
 }
 
 /// What a deferred `BEGIN` adds in front of the next statement.
@@ -105,7 +105,7 @@ impl PostgresDriver {
                 config.connect(tls.connector()?).map_err(db_error)?
             }
         };
-        Ok(PostgresDriver { client, lock_key: None, begin_pending: false })
+        Ok(PostgresDriver { client, lock_key: None, begin_pending: DeferredBegin::default() })
     }
 }
 
@@ -411,29 +411,25 @@ impl Driver for PostgresDriver {
     }
 
     fn begin(&mut self) -> Result<(), DbError> {
-        if self.begin_pending {
-            return Err(DbError::msg("a transaction is already open"));
-        }
-        self.begin_pending = true;
-        Ok(())
+        self.begin_pending.open()
     }
 
     fn commit(&mut self) -> Result<(), DbError> {
-        if std::mem::take(&mut self.begin_pending) {
+        if self.begin_pending.take() {
             return Ok(()); // nothing ran in it
         }
         self.client.batch_execute("COMMIT").map_err(db_error)
     }
 
     fn rollback(&mut self) -> Result<(), DbError> {
-        if std::mem::take(&mut self.begin_pending) {
+        if self.begin_pending.take() {
             return Ok(());
         }
         self.client.batch_execute("ROLLBACK").map_err(db_error)
     }
 
     fn execute(&mut self, sql: &str) -> Result<(), DbError> {
-        if std::mem::take(&mut self.begin_pending) {
+        if self.begin_pending.take() {
             let batch = format!("{BEGIN_PREFIX}{sql}");
             return self.client.batch_execute(&batch).map_err(|e| shifted(db_error(e), BEGIN_PREFIX.len()));
         }
@@ -441,7 +437,7 @@ impl Driver for PostgresDriver {
     }
 
     fn query(&mut self, sql: &str) -> Result<Vec<Vec<Option<String>>>, DbError> {
-        let messages = if std::mem::take(&mut self.begin_pending) {
+        let messages = if self.begin_pending.take() {
             let batch = format!("{BEGIN_PREFIX}{sql}");
             self.client.simple_query(&batch).map_err(|e| shifted(db_error(e), BEGIN_PREFIX.len()))?
         } else {
