@@ -167,7 +167,7 @@ fn primary_key_and_view_changes(kind: Kind) {
 
 fn crewai_v1_to_v2(kind: Kind) {
     let dir = match kind {
-        Kind::Mariadb => unreachable!("this test runs on SQLite and PostgreSQL"),
+        Kind::Mariadb => "mysql",
         Kind::Sqlite => "sqlite",
         Kind::Postgres => "postgres",
     };
@@ -454,7 +454,7 @@ fn review_findings(kind: Kind) {
 /// A fixture file: the repository's own copy, else the team's shared folder (copyleft files).
 fn fixture(kind: Kind, file: &str) -> Option<String> {
     let dir = match kind {
-        Kind::Mariadb => unreachable!("this test runs on SQLite and PostgreSQL"),
+        Kind::Mariadb => "mysql",
         Kind::Sqlite => "sqlite",
         Kind::Postgres => "postgres",
     };
@@ -515,7 +515,7 @@ fn pagila_versions(kind: Kind) {
     }
 }
 
-on_both!(
+on_all!(
     excluded_tables_are_left_alone,
     review_findings,
     synapse_54_72,

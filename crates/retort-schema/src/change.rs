@@ -587,6 +587,9 @@ const INTEGER_RANKS: [&[&str]; 3] = [&["smallint", "int2"], &["integer", "int", 
 /// an unbounded text form), more numeric precision, `real` to `double precision`.
 pub fn widens(from: &str, to: &str) -> bool {
     let (f, t) = (from.to_ascii_lowercase(), to.to_ascii_lowercase());
+    if let Some(wider) = mysql_widens(&f, &t) {
+        return wider;
+    }
     let rank = |ty: &str| INTEGER_RANKS.iter().position(|names| names.contains(&ty));
     let (base_f, len_f) = split_type(&f);
     let (base_t, len_t) = split_type(&t);
@@ -621,6 +624,42 @@ pub fn widens(from: &str, to: &str) -> bool {
         ("real" | "float4", "double precision" | "float8") => true,
         _ => false,
     }
+}
+
+/// MySQL's integer types from narrowest to widest, and its text and blob types.
+const MYSQL_INTEGERS: [&str; 5] = ["tinyint", "smallint", "mediumint", "int", "bigint"];
+const MYSQL_TEXTS: [&str; 4] = ["tinytext", "text", "mediumtext", "longtext"];
+const MYSQL_BLOBS: [&str; 4] = ["tinyblob", "blob", "mediumblob", "longblob"];
+
+/// MySQL spellings (`int(11) unsigned`, `enum('a','b')`, `mediumtext`): `None` when the types
+/// are not MySQL's. Appending ENUM or SET values keeps every value; reordering or removing does not.
+fn mysql_widens(f: &str, t: &str) -> Option<bool> {
+    for kind in ["enum(", "set("] {
+        if let (Some(a), Some(b)) = (f.strip_prefix(kind), t.strip_prefix(kind)) {
+            let (a, b) = (a.trim_end_matches(')'), b.trim_end_matches(')'));
+            return Some(b.starts_with(a) && (b.len() == a.len() || b[a.len()..].starts_with(',')));
+        }
+    }
+    let base = |ty: &str| ty.split(['(', ' ']).next().unwrap_or("").to_string();
+    let unsigned = |ty: &str| ty.contains("unsigned");
+    let (bf, bt) = (base(f), base(t));
+    let rank = |list: &[&str], b: &str| list.iter().position(|x| *x == b);
+    if let (Some(a), Some(b)) = (rank(&MYSQL_INTEGERS, &bf), rank(&MYSQL_INTEGERS, &bt))
+        && (f.contains('(') || t.contains('(') || bf == "tinyint" || bf == "mediumint" || unsigned(f) || unsigned(t))
+    {
+        // Unsigned to signed needs one more rank; signed to unsigned loses the negatives.
+        return Some(match (unsigned(f), unsigned(t)) {
+            (false, true) => false,
+            (true, false) => b > a,
+            _ => b >= a,
+        });
+    }
+    for list in [&MYSQL_TEXTS, &MYSQL_BLOBS] {
+        if let (Some(a), Some(b)) = (rank(list, &bf), rank(list, &bt)) {
+            return Some(b >= a);
+        }
+    }
+    None
 }
 
 /// `character varying(20)` into (`character varying`, `20`).
@@ -692,6 +731,18 @@ mod tests {
             ("timestamp with time zone", "character varying", true),
             ("integer", "character varying(5)", false),
             ("integer", "character(1)", false),
+            ("int(11)", "bigint(20)", true),
+            ("int(10) unsigned", "int(11)", false),
+            ("int(10) unsigned", "bigint(20)", true),
+            ("int(11)", "int(10) unsigned", false),
+            ("tinyint(1)", "smallint(6)", true),
+            ("text", "mediumtext", true),
+            ("longtext", "text", false),
+            ("varchar(50)", "varchar(100)", true),
+            ("enum('a','b')", "enum('a','b','c')", true),
+            ("enum('a','b')", "enum('b','a')", false),
+            ("enum('a','b')", "enum('a')", false),
+            ("enum('a','b')", "enum('a','bc')", false),
         ];
         for (from, to, want) in cases {
             assert_eq!(widens(from, to), want, "{from} -> {to}");

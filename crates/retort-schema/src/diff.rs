@@ -1036,7 +1036,10 @@ fn diff_table(f: &Table, t: &Table, options: &DiffOptions, dialect: Dialect, p: 
         p.constraints.push(Change::CreateIndex { table: table.clone(), index: i });
     }
     let options = |x: &Table| {
-        (x.unlogged, x.without_rowid, x.strict, x.partition_of.clone(), x.inherits.clone(), x.partition_by.clone())
+        (
+            (x.unlogged, x.without_rowid, x.strict, x.partition_of.clone(), x.inherits.clone(), x.partition_by.clone()),
+            (x.engine.clone(), x.collation.clone(), x.options.clone()),
+        )
     };
     if options(&f) != options(t) {
         p.tables.push(Change::TableOptions { from: Box::new(f.clone()), to: Box::new(t.clone()) });
@@ -1130,6 +1133,26 @@ fn pair_renames<T: Clone + PartialEq>(
 /// An index key with renamed columns: only a bare column name (with an optional ordering) is
 /// rewritten; expressions are left to the database to print.
 fn rename_key(key: &str, renamed: &BTreeMap<String, String>) -> String {
+    // MySQL keys: `name`, `name`(10), `name` DESC (backticks doubled inside).
+    if let Some(rest) = key.strip_prefix('`') {
+        let mut name = String::new();
+        let mut chars = rest.char_indices().peekable();
+        while let Some((i, c)) = chars.next() {
+            if c == '`' {
+                if chars.peek().is_some_and(|(_, n)| *n == '`') {
+                    chars.next();
+                    name.push('`');
+                    continue;
+                }
+                return match renamed.get(&name) {
+                    Some(new) => format!("{}{}", crate::render::mysql::q(new), &rest[i + 1..]),
+                    None => key.to_string(),
+                };
+            }
+            name.push(c);
+        }
+        return key.to_string();
+    }
     let (head, tail) = key.split_once(' ').map_or((key, ""), |(h, t)| (h, t));
     let bare = head.trim_matches('"');
     match renamed.get(bare) {

@@ -11,6 +11,9 @@ pub enum Dialect {
     Sqlite,
     /// PostgreSQL.
     Postgres,
+    /// MySQL 8 and MariaDB 10.5 and later: names are unqualified (one database), types as
+    /// `information_schema.COLUMNS.COLUMN_TYPE` prints them, unique keys are unique indexes.
+    Mysql,
 }
 
 /// A schema-qualified name. SQLite objects have no schema.
@@ -220,9 +223,20 @@ pub struct Table {
     /// `STRICT` (SQLite).
     #[serde(skip_serializing_if = "is_false", default)]
     pub strict: bool,
-    /// `COMMENT ON TABLE`.
+    /// `COMMENT ON TABLE` (MySQL: `COMMENT='...'`).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub comment: Option<String>,
+    /// The storage engine (MySQL: `ENGINE=InnoDB`).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub engine: Option<String>,
+    /// The default collation of the table's text columns (MySQL: `COLLATE=utf8mb4_bin`; the
+    /// character set is the collation's).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub collation: Option<String>,
+    /// Other table options as `KEY=value`, in the server's order (MySQL: `ROW_FORMAT=DYNAMIC`,
+    /// `STATS_PERSISTENT=0`).
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub options: Vec<String>,
 }
 
 fn is_false(b: &bool) -> bool {
@@ -262,6 +276,19 @@ pub struct Column {
     /// `COMMENT ON COLUMN`.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub comment: Option<String>,
+    /// `ON UPDATE expr` (MySQL: `ON UPDATE current_timestamp()`).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub on_update: Option<String>,
+    /// `AUTO_INCREMENT` (MySQL).
+    #[serde(skip_serializing_if = "is_false", default)]
+    pub auto_increment: bool,
+    /// `INVISIBLE` (MySQL, MariaDB): left out of `SELECT *`.
+    #[serde(skip_serializing_if = "is_false", default)]
+    pub invisible: bool,
+    /// A column-level `CHECK (expr)` (MariaDB keeps it with the column, named after it; JSON
+    /// columns carry `json_valid(col)`).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub check: Option<String>,
 }
 
 /// An identity column's settings.
@@ -441,7 +468,7 @@ pub struct Exclusion {
 }
 
 /// An index.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct Index {
     /// Its name.
     pub name: String,
@@ -464,9 +491,12 @@ pub struct Index {
     /// `WITH (...)` storage parameters.
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub options: Vec<String>,
-    /// `COMMENT ON INDEX`.
+    /// `COMMENT ON INDEX` (MySQL: `COMMENT '...'`).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub comment: Option<String>,
+    /// Not used by the planner (MySQL `INVISIBLE`, MariaDB `IGNORED`).
+    #[serde(skip_serializing_if = "is_false", default)]
+    pub invisible: bool,
 }
 
 /// A SQLite virtual table, kept as its whole `CREATE VIRTUAL TABLE` statement: its columns and

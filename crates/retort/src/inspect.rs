@@ -95,6 +95,21 @@ pub enum InspectError {
         /// One line per object and unmanaged schema it uses, joined by newlines.
         uses: String,
     },
+    /// The model of an object disagrees with the server's own text of it (MySQL's `SHOW CREATE
+    /// TABLE`): a clause retort did not read, which it must not diff away by omission.
+    #[error(
+        "{object}: retort does not understand part of its definition ({clause}), so check, diff and autogenerate refuse to compare it rather than compare it wrongly.\nThe server's definition:\n{server}\nwhat retort read:\n{ours}\nPlease file an issue with this output; meanwhile leave the table out with [schema] exclude"
+    )]
+    Misread {
+        /// The object (`table orders`).
+        object: String,
+        /// The first clause that differs.
+        clause: String,
+        /// The server's text, normalized.
+        server: String,
+        /// The text rendered from retort's model.
+        ours: String,
+    },
     /// Catalog output that could not be understood.
     #[error("{object}: cannot read its definition: {message}")]
     Malformed {

@@ -1,6 +1,7 @@
 //! Canonical DDL for a schema, one module per dialect: applying the output to an empty database
 //! reproduces the schema (the round-trip invariant the tests hold).
 
+pub mod mysql;
 pub mod postgres;
 pub mod sqlite;
 
@@ -26,6 +27,7 @@ pub fn changes(from: &Schema, to: &Schema, changes: &[Change]) -> Vec<Rendered> 
             .filter(|r| !r.statements.is_empty())
             .collect(),
         Dialect::Sqlite => sqlite::changes(from, to, changes),
+        Dialect::Mysql => mysql::changes(from, to, changes),
     }
 }
 
@@ -72,6 +74,7 @@ pub fn ddl(schema: &Schema) -> String {
     match schema.dialect {
         Dialect::Postgres => postgres::ddl(schema),
         Dialect::Sqlite => sqlite::ddl(schema),
+        Dialect::Mysql => mysql::ddl(schema),
     }
 }
 

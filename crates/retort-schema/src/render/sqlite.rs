@@ -687,6 +687,7 @@ mod tests {
             nulls_not_distinct: false,
             options: vec![],
             comment: None,
+            invisible: false,
         });
         // Input order puts the child first; the parent is still created first.
         let schema = Schema { dialect: Dialect::Sqlite, tables: vec![child, parent], ..Schema::default() };

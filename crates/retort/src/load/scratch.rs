@@ -38,10 +38,15 @@ pub fn load(sources: &[SourceFile], target: &DatabaseUrl, options: &InspectOptio
             unmanaged_schemas(driver, options)?;
             Ok(driver.inspect(options)?)
         }
-        DatabaseUrl::Mysql(url) => Err(LoadError::Scratch(Box::new(DbError::msg(format!(
-            "{}: loading a desired schema on MySQL/MariaDB (check, diff, autogenerate, verify) is not supported yet; the versioned commands (upgrade, downgrade, stamp, current, history) are",
-            crate::url::mask_password(url)
-        ))))),
+        DatabaseUrl::Mysql(url) => {
+            let mut scratch =
+                crate::dialect::mysql::ScratchDatabase::create(url).map_err(|e| LoadError::Scratch(Box::new(e)))?;
+            let Some(driver) = scratch.driver.as_mut() else {
+                return Err(LoadError::Scratch(Box::new(DbError::msg("the scratch database has no connection"))));
+            };
+            apply(driver, sources, Dialect::Mysql)?;
+            Ok(driver.inspect(options)?)
+        }
     }
 }
 
@@ -77,8 +82,13 @@ fn apply(driver: &mut dyn Driver, sources: &[SourceFile], dialect: Dialect) -> R
             message: e.message,
         })?;
         for statement in statements {
-            let word =
-                statement.sql.split(|c: char| !c.is_ascii_alphabetic()).next().unwrap_or("").to_ascii_uppercase();
+            // A MySQL executable comment (`/*!40014 SET FOREIGN_KEY_CHECKS=0 */`) is its content.
+            let head = statement.sql.trim_start();
+            let head = head
+                .strip_prefix("/*M!")
+                .or_else(|| head.strip_prefix("/*!"))
+                .map_or(head, |rest| rest.trim_start_matches(|c: char| c.is_ascii_digit()).trim_start());
+            let word = head.split(|c: char| !c.is_ascii_alphabetic()).next().unwrap_or("").to_ascii_uppercase();
             if !DDL_WORDS.contains(&word.as_str()) {
                 return Err(LoadError::NotDdl { file: source.name.clone(), line: statement.line, word });
             }

@@ -460,11 +460,8 @@ impl Driver for MysqlDriver {
         self.execute(&format!("SET SESSION lock_wait_timeout = {seconds}"))
     }
 
-    fn inspect(&mut self, _options: &InspectOptions) -> Result<Schema, InspectError> {
-        Err(InspectError::Unsupported {
-            object: format!("database {}", self.database),
-            what: "reading a MySQL/MariaDB schema (inspect, check, diff, autogenerate, verify)".into(),
-        })
+    fn inspect(&mut self, options: &InspectOptions) -> Result<Schema, InspectError> {
+        super::inspect::inspect(self, options)
     }
 }
 

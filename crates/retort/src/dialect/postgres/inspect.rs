@@ -635,6 +635,7 @@ fn column(c: ColumnRow) -> Column {
         generated: c.generated.map(|(expr, kind)| Generated { expr, stored: kind != "v" }),
         collation: c.collation,
         comment: c.comment,
+        ..Column::default()
     }
 }
 
@@ -850,6 +851,7 @@ fn attach_indexes(driver: &mut PostgresDriver, f: &Filter, schema: &mut Schema) 
             nulls_not_distinct: r.nnd,
             options: r.options.unwrap_or_default(),
             comment: r.comment,
+            invisible: false,
         };
         if let Some(t) = schema.tables.iter_mut().find(|t| t.name == table) {
             t.indexes.push(index);

@@ -451,6 +451,7 @@ impl Catalog {
             nulls_not_distinct: false,
             options: vec![],
             comment: None,
+            invisible: false,
         })
     }
 
@@ -568,6 +569,7 @@ fn column(table: &str, row: &ColumnRow, parsed: &text::TableText) -> Result<Colu
         generated,
         collation: declared.and_then(|c| c.collation.clone()),
         comment: None,
+        ..Column::default()
     })
 }
 

@@ -951,6 +951,7 @@ impl Builder {
             nulls_not_distinct: ci.nulls_distinct == Some(false),
             options: Vec::new(),
             comment: None,
+            invisible: false,
         };
         self.table_mut(&table)?.indexes.push(index);
         if server {
