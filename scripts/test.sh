@@ -37,13 +37,14 @@ if ! command -v migra >/dev/null; then
     || pip3 install --quiet --break-system-packages migra psycopg2-binary "psycopg[binary]"
 fi
 
-# Alembic, SQLAlchemy and psycopg2: the Alembic import and [schema] sqlalchemy tests run the
-# real tools (retort's importer renders with Alembic, and its results are judged against Alembic's).
-if ! python3 -c "import alembic, sqlalchemy, psycopg2" 2>/dev/null; then
+# Alembic, SQLAlchemy, psycopg2 and PyMySQL: the Alembic import and [schema] sqlalchemy tests run
+# the real tools (retort's importer renders with Alembic, and its results are judged against
+# Alembic's; SQLAlchemy's own create_all builds the databases retort's migrations must reach).
+if ! python3 -c "import alembic, sqlalchemy, psycopg2, pymysql" 2>/dev/null; then
   command -v pip3 >/dev/null || apt_install python3-pip
-  log "installing alembic, sqlalchemy, psycopg2-binary (PyPI)"
-  pip3 install --quiet alembic sqlalchemy psycopg2-binary 2>/dev/null \
-    || pip3 install --quiet --break-system-packages alembic sqlalchemy psycopg2-binary
+  log "installing alembic, sqlalchemy, psycopg2-binary, pymysql (PyPI)"
+  pip3 install --quiet alembic sqlalchemy psycopg2-binary pymysql 2>/dev/null \
+    || pip3 install --quiet --break-system-packages alembic sqlalchemy psycopg2-binary pymysql
 fi
 
 pg_up() { pg_isready -q -h 127.0.0.1 -p 5432; }

@@ -25,6 +25,20 @@ fn unordered(json: &str) -> serde_json::Value {
             if let Some(cols) = t.get_mut("columns").and_then(|c| c.as_array_mut()) {
                 cols.sort_by_key(|c| c["name"].as_str().unwrap_or_default().to_string());
             }
+            // MySQL numbers unnamed foreign keys by declaration order (`t_ibfk_2`): a made-up
+            // name, which retort does not compare.
+            if let Some(keys) = t.get_mut("foreign_keys").and_then(|k| k.as_array_mut()) {
+                for k in keys.iter_mut() {
+                    let made_up = k["name"]
+                        .as_str()
+                        .and_then(|n| n.rsplit_once("_ibfk_"))
+                        .is_some_and(|(_, n)| n.chars().all(|c| c.is_ascii_digit()));
+                    if made_up {
+                        k["name"] = serde_json::Value::String("<made up>".into());
+                    }
+                }
+                keys.sort_by_key(|k| k.to_string());
+            }
         }
     }
     v
@@ -105,7 +119,10 @@ fn drop_table_is_marked_destructive(kind: Kind) {
 }
 
 fn add_drop_and_alter_columns(kind: Kind) {
-    let after = "CREATE TABLE agents (id VARCHAR(11) NOT NULL PRIMARY KEY, role VARCHAR(255) NOT NULL, goal TEXT NOT NULL DEFAULT 'none', max_iter BIGINT, \"verbose\" BOOLEAN DEFAULT FALSE);";
+    let verbose = if kind == Kind::Mariadb { "`verbose`" } else { "\"verbose\"" };
+    let after = &format!(
+        "CREATE TABLE agents (id VARCHAR(11) NOT NULL PRIMARY KEY, role VARCHAR(255) NOT NULL, goal TEXT NOT NULL DEFAULT 'none', max_iter BIGINT, {verbose} BOOLEAN DEFAULT FALSE);"
+    );
     let rows = "INSERT INTO agents (id, role, goal, max_iter) VALUES ('a1', 'writer', 'write', 3), ('a2', 'critic', 'judge', 5);";
     let keep: &[&str] = &["SELECT id, role, goal, max_iter FROM agents ORDER BY id"];
     let file = run_case(kind, &Case { before: BASE, after, rows, keep });
@@ -120,7 +137,12 @@ fn renames_by_hint_and_detection(kind: Kind) {
     let hinted = "CREATE TABLE members ( -- retort: renamed from agents\n  id VARCHAR(11) NOT NULL PRIMARY KEY,\n  title VARCHAR(255) NOT NULL, -- retort: renamed from role\n  goal TEXT,\n  max_iter INTEGER\n);";
     let keep: &[&str] = &[];
     let file = run_case(kind, &Case { before: BASE, after: hinted, rows: ROWS, keep });
-    assert!(file.contains("RENAME TO members") && file.contains("RENAME COLUMN role TO title"), "{file}");
+    let q = |s: &str| if kind == Kind::Mariadb { format!("`{s}`") } else { s.to_string() };
+    assert!(
+        file.contains(&format!("RENAME TO {}", q("members")))
+            && file.contains(&format!("RENAME COLUMN {} TO {}", q("role"), q("title"))),
+        "{file}"
+    );
     assert!(!file.contains("DROP TABLE"), "a rename keeps the rows: {file}");
     if kind == Kind::Postgres {
         assert!(
@@ -133,12 +155,23 @@ fn renames_by_hint_and_detection(kind: Kind) {
         kind,
         &Case { before: BASE, after: detected, rows: ROWS, keep: &["SELECT id, role FROM agents ORDER BY id"] },
     );
-    assert!(file.contains("-- review: detected rename") && file.contains("RENAME COLUMN goal TO goals"), "{file}");
+    assert!(
+        file.contains("-- review: detected rename")
+            && file.contains(&format!("RENAME COLUMN {} TO {}", q("goal"), q("goals"))),
+        "{file}"
+    );
 }
 
 fn constraints_and_indexes(kind: Kind) {
     let before = "CREATE TABLE crews (id INTEGER NOT NULL PRIMARY KEY, name VARCHAR(50) NOT NULL, max_rpm INTEGER, CONSTRAINT crews_rpm CHECK (max_rpm > 0));\nCREATE INDEX ix_crews_name ON crews (name);";
-    let after = "CREATE TABLE crews (id INTEGER NOT NULL PRIMARY KEY, name VARCHAR(50) NOT NULL, max_rpm INTEGER, CONSTRAINT crews_rpm CHECK (max_rpm > 1), CONSTRAINT crews_name_key UNIQUE (name));\nCREATE INDEX ix_crews_name ON crews (name, max_rpm);\nCREATE INDEX ix_crews_rpm ON crews (max_rpm) WHERE max_rpm > 10;";
+    let partial = match kind {
+        // MySQL has no partial indexes: a prefix and a descending key instead.
+        Kind::Mariadb => "CREATE INDEX ix_crews_rpm ON crews (name(10), max_rpm DESC);",
+        _ => "CREATE INDEX ix_crews_rpm ON crews (max_rpm) WHERE max_rpm > 10;",
+    };
+    let after = &format!(
+        "CREATE TABLE crews (id INTEGER NOT NULL PRIMARY KEY, name VARCHAR(50) NOT NULL, max_rpm INTEGER, CONSTRAINT crews_rpm CHECK (max_rpm > 1), CONSTRAINT crews_name_key UNIQUE (name));\nCREATE INDEX ix_crews_name ON crews (name, max_rpm);\n{partial}"
+    );
     let rows = "INSERT INTO crews (id, name, max_rpm) VALUES (1, 'a', 5), (2, 'b', 20);";
     run_case(kind, &Case { before, after, rows, keep: &["SELECT id, name, max_rpm FROM crews ORDER BY id"] });
 }
@@ -146,13 +179,13 @@ fn constraints_and_indexes(kind: Kind) {
 fn foreign_key_cycle_and_actions(kind: Kind) {
     let before = "CREATE TABLE a (id INTEGER NOT NULL PRIMARY KEY, b_id INTEGER);\nCREATE TABLE b (id INTEGER NOT NULL PRIMARY KEY, a_id INTEGER);";
     let after = match kind {
-        Kind::Mariadb => unreachable!("this test runs on SQLite and PostgreSQL"),
+        // MySQL and PostgreSQL need b to exist before a references it.
+        Kind::Mariadb | Kind::Postgres => {
+            "CREATE TABLE a (id INTEGER NOT NULL PRIMARY KEY, b_id INTEGER);\nCREATE TABLE b (id INTEGER NOT NULL PRIMARY KEY, a_id INTEGER, FOREIGN KEY (a_id) REFERENCES a (id));\nALTER TABLE a ADD FOREIGN KEY (b_id) REFERENCES b (id) ON DELETE SET NULL;"
+        }
         // SQLite resolves references when rows are written; PostgreSQL needs b to exist first.
         Kind::Sqlite => {
             "CREATE TABLE a (id INTEGER NOT NULL PRIMARY KEY, b_id INTEGER REFERENCES b (id) ON DELETE SET NULL);\nCREATE TABLE b (id INTEGER NOT NULL PRIMARY KEY, a_id INTEGER REFERENCES a (id));"
-        }
-        Kind::Postgres => {
-            "CREATE TABLE a (id INTEGER NOT NULL PRIMARY KEY, b_id INTEGER);\nCREATE TABLE b (id INTEGER NOT NULL PRIMARY KEY, a_id INTEGER REFERENCES a (id));\nALTER TABLE a ADD FOREIGN KEY (b_id) REFERENCES b (id) ON DELETE SET NULL;"
         }
     };
     run_case(kind, &Case { before, after, rows: "", keep: &[] });
@@ -281,7 +314,7 @@ fn summaries_list_cautions_and_fields(kind: Kind) {
         owner.is_some_and(|c| c["action"] == "add"
             && c["kind"] == "column"
             && c["table"].as_str().is_some_and(|t| t.ends_with("agents"))
-            && c["to"] == if kind == Kind::Postgres { "text NOT NULL" } else { "TEXT NOT NULL" }),
+            && c["to"] == if kind == Kind::Sqlite { "TEXT NOT NULL" } else { "text NOT NULL" }),
         "{v}"
     );
     assert!(
@@ -344,16 +377,18 @@ fn renames_keep_sequences(kind: Kind) {
 /// with a default comes back without colliding.
 fn downgrades_run_on_rows(kind: Kind) {
     let (mood, mood_type) = match kind {
-        Kind::Mariadb => unreachable!("this test runs on SQLite and PostgreSQL"),
+        Kind::Mariadb => ("", ", m ENUM('calm', 'busy') NOT NULL"),
         Kind::Postgres => ("CREATE TYPE mood AS ENUM ('calm', 'busy');\n", ", m mood NOT NULL"),
         Kind::Sqlite => ("", ""),
     };
+    // MySQL indexes text by a prefix only: the unique column is a VARCHAR there.
+    let u_type = if kind == Kind::Mariadb { "VARCHAR(20)" } else { "TEXT" };
     let before = format!(
-        "{mood}CREATE TABLE t (id INTEGER PRIMARY KEY, code VARCHAR(10) NOT NULL, score INTEGER NOT NULL, at TIMESTAMP NOT NULL, flag BOOLEAN NOT NULL, u TEXT UNIQUE DEFAULT 'n/a'{mood_type});"
+        "{mood}CREATE TABLE t (id INTEGER PRIMARY KEY, code VARCHAR(10) NOT NULL, score INTEGER NOT NULL, at TIMESTAMP NOT NULL, flag BOOLEAN NOT NULL, u {u_type} UNIQUE DEFAULT 'n/a'{mood_type});"
     );
     let after = format!("{mood}CREATE TABLE t (id INTEGER PRIMARY KEY);");
-    let values = if kind == Kind::Postgres { ", 'busy'" } else { "" };
-    let m = if kind == Kind::Postgres { ", m" } else { "" };
+    let values = if kind == Kind::Sqlite { "" } else { ", 'busy'" };
+    let m = if kind == Kind::Sqlite { "" } else { ", m" };
     let rows = format!(
         "INSERT INTO t (id, code, score, at, flag, u{m}) VALUES (1, 'a', 1, '2026-01-01 00:00:00', TRUE, 'x'{values}), (2, 'b', 2, '2026-01-02 00:00:00', FALSE, 'y'{values});"
     );
@@ -367,16 +402,22 @@ fn downgrades_run_on_rows(kind: Kind) {
     if kind == Kind::Postgres {
         assert!(file.contains("ADD COLUMN m public.mood DEFAULT 'calm' NOT NULL"), "{file}");
     }
+    if kind == Kind::Mariadb {
+        assert!(file.contains("ADD COLUMN `m` enum('calm','busy') NOT NULL DEFAULT 'calm'"), "{file}");
+    }
     // A unique index over a new column with a default: the rows do not all get the default.
     let before = "CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT);";
-    let after = "CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT, code TEXT DEFAULT 'x');\nCREATE UNIQUE INDEX t_code ON t (code);";
+    let after = &format!(
+        "CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT, code {u_type} DEFAULT 'x');\nCREATE UNIQUE INDEX t_code ON t (code);"
+    );
     let two = "INSERT INTO t (id, name) VALUES (1, 'a'), (2, 'b');";
     run_case(kind, &Case { before, after, rows: two, keep: &["SELECT id, name FROM t ORDER BY id"] });
     // A dropped column under a check or a foreign key gets no fill that would break them: the
     // file says so (CAUTION) rather than writing a fill that fails.
     let p = project!(kind);
     p.use_schema_files("");
-    p.db.exec("CREATE TABLE users (id INTEGER PRIMARY KEY);\nCREATE TABLE orders (id INTEGER PRIMARY KEY, user_id INTEGER NOT NULL REFERENCES users (id), amount INTEGER NOT NULL CHECK (amount > 0));");
+    // A table-level FOREIGN KEY: MySQL ignores a column's REFERENCES.
+    p.db.exec("CREATE TABLE users (id INTEGER PRIMARY KEY);\nCREATE TABLE orders (id INTEGER PRIMARY KEY, user_id INTEGER NOT NULL, amount INTEGER NOT NULL CHECK (amount > 0), FOREIGN KEY (user_id) REFERENCES users (id));");
     p.write(
         "schema/a.sql",
         "CREATE TABLE users (id INTEGER PRIMARY KEY);\nCREATE TABLE orders (id INTEGER PRIMARY KEY);",
@@ -417,7 +458,10 @@ fn review_findings(kind: Kind) {
     run_case(kind, &Case { before, after, rows, keep: &["SELECT id, goal FROM agents ORDER BY id"] });
     // A view and a trigger on a table that is renamed and changed.
     let (before, after) = match kind {
-        Kind::Mariadb => unreachable!("this test runs on SQLite and PostgreSQL"),
+        Kind::Mariadb => (
+            "CREATE TABLE items (id INTEGER PRIMARY KEY, n INTEGER, touched DATETIME);\nCREATE VIEW v AS SELECT id, n FROM items;\nCREATE TRIGGER trg BEFORE UPDATE ON items FOR EACH ROW SET NEW.touched = now();",
+            "CREATE TABLE products ( -- retort: renamed from items\n  id INTEGER PRIMARY KEY,\n  n INTEGER,\n  touched DATETIME\n);\nCREATE VIEW v AS SELECT id, n FROM products;\nCREATE TRIGGER trg BEFORE UPDATE ON products FOR EACH ROW SET NEW.touched = now();",
+        ),
         Kind::Sqlite => (
             "CREATE TABLE items (id INTEGER PRIMARY KEY, n INTEGER, touched INTEGER);\nCREATE VIEW v AS SELECT id, n FROM items;\nCREATE TRIGGER trg AFTER UPDATE ON items BEGIN UPDATE items SET touched = 1 WHERE id = NEW.id; END;",
             "CREATE TABLE products ( -- retort: renamed from items\n  id INTEGER PRIMARY KEY,\n  n INTEGER,\n  touched INTEGER\n);\nCREATE VIEW v AS SELECT id, n FROM products;\nCREATE TRIGGER trg AFTER UPDATE ON products BEGIN UPDATE products SET touched = 1 WHERE id = NEW.id; END;",
@@ -509,6 +553,12 @@ fn lemmy_versions(kind: Kind) {
     }
 }
 
+fn sharetribe_9_14(kind: Kind) {
+    if kind == Kind::Mariadb {
+        versions(kind, &["sharetribe_v9_0_0.sql", "sharetribe_v14_0_0.sql"]);
+    }
+}
+
 fn pagila_versions(kind: Kind) {
     if kind == Kind::Postgres {
         versions(kind, &["pagila_v2022.sql", "pagila_v2026_07.sql"]);
@@ -523,6 +573,7 @@ on_all!(
     listmonk_versions,
     lemmy_versions,
     pagila_versions,
+    sharetribe_9_14,
     add_table_with_foreign_key_and_index,
     drop_table_is_marked_destructive,
     add_drop_and_alter_columns,

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use common::{Db, Kind, retort_cmd};
 
 fn python_ready() -> bool {
-    common::python_with("sqlalchemy, psycopg2")
+    common::python_with("sqlalchemy, psycopg2, pymysql")
 }
 
 fn models_dir() -> PathBuf {
@@ -19,7 +19,7 @@ fn models_dir() -> PathBuf {
 
 fn sqlalchemy_url(db: &Db) -> String {
     match db.kind {
-        Kind::Mariadb => unreachable!("this test runs on SQLite and PostgreSQL"),
+        Kind::Mariadb => db.url.replacen("mysql://", "mysql+pymysql://", 1),
         Kind::Sqlite => format!("sqlite:///{}", db.url.trim_start_matches("sqlite:")),
         Kind::Postgres => db.url.replacen("postgres://", "postgresql+psycopg2://", 1),
     }
@@ -108,6 +108,8 @@ fn create_all_checks_clean() {
         (Kind::Postgres, "models"),
         (Kind::Postgres, "models_v2"),
         (Kind::Postgres, "rich"),
+        (Kind::Mariadb, "models"),
+        (Kind::Mariadb, "models_v2"),
     ];
     for (kind, module) in cases {
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
@@ -132,7 +134,7 @@ fn autogenerate_from_the_models_reaches_create_all() {
     if !python_ready() {
         return;
     }
-    for kind in [Kind::Sqlite, Kind::Postgres] {
+    for kind in [Kind::Sqlite, Kind::Postgres, Kind::Mariadb] {
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
         let Some(ours) = Db::new(kind, dir.path()) else { return };
         let p = ModelsProject::new(&ours, "models");
@@ -151,13 +153,21 @@ fn autogenerate_from_the_models_reaches_create_all() {
         create_all(&v2, "models_v2");
         create_all(&v1, "models");
         match kind {
-            Kind::Mariadb => unreachable!("this test runs on SQLite and PostgreSQL"),
+            Kind::Mariadb => assert_eq!(
+                common::mysql_definitions(&ours),
+                common::mysql_definitions(&v2),
+                "upgrade reaches create_all(v2)"
+            ),
             Kind::Sqlite => assert_eq!(sqlite_pragmas(&ours), sqlite_pragmas(&v2), "upgrade reaches create_all(v2)"),
             Kind::Postgres => assert_eq!(common::migra(&v2, &ours), ""),
         }
         p.ok(&["downgrade", "-1"]);
         match kind {
-            Kind::Mariadb => unreachable!("this test runs on SQLite and PostgreSQL"),
+            Kind::Mariadb => assert_eq!(
+                common::mysql_definitions(&ours),
+                common::mysql_definitions(&v1),
+                "downgrade reaches create_all(v1)"
+            ),
             Kind::Sqlite => assert_eq!(sqlite_pragmas(&ours), sqlite_pragmas(&v1), "downgrade reaches create_all(v1)"),
             Kind::Postgres => assert_eq!(common::migra(&v1, &ours), ""),
         }

@@ -410,6 +410,7 @@ pub fn for_existing_rows(changes: Vec<Change>, target: &Schema, readding: bool) 
                     && column.default.is_none()
                     && column.identity.is_none()
                     && column.generated.is_none()
+                    && column.check.is_none()
                     && !unique(&table, &column.name)
                     && !constrained(&table, &column.name) =>
             {
@@ -454,7 +455,22 @@ fn fill_value(schema: &Schema, data_type: &str) -> Option<String> {
     const FILLS: [(&[&str], &str); 10] = [
         (&["smallint", "integer", "bigint", "int", "int2", "int4", "int8", "tinyint", "mediumint"], "0"),
         (&["numeric", "decimal", "real", "double precision", "float", "float4", "float8", "double"], "0"),
-        (&["text", "character varying", "varchar", "character", "char", "citext", "clob", "name"], "''"),
+        (
+            &[
+                "text",
+                "character varying",
+                "varchar",
+                "character",
+                "char",
+                "citext",
+                "clob",
+                "name",
+                "tinytext",
+                "mediumtext",
+                "longtext",
+            ],
+            "''",
+        ),
         (&["boolean", "bool"], "false"),
         (&["date"], "'1970-01-01'"),
         (
@@ -467,15 +483,39 @@ fn fill_value(schema: &Schema, data_type: &str) -> Option<String> {
         (&["json", "jsonb"], "'{}'"),
     ];
     let lower = data_type.trim().to_ascii_lowercase();
+    // MySQL's TIMESTAMP starts one second after the epoch (UTC), and a session's time zone may
+    // move that: the next day fits everywhere.
+    if schema.dialect == Dialect::Mysql && lower.starts_with("timestamp") {
+        return Some("'1970-01-02 00:00:00'".to_string());
+    }
     if lower.ends_with("[]") {
         return Some("'{}'".to_string());
     }
     let base = lower.split('(').next().unwrap_or("").trim();
-    if let Some((_, fill)) = FILLS.iter().find(|(names, _)| names.contains(&base)) {
+    // MySQL writes `int(11) unsigned`, `int unsigned`: then the first word is the base.
+    let first_word = base.split(' ').next().unwrap_or("");
+    if let Some((_, fill)) = FILLS.iter().find(|(names, _)| names.contains(&base) || names.contains(&first_word)) {
         return Some(fill.to_string());
     }
     if lower == "bytea" || lower == "blob" {
         return Some(if schema.dialect == Dialect::Sqlite { "X''" } else { "''" }.to_string());
+    }
+    // A MySQL ENUM: its first value, as the server prints the list (`enum('a','b')`).
+    if let Some(values) = data_type.trim().strip_prefix("enum(") {
+        let mut value = String::from("'");
+        let mut chars = values.trim_start().strip_prefix('\'')?.chars().peekable();
+        while let Some(c) = chars.next() {
+            match c {
+                '\'' if chars.peek() == Some(&'\'') => {
+                    chars.next();
+                    value.push_str("''");
+                }
+                '\'' => break,
+                c => value.push(c),
+            }
+        }
+        value.push('\'');
+        return Some(value);
     }
     // An enum: its first label.
     let enum_type = schema
@@ -993,7 +1033,11 @@ fn diff_table(f: &Table, t: &Table, options: &DiffOptions, dialect: Dialect, p: 
     }
     let fk_key =
         |k: &ForeignKey| k.name.clone().unwrap_or_else(|| format!("({})->{}", k.columns.join(","), k.ref_table));
-    let (dropped, added) = split_changed(&f.foreign_keys, &t.foreign_keys, fk_key);
+    let wanted_keys = match dialect {
+        Dialect::Mysql => adopt_generated_names(&f.foreign_keys, &t.foreign_keys),
+        _ => t.foreign_keys.clone(),
+    };
+    let (dropped, added) = split_changed(&f.foreign_keys, &wanted_keys, fk_key);
     let (a, b) = pair_renames(dropped, added, |k| ForeignKey { name: None, ..k.clone() }, |k| &k.name, p, table);
     {
         a.into_iter().for_each(|k| p.drop_foreign_keys.push(Change::DropForeignKey { table: table.clone(), key: k }));
@@ -1051,6 +1095,59 @@ fn diff_table(f: &Table, t: &Table, options: &DiffOptions, dialect: Dialect, p: 
         p.constraints.push(Change::ClusterOn { table: table.clone(), index: t.cluster_on.clone() });
     }
     columns_changed
+}
+
+/// Whether a foreign key name is one MySQL made up (`orders_ibfk_2`, for an unnamed `FOREIGN KEY`).
+fn generated_name(name: &Option<String>) -> bool {
+    name.as_deref()
+        .and_then(|n| n.rsplit_once("_ibfk_"))
+        .is_some_and(|(_, n)| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
+}
+
+/// MySQL numbers unnamed foreign keys in the order a table declares them (`t_ibfk_1`,
+/// `t_ibfk_2`), and SQLAlchemy declares them in no fixed order: such a name is not part of the
+/// schema. A wanted foreign key with a made-up name takes the name of the existing one with the
+/// same definition (also made up), so equal keys compare equal instead of being dropped and added
+/// (which rebuilds the table) to swap two numbers.
+fn adopt_generated_names(existing: &[ForeignKey], wanted: &[ForeignKey]) -> Vec<ForeignKey> {
+    let unnamed = |k: &ForeignKey| ForeignKey { name: None, ..k.clone() };
+    let mut taken: BTreeSet<&str> = BTreeSet::new();
+    let mut adopted: Vec<(ForeignKey, bool)> = wanted
+        .iter()
+        .map(|w| {
+            if !generated_name(&w.name) || existing.iter().any(|e| e.name == w.name && unnamed(e) == unnamed(w)) {
+                return (w.clone(), false);
+            }
+            let same = existing.iter().find(|e| {
+                generated_name(&e.name)
+                    && unnamed(e) == unnamed(w)
+                    && e.name.as_deref().is_some_and(|n| !taken.contains(n))
+                    && !wanted.iter().any(|o| o.name == e.name && unnamed(o) == unnamed(e))
+            });
+            match same {
+                Some(e) => {
+                    taken.extend(e.name.as_deref());
+                    (ForeignKey { name: e.name.clone(), ..w.clone() }, true)
+                }
+                None => (w.clone(), false),
+            }
+        })
+        .collect();
+    // A made-up name another key has now adopted moves to the next free number.
+    let number = |k: &ForeignKey| {
+        k.name.as_deref().and_then(|n| n.rsplit_once("_ibfk_")).and_then(|(_, n)| n.parse::<u64>().ok()).unwrap_or(0)
+    };
+    let mut next = existing.iter().chain(wanted).map(number).max().unwrap_or(0) + 1;
+    let adopted_names: BTreeSet<Option<String>> =
+        adopted.iter().filter(|(_, a)| *a).map(|(k, _)| k.name.clone()).collect();
+    for (key, was_adopted) in &mut adopted {
+        if !*was_adopted && generated_name(&key.name) && adopted_names.contains(&key.name) {
+            let prefix = key.name.as_deref().and_then(|n| n.rsplit_once("_ibfk_")).map(|(p, _)| p.to_string());
+            key.name = prefix.map(|p| format!("{p}_ibfk_{next}"));
+            next += 1;
+        }
+    }
+    adopted.into_iter().map(|(k, _)| k).collect()
 }
 
 /// Orders renames that happen "at once" (swaps, a name taken over from a dropped object) into a
@@ -1193,6 +1290,41 @@ fn diff_views(from: &Schema, to: &Schema, touched: &Touched, p: &mut Phases) {
         to.views.iter().filter(|v| rebuild.contains(&v.name) || !from.views.iter().any(|f| f.name == v.name)).collect();
     let creates = topological(creates, |v| v.name.clone(), |v| v.depends_on.clone());
     p.create_views.extend(creates.into_iter().map(|v| Change::CreateView(v.clone())));
+}
+
+#[cfg(test)]
+mod generated_name_tests {
+    use super::*;
+
+    fn fk(name: &str, column: &str) -> ForeignKey {
+        ForeignKey {
+            name: Some(name.into()),
+            columns: vec![column.into()],
+            ref_table: Name::new(None, column),
+            ref_columns: vec!["id".into()],
+            on_delete: Action::NoAction,
+            on_update: Action::NoAction,
+            match_full: false,
+            deferral: Deferral::Immediate,
+            not_valid: false,
+        }
+    }
+
+    #[test]
+    fn made_up_foreign_key_names_follow_the_definitions() {
+        let existing = [fk("t_ibfk_1", "a"), fk("t_ibfk_2", "b")];
+        // Swapped numbers: nothing to do.
+        let mut got = adopt_generated_names(&existing, &[fk("t_ibfk_1", "b"), fk("t_ibfk_2", "a")]);
+        got.sort_by(|x, y| x.name.cmp(&y.name));
+        assert_eq!(got, existing.to_vec());
+        // A new key whose number an adopted one takes moves on.
+        let got = adopt_generated_names(&[fk("t_ibfk_1", "a")], &[fk("t_ibfk_1", "b"), fk("t_ibfk_2", "a")]);
+        assert_eq!(got, vec![fk("t_ibfk_3", "b"), fk("t_ibfk_1", "a")]);
+        // Names a person chose are kept.
+        let named = [fk("fk_a", "a")];
+        assert_eq!(adopt_generated_names(&[fk("t_ibfk_1", "a")], &named), named.to_vec());
+        assert!(!generated_name(&Some("t_ibfk_x".into())) && generated_name(&Some("my_t_ibfk_12".into())));
+    }
 }
 
 #[cfg(test)]

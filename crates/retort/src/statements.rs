@@ -71,6 +71,17 @@ fn delimiter_line(line: &str) -> Option<&str> {
     t[10..].split_whitespace().next()
 }
 
+/// Whether text read so far ends between statements: nothing but comments and blank lines since
+/// the last delimiter (or since the start).
+fn between_statements(chunk: &str, delimiter: &str) -> bool {
+    let comment = |l: &str| {
+        l.starts_with("--")
+            || l.starts_with('#')
+            || (l.starts_with("/*") && !l.starts_with("/*!") && !l.starts_with("/*M!") && l.ends_with("*/"))
+    };
+    chunk.lines().map(str::trim).rfind(|l| !l.is_empty() && !comment(l)).is_none_or(|l| l.ends_with(delimiter))
+}
+
 /// A section with `DELIMITER` lines: each run of lines between them is split by its delimiter.
 fn split_delimited(section: &Section) -> Result<Vec<Statement>, SplitError> {
     let mut out = Vec::new();
@@ -89,7 +100,7 @@ fn split_delimited(section: &Section) -> Result<Vec<Statement>, SplitError> {
     for (i, line) in section.sql.split('\n').enumerate() {
         // As in the client, `DELIMITER` is a command only between statements (a column may be
         // called `delimiter`).
-        let between = chunk.trim_end().is_empty() || chunk.trim_end().ends_with(delimiter.as_str());
+        let between = between_statements(&chunk, &delimiter);
         if let Some(next) = delimiter_line(line).filter(|_| between) {
             flush(&mut chunk, chunk_line, &delimiter)?;
             delimiter = next.to_string();
@@ -645,6 +656,12 @@ mod mysql_tests {
         assert!(got[1].1.ends_with("END") && got[1].1.contains("'$$;'"), "{got:?}");
         assert_eq!(got[2], (8, "CREATE PROCEDURE q() SELECT 1;".to_string()));
         assert_eq!(got[3], (10, "INSERT INTO a VALUES (1)".to_string()));
+        // After comment lines too (mysqldump and sakila write a comment above DELIMITER).
+        let got = split_mysql(
+            "CREATE TABLE a (x INT);\n--\n-- Triggers\n--\n\nDELIMITER ;;\nCREATE TRIGGER t BEFORE INSERT ON a FOR EACH ROW BEGIN SET NEW.x = 1; END;;\nDELIMITER ;\n",
+        );
+        assert_eq!(got.len(), 2, "{got:#?}");
+        assert!(got[1].1.starts_with("CREATE TRIGGER") && got[1].1.ends_with("END"), "{got:?}");
     }
 
     #[test]

@@ -78,6 +78,10 @@ enum Scratch {
     Postgres {
         _database: Box<crate::dialect::postgres::ScratchDatabase>,
     },
+    /// Likewise.
+    Mysql {
+        _database: Box<crate::dialect::mysql::ScratchDatabase>,
+    },
 }
 
 impl Drop for Scratch {
@@ -110,9 +114,13 @@ fn scratch(url: &DatabaseUrl) -> Result<(Scratch, Box<dyn Driver>), VerifyError>
                 db.driver.take().ok_or_else(|| VerifyError::Scratch(Box::new(DbError::msg("no connection"))))?;
             Ok((Scratch::Postgres { _database: Box::new(db) }, Box::new(driver)))
         }
-        DatabaseUrl::Mysql(_) => Err(VerifyError::Scratch(Box::new(DbError::msg(
-            "verify on MySQL/MariaDB needs its schema inspector, which is not built yet; run verify against SQLite or PostgreSQL, or test the steps with upgrade and downgrade on a copy",
-        )))),
+        DatabaseUrl::Mysql(raw) => {
+            let mut db =
+                crate::dialect::mysql::ScratchDatabase::create(raw).map_err(|e| VerifyError::Scratch(Box::new(e)))?;
+            let driver =
+                db.driver.take().ok_or_else(|| VerifyError::Scratch(Box::new(DbError::msg("no connection"))))?;
+            Ok((Scratch::Mysql { _database: Box::new(db) }, Box::new(driver)))
+        }
     }
 }
 

@@ -49,6 +49,51 @@ fn mysql_rows(conn: &mut mysql::Conn, sql: &str) -> Vec<String> {
         .collect()
 }
 
+/// Every table of a MySQL database but retort's own, as the server prints it (`SHOW CREATE
+/// TABLE`): an independent judge of two databases, written apart from retort's inspector. The
+/// `AUTO_INCREMENT=` counter is data; secondary keys are compared as a set (their order is the
+/// order they were created in); NO ACTION is InnoDB's RESTRICT, the default; a foreign key name
+/// the server made up (`t_ibfk_2`, numbered by declaration order) is not compared.
+pub fn mysql_definitions(db: &Db) -> String {
+    let mut conn = mysql_conn(Some(&db.name())).unwrap_or_else(|e| panic!("{e}"));
+    let tables = mysql_rows(
+        &mut conn,
+        "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME NOT LIKE 'retort%' ORDER BY 1",
+    );
+    let mut out = String::new();
+    for t in tables {
+        let text = mysql_rows(&mut conn, &format!("SHOW CREATE TABLE `{t}`")).join("\n");
+        let mut lines: Vec<String> = Vec::new();
+        let mut keys: Vec<String> = Vec::new();
+        for line in text.lines() {
+            let line = match line.split_once("_ibfk_") {
+                Some((head, tail)) if head.trim_start().starts_with("CONSTRAINT `") => {
+                    let digits = tail.chars().take_while(char::is_ascii_digit).count();
+                    let rest = &tail[digits..];
+                    match (digits, rest.strip_prefix('`'), head.rsplit_once('`')) {
+                        (1.., Some(rest), Some((before, _))) => format!("{before}<made up>{rest}"),
+                        _ => line.to_string(),
+                    }
+                }
+                _ => line.to_string(),
+            };
+            let line = line
+                .trim_end_matches(',')
+                .replace(" ON DELETE NO ACTION", "")
+                .replace(" ON UPDATE NO ACTION", "")
+                .split(' ')
+                .filter(|w| !w.starts_with("AUTO_INCREMENT="))
+                .collect::<Vec<_>>()
+                .join(" ");
+            let unordered = line.trim_start().starts_with("KEY ") || line.trim_start().starts_with("CONSTRAINT ");
+            if unordered { keys.push(line) } else { lines.push(line) }
+        }
+        keys.sort();
+        out.push_str(&format!("{}\n{}\n\n", lines.join("\n"), keys.join("\n")));
+    }
+    out
+}
+
 /// The PostgreSQL server for tests (trust auth on this machine).
 pub fn pg_admin_url() -> String {
     std::env::var("RETORT_TEST_PG").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".to_string())

@@ -140,7 +140,13 @@ pub fn foreign_key(fk: &ForeignKey) -> String {
     if let Some(n) = &fk.name {
         let _ = write!(out, "CONSTRAINT {} ", q(n));
     }
-    let _ = write!(out, "FOREIGN KEY ({}) REFERENCES {} ({})", list(&fk.columns), name(&fk.ref_table), list(&fk.ref_columns));
+    let _ = write!(
+        out,
+        "FOREIGN KEY ({}) REFERENCES {} ({})",
+        list(&fk.columns),
+        name(&fk.ref_table),
+        list(&fk.ref_columns)
+    );
     if fk.on_delete != Action::NoAction {
         let _ = write!(out, " ON DELETE {}", fk.on_delete.sql());
     }
@@ -213,8 +219,12 @@ pub fn create_table(t: &Table) -> String {
 /// `CREATE VIEW`, with the options the inspector keeps (`ALGORITHM=MERGE`, `SQL SECURITY
 /// INVOKER`, `WITH CASCADED CHECK OPTION`).
 pub fn create_view(v: &View) -> String {
-    let before: Vec<&str> =
-        v.options.iter().map(String::as_str).filter(|o| o.starts_with("ALGORITHM") || o.starts_with("SQL SECURITY")).collect();
+    let before: Vec<&str> = v
+        .options
+        .iter()
+        .map(String::as_str)
+        .filter(|o| o.starts_with("ALGORITHM") || o.starts_with("SQL SECURITY"))
+        .collect();
     let after: Vec<&str> = v.options.iter().map(String::as_str).filter(|o| o.starts_with("WITH")).collect();
     let mut out = String::from("CREATE ");
     for o in before {
@@ -287,7 +297,8 @@ pub fn change(c: &Change, to: &Schema) -> Vec<String> {
         Change::RenameTable { from, to, .. } => vec![alter(from, format!("RENAME TO {}", name(to)))],
         Change::AddColumn { table, column: col, fill } => {
             let filled = Column { default: fill.clone().or_else(|| col.default.clone()), ..col.clone() };
-            let mut out = vec![alter(table, format!("ADD COLUMN {}{}", column(&filled), position(to, table, &col.name)))];
+            let mut out =
+                vec![alter(table, format!("ADD COLUMN {}{}", column(&filled), position(to, table, &col.name)))];
             if fill.is_some() {
                 out.push(alter(table, format!("ALTER COLUMN {} DROP DEFAULT", q(&col.name))));
             }
@@ -298,15 +309,25 @@ pub fn change(c: &Change, to: &Schema) -> Vec<String> {
             vec![alter(table, format!("RENAME COLUMN {} TO {}", q(from), q(to)))]
         }
         Change::AlterColumn { table, from, to } => {
-            let only_default = Column { default: to.default.clone(), ..from.clone() } == *to;
-            vec![alter(
+            let only_default = only_default(from, to);
+            let mut out = Vec::new();
+            if from.nullable
+                && !to.nullable
+                && let Some(d) = &to.default
+            {
+                // Rows that hold NULL take the default first, as new rows would (strict mode
+                // refuses the MODIFY otherwise).
+                out.push(format!("UPDATE {} SET {c} = {d} WHERE {c} IS NULL", name(table), c = q(&to.name)));
+            }
+            out.push(alter(
                 table,
                 match (&to.default, only_default) {
                     (Some(d), true) => format!("ALTER COLUMN {} SET DEFAULT {d}", q(&to.name)),
                     (None, true) => format!("ALTER COLUMN {} DROP DEFAULT", q(&to.name)),
                     _ => format!("MODIFY COLUMN {}", column(to)),
                 },
-            )]
+            ));
+            out
         }
         Change::RenameConstraint { table, from, to: new } => rename_constraint(table, from, new, to),
         Change::RenameIndex { table, from, to } => vec![alter(table, format!("RENAME INDEX {} TO {}", q(from), q(to)))],
@@ -314,7 +335,11 @@ pub fn change(c: &Change, to: &Schema) -> Vec<String> {
         Change::DropPrimaryKey { table, .. } => vec![alter(table, "DROP PRIMARY KEY")],
         Change::AddUnique { table, unique } => vec![alter(
             table,
-            format!("ADD {}UNIQUE ({})", unique.name.as_ref().map(|n| format!("CONSTRAINT {} ", q(n))).unwrap_or_default(), list(&unique.columns)),
+            format!(
+                "ADD {}UNIQUE ({})",
+                unique.name.as_ref().map(|n| format!("CONSTRAINT {} ", q(n))).unwrap_or_default(),
+                list(&unique.columns)
+            ),
         )],
         Change::DropUnique { table, unique } => match &unique.name {
             Some(n) => vec![alter(table, format!("DROP INDEX {}", q(n)))],
@@ -496,17 +521,27 @@ pub fn changes(_from: &Schema, to: &Schema, changes: &[Change]) -> Vec<Rendered>
     let mut last_folds = false;
     // A created table is created whole: its indexes and comment are already in CREATE TABLE.
     let mut created: std::collections::BTreeSet<&Name> = std::collections::BTreeSet::new();
+    let mut new_indexes: Vec<(&Name, &str)> = Vec::new();
     for c in ordered {
         match c {
             Change::CreateTable(t) => {
                 created.insert(&t.name);
             }
-            Change::CreateIndex { table, .. } | Change::CommentTable { table, .. } if created.contains(table) => continue,
+            Change::CreateIndex { table, .. } | Change::CommentTable { table, .. } if created.contains(table) => {
+                continue;
+            }
+            Change::CreateIndex { table, index } => new_indexes.push((table, &index.name)),
             _ => {}
         }
-        let statements = change(c, to);
+        let mut statements = change(c, to);
         if statements.is_empty() {
             continue;
+        }
+        if let Change::AddForeignKey { table, key } = c
+            && !created.contains(table)
+        {
+            let keep = keep_index_names(table, key, to, |ix| new_indexes.contains(&(table, ix)));
+            statements.splice(0..0, keep);
         }
         let notes = super::notes(std::slice::from_ref(c));
         let foldable = statements.len() == 1 && folds(c);
@@ -525,14 +560,37 @@ pub fn changes(_from: &Schema, to: &Schema, changes: &[Change]) -> Vec<Rendered>
     out
 }
 
+/// MariaDB gives an index it created for a foreign key (`KEY `agent_id``, made for an unnamed
+/// `FOREIGN KEY (agent_id)`) the name of the next foreign key added over those columns
+/// (`t_ibfk_1`). Renaming the index to its own name first makes it an index of its own, which
+/// keeps its name (a metadata change, instant).
+/// Indexes this migration creates are its own already (`created`).
+fn keep_index_names(table: &Name, key: &ForeignKey, to: &Schema, created: impl Fn(&str) -> bool) -> Vec<String> {
+    let Some(t) = to.table(table) else { return Vec::new() };
+    let columns: Vec<String> = key.columns.iter().map(|c| q(c)).collect();
+    t.indexes
+        .iter()
+        .filter(|ix| Some(&ix.name) != key.name.as_ref() && ix.keys.starts_with(&columns) && !created(&ix.name))
+        .map(|ix| alter(table, format!("RENAME INDEX {} TO {}", q(&ix.name), q(&ix.name))))
+        .collect()
+}
+
+/// Whether a column change is only of its default (`ALTER COLUMN c SET DEFAULT`, instant).
+fn only_default(from: &Column, to: &Column) -> bool {
+    Column { default: to.default.clone(), ..from.clone() } == *to
+}
+
 /// Changes whose clause may share an `ALTER TABLE` with others of the same table. Renames of
-/// tables and foreign keys stay apart (the server refuses some combinations of them).
+/// tables and foreign keys stay apart (the server refuses some combinations of them), and so does
+/// a new default (in one statement with the column's ADD, every existing row would get it).
 fn folds(c: &Change) -> bool {
+    if let Change::AlterColumn { from, to, .. } = c {
+        return !only_default(from, to);
+    }
     matches!(
         c,
         Change::AddColumn { fill: None, .. }
             | Change::DropColumn { .. }
-            | Change::AlterColumn { .. }
             | Change::RenameColumn { .. }
             | Change::CreateIndex { .. }
             | Change::DropIndex { .. }

@@ -7,7 +7,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use retort_schema::render::mysql as render;
-use retort_schema::{Action, Check, Column, ForeignKey, Generated, Index, Name, PrimaryKey, Routine, Schema, Table, Trigger, View};
+use retort_schema::{
+    Action, Check, Column, ForeignKey, Generated, Index, Name, PrimaryKey, Routine, Schema, Table, Trigger, View,
+};
 
 use super::MysqlDriver;
 use crate::driver::{DbError, Driver};
@@ -120,7 +122,11 @@ fn default_of(raw: Option<String>, data_type: &str, extra: &str, nullable: bool,
     Some(render::literal(&raw))
 }
 
-fn read_columns(driver: &mut MysqlDriver, tables: &mut BTreeMap<String, Table>, mariadb: bool) -> Result<(), InspectError> {
+fn read_columns(
+    driver: &mut MysqlDriver,
+    tables: &mut BTreeMap<String, Table>,
+    mariadb: bool,
+) -> Result<(), InspectError> {
     let rows = driver.query(
         "SELECT TABLE_NAME, COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE, COLUMN_DEFAULT, EXTRA, GENERATION_EXPRESSION,
                 COLLATION_NAME, COLUMN_COMMENT
@@ -132,10 +138,8 @@ fn read_columns(driver: &mut MysqlDriver, tables: &mut BTreeMap<String, Table>, 
         let nullable = text(&row, 3) == "YES";
         let extra = text(&row, 5);
         let lower_extra = extra.to_ascii_lowercase();
-        let generated = (lower_extra.contains("generated") && !lower_extra.contains("default_generated")).then(|| Generated {
-            expr: text(&row, 6),
-            stored: lower_extra.contains("stored"),
-        });
+        let generated = (lower_extra.contains("generated") && !lower_extra.contains("default_generated"))
+            .then(|| Generated { expr: text(&row, 6), stored: lower_extra.contains("stored") });
         let on_update = lower_extra.find("on update ").map(|at| extra[at + "on update ".len()..].trim().to_string());
         let collation = opt(&row, 7).filter(|c| Some(c) != table.collation.as_ref());
         let default =
@@ -157,7 +161,11 @@ fn read_columns(driver: &mut MysqlDriver, tables: &mut BTreeMap<String, Table>, 
     Ok(())
 }
 
-fn read_indexes(driver: &mut MysqlDriver, tables: &mut BTreeMap<String, Table>, mariadb: bool) -> Result<(), InspectError> {
+fn read_indexes(
+    driver: &mut MysqlDriver,
+    tables: &mut BTreeMap<String, Table>,
+    mariadb: bool,
+) -> Result<(), InspectError> {
     let flavored = if mariadb { "IGNORED = 'YES', NULL" } else { "IS_VISIBLE = 'NO', EXPRESSION" };
     let rows = driver.query(&format!(
         "SELECT TABLE_NAME, INDEX_NAME, NON_UNIQUE, COLUMN_NAME, SUB_PART, COLLATION, INDEX_TYPE, INDEX_COMMENT, {flavored}
@@ -184,7 +192,11 @@ fn read_indexes(driver: &mut MysqlDriver, tables: &mut BTreeMap<String, Table>, 
                     what: "a primary key on a column prefix, an expression or a descending column".into(),
                 });
             }
-            let pk = table.primary_key.get_or_insert_with(|| PrimaryKey { name: None, columns: Vec::new(), autoincrement: false });
+            let pk = table.primary_key.get_or_insert_with(|| PrimaryKey {
+                name: None,
+                columns: Vec::new(),
+                autoincrement: false,
+            });
             pk.columns.push(text(&row, 3));
             continue;
         }
@@ -261,7 +273,11 @@ fn read_foreign_keys(driver: &mut MysqlDriver, tables: &mut BTreeMap<String, Tab
     Ok(())
 }
 
-fn read_checks(driver: &mut MysqlDriver, tables: &mut BTreeMap<String, Table>, mariadb: bool) -> Result<(), InspectError> {
+fn read_checks(
+    driver: &mut MysqlDriver,
+    tables: &mut BTreeMap<String, Table>,
+    mariadb: bool,
+) -> Result<(), InspectError> {
     // MariaDB names checks per table and keeps column-level ones apart; MySQL names them per
     // database and lists their tables in TABLE_CONSTRAINTS.
     let sql = if mariadb {
@@ -358,7 +374,10 @@ fn read_views(driver: &mut MysqlDriver, tables: &BTreeSet<String>) -> Result<Vec
         let definition = created.first().map(|r| text(r, 1)).unwrap_or_default();
         let marker = format!(" VIEW {} AS ", render::q(&name));
         let Some(at) = definition.find(&marker) else {
-            return Err(InspectError::Malformed { object: format!("view {name}"), message: format!("unexpected SHOW CREATE VIEW text: {definition}") });
+            return Err(InspectError::Malformed {
+                object: format!("view {name}"),
+                message: format!("unexpected SHOW CREATE VIEW text: {definition}"),
+            });
         };
         let head = &definition[..at];
         let mut query = definition[at + marker.len()..].trim().to_string();
@@ -463,7 +482,8 @@ fn normalize_show_create(text: &str) -> String {
             line = line.replace(" USING BTREE", "");
         }
         if line.trim_start().starts_with("CONSTRAINT ") && line.contains(" FOREIGN KEY ") {
-            for noise in [" ON DELETE RESTRICT", " ON UPDATE RESTRICT", " ON DELETE NO ACTION", " ON UPDATE NO ACTION"] {
+            for noise in [" ON DELETE RESTRICT", " ON UPDATE RESTRICT", " ON DELETE NO ACTION", " ON UPDATE NO ACTION"]
+            {
                 line = line.replace(noise, "");
             }
         }
@@ -573,7 +593,10 @@ mod tests {
             "CREATE FUNCTION `f1`(a int) RETURNS int(11)"
         );
         assert_eq!(without_definer("CREATE DEFINER=`a b`@`%` PROCEDURE p() SELECT 1"), "CREATE PROCEDURE p() SELECT 1");
-        assert_eq!(without_definer("CREATE FUNCTION f() RETURNS int RETURN 1"), "CREATE FUNCTION f() RETURNS int RETURN 1");
+        assert_eq!(
+            without_definer("CREATE FUNCTION f() RETURNS int RETURN 1"),
+            "CREATE FUNCTION f() RETURNS int RETURN 1"
+        );
     }
 
     #[test]
