@@ -202,3 +202,57 @@ on_both!(
     lint_follows_earlier_writes_and_schemas,
     lint_reports_what_it_cannot_read
 );
+
+/// MySQL's online DDL: each ALTER TABLE on an existing table is classified the way the connected
+/// server runs it (here MariaDB), weighed by the table's rows: a copy of a big table is a warning
+/// naming the clause, of a small one an info; INSTANT changes only carry the metadata-lock note;
+/// `-- retort:allow` silences a finding; `--json` keeps the fields.
+#[test]
+fn mysql_online_ddl_is_weighed_on_the_connected_server() {
+    let Some(p) = Project::new(Kind::Mariadb) else { return };
+    p.migration(
+        "a1",
+        &[],
+        "CREATE TABLE events (id INTEGER PRIMARY KEY, kind VARCHAR(20));\nCREATE TABLE tags (id INTEGER PRIMARY KEY, name VARCHAR(20));",
+        "DROP TABLE tags;\nDROP TABLE events;",
+    );
+    p.ok(&["upgrade", "head"]);
+    p.db.exec("INSERT INTO events (id, kind) SELECT seq, 'k' FROM seq_1_to_20000; INSERT INTO tags VALUES (1, 'a');");
+    p.migration(
+        "b1",
+        &["a1"],
+        "ALTER TABLE events ADD COLUMN note TEXT AFTER id;\nALTER TABLE events MODIFY COLUMN kind VARCHAR(40) NOT NULL, ADD INDEX ix_kind (kind);\nALTER TABLE tags ENGINE=InnoDB;\n-- retort:allow RT312\nALTER TABLE events FORCE;",
+        "SELECT 1;",
+    );
+    let out = p.ok(&["lint"]);
+    assert!(out.contains("migrations/b1.sql:9: warning RT310 mysql-table-copy [events: 20,000 rows"), "{out}");
+    assert!(
+        out.contains("on MariaDB 10.") && out.contains("because of `MODIFY COLUMN kind VARCHAR(40) NOT NULL`"),
+        "{out}"
+    );
+    assert!(
+        out.contains("migrations/b1.sql:10: info RT310 mysql-table-copy [tags: 1 row")
+            && out.contains("takes a moment"),
+        "{out}"
+    );
+    assert!(out.contains("migrations/b1.sql:8: info RT313 mysql-metadata-lock"), "{out}");
+    assert!(
+        !out.contains("RT312") && !out.contains("b1.sql:8: warning"),
+        "the instant ADD COLUMN and the allowed FORCE: {out}"
+    );
+    let v: serde_json::Value = serde_json::from_slice(&p.run(&["lint", "--json"]).stdout).unwrap_or_default();
+    assert!(
+        v.as_array().is_some_and(|a| a
+            .iter()
+            .any(|f| f["code"] == "RT310" && f["table"] == "events" && f["severity"] == "warning")),
+        "{v}"
+    );
+    // Written with ALGORITHM=INSTANT, a change says what it costs: the server refuses to copy.
+    p.migration(
+        "b1",
+        &["a1"],
+        "ALTER TABLE events MODIFY COLUMN kind VARCHAR(40) NOT NULL, ALGORITHM=INSTANT;",
+        "SELECT 1;",
+    );
+    assert!(!p.ok(&["lint"]).contains("RT310"));
+}

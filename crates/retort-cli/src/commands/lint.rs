@@ -6,7 +6,7 @@ use anyhow::Result;
 use retort::driver::Access;
 use retort::executor::Migrator;
 use retort::graph::Rev;
-use retort::lint::{Finding, Severity, lint_in_order, weigh};
+use retort::lint::{Finding, Severity, lint_in_order_on, server, weigh};
 use retort::plan::{Direction, plan};
 use retort::project::Project;
 use retort::target::{Operation, Resolver, Target, parse_range};
@@ -55,9 +55,12 @@ fn selected(ctx: &Context, project: &Project, text: Option<&str>) -> Result<Vec<
 pub fn findings(ctx: &Context, project: &Project, revs: &[Rev]) -> Result<Vec<Finding>> {
     let url = ctx.database_url(project)?;
     let scripts: Vec<&retort::script::Script> = revs.iter().map(|&r| project.graph.script(r)).collect();
-    let mut found: Vec<Finding> = lint_in_order(&scripts, url.dialect());
+    // With a database: its tables' sizes, and on MySQL its flavor and version (online DDL rules).
+    let mut driver = ctx.connect(project, Access::ReadOnly).ok().map(|(_, d)| d);
+    let on = driver.as_mut().and_then(|d| server(d.as_mut()));
+    let mut found: Vec<Finding> = lint_in_order_on(&scripts, url.dialect(), on);
     if !found.is_empty()
-        && let Ok((_, mut driver)) = ctx.connect(project, Access::ReadOnly)
+        && let Some(driver) = driver.as_mut()
     {
         weigh(&mut found, driver.as_mut());
     }

@@ -16,6 +16,10 @@ use crate::dialect::Dialect;
 use crate::script::{Script, Section};
 use crate::statements::{Statement, split};
 
+mod online_ddl;
+
+pub use online_ddl::{Algorithm, Server};
+
 /// How serious a finding is. Errors stop `upgrade` (unless `--force`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -72,6 +76,9 @@ enum Probe {
 /// above it, the planner's estimate is shown and data-dependent failures are "may fail".
 const EXACT_ROWS: i64 = 100_000;
 
+/// Below this many rows a MySQL table copy or rebuild takes a moment (an info, not a warning).
+const SMALL_TABLE: i64 = 10_000;
+
 /// A rule: its code, name and severity (the table of every rule retort checks).
 struct Rule(&'static str, &'static str, Severity);
 
@@ -91,6 +98,10 @@ const NO_LOCK_TIMEOUT: Rule = Rule("RT305", "missing-lock-timeout", Severity::In
 const CONCURRENT_IN_TX: Rule = Rule("RT401", "concurrently-in-transaction", Severity::Error);
 const TX_CONTROL: Rule = Rule("RT402", "transaction-control", Severity::Error);
 const LONG_NAME: Rule = Rule("RT403", "identifier-too-long", Severity::Error);
+const TABLE_COPY: Rule = Rule("RT310", "mysql-table-copy", Severity::Warning);
+const BLOCKS_WRITES: Rule = Rule("RT311", "mysql-blocks-writes", Severity::Warning);
+const TABLE_REBUILD: Rule = Rule("RT312", "mysql-table-rebuild", Severity::Warning);
+const METADATA_LOCK: Rule = Rule("RT313", "mysql-metadata-lock", Severity::Info);
 const RENAME: Rule = Rule("RT501", "backward-incompatible-rename", Severity::Warning);
 const UNKNOWN_STATEMENT: Rule = Rule("RT001", "not-sql", Severity::Error);
 const UNREAD: Rule = Rule("RT002", "not-checked", Severity::Info);
@@ -154,10 +165,11 @@ const STATEMENT_WORDS: [&str; 53] = [
     "WITH",
 ];
 
-/// What may follow CREATE, ALTER or DROP (object kinds and their modifiers).
-const OBJECT_WORDS: [&str; 53] = [
+/// What may follow CREATE, ALTER or DROP (object kinds and their modifiers; MySQL's too).
+const OBJECT_WORDS: [&str; 58] = [
     "ACCESS",
     "AGGREGATE",
+    "ALGORITHM",
     "CAST",
     "COLLATION",
     "COLUMN",
@@ -165,10 +177,12 @@ const OBJECT_WORDS: [&str; 53] = [
     "CONVERSION",
     "DATABASE",
     "DEFAULT",
+    "DEFINER",
     "DOMAIN",
     "EVENT",
     "EXTENSION",
     "FOREIGN",
+    "FULLTEXT",
     "FUNCTION",
     "GLOBAL",
     "GROUP",
@@ -178,6 +192,7 @@ const OBJECT_WORDS: [&str; 53] = [
     "LARGE",
     "LOCAL",
     "MATERIALIZED",
+    "ONLINE",
     "OPERATOR",
     "OR",
     "OWNED",
@@ -192,6 +207,7 @@ const OBJECT_WORDS: [&str; 53] = [
     "SCHEMA",
     "SEQUENCE",
     "SERVER",
+    "SPATIAL",
     "STATISTICS",
     "SUBSCRIPTION",
     "SYSTEM",
@@ -221,6 +237,8 @@ const VOLATILE: [&str; 7] =
 struct Context<'a> {
     script: &'a Script,
     dialect: Dialect,
+    /// The MySQL or MariaDB server the migrations will run on, when known.
+    server: Option<Server>,
     /// Tables created by this script: rules about existing rows do not apply to them.
     created: Vec<String>,
     /// SQLite table rebuilds in this script (retort's own pattern).
@@ -289,6 +307,10 @@ impl Context<'_> {
     fn postgres(&self) -> bool {
         self.dialect == Dialect::Postgres
     }
+
+    fn mysql(&self) -> bool {
+        self.dialect == Dialect::Mysql
+    }
 }
 
 /// `-- retort:allow RT301` on the statement's line(s) or the line just above it.
@@ -341,7 +363,13 @@ fn volatile(expr: &Expr) -> bool {
 
 /// Lints the upgrade section of one migration.
 pub fn lint_script(script: &Script, dialect: Dialect) -> Vec<Finding> {
-    lint_in_order(&[script], dialect)
+    lint_script_on(script, dialect, None)
+}
+
+/// [`lint_script`] for a known MySQL or MariaDB server (its online DDL rules depend on the
+/// flavor and version).
+pub fn lint_script_on(script: &Script, dialect: Dialect, server: Option<Server>) -> Vec<Finding> {
+    lint_in_order_on(&[script], dialect, server)
 }
 
 /// Lints migrations in the order they run: a statement whose failure depends on the data is
@@ -349,8 +377,22 @@ pub fn lint_script(script: &Script, dialect: Dialect) -> Vec<Finding> {
 /// writes that table: a backfill (`UPDATE t SET c = ... WHERE c IS NULL`) before `SET NOT NULL`
 /// is the safe pattern, not an error.
 pub fn lint_in_order(scripts: &[&Script], dialect: Dialect) -> Vec<Finding> {
+    lint_in_order_on(scripts, dialect, None)
+}
+
+/// [`lint_in_order`] for a known MySQL or MariaDB server.
+pub fn lint_in_order_on(scripts: &[&Script], dialect: Dialect, server: Option<Server>) -> Vec<Finding> {
     let mut written = Vec::new();
-    scripts.iter().flat_map(|s| lint_one(s, dialect, &mut written)).collect()
+    scripts.iter().flat_map(|s| lint_one(s, dialect, server, &mut written)).collect()
+}
+
+/// The MySQL or MariaDB server behind a connection (`None` for the other databases).
+pub fn server(driver: &mut dyn crate::driver::Driver) -> Option<Server> {
+    if driver.dialect() != Dialect::Mysql {
+        return None;
+    }
+    let version = driver.query("SELECT VERSION()").ok()?.into_iter().next()?.into_iter().next()??;
+    Server::parse(&version)
 }
 
 /// An upgrade section that `retort import alembic` captured online carries its review marker until a person
@@ -375,7 +417,7 @@ fn import_review(script: &Script) -> Option<Finding> {
     })
 }
 
-fn lint_one(script: &Script, dialect: Dialect, written: &mut Vec<String>) -> Vec<Finding> {
+fn lint_one(script: &Script, dialect: Dialect, server: Option<Server>, written: &mut Vec<String>) -> Vec<Finding> {
     let review = import_review(script);
     let Ok(statements) = split(&script.upgrade, dialect) else { return review.into_iter().collect() };
     let parser_dialect: &dyn SqlDialect = match dialect {
@@ -386,6 +428,7 @@ fn lint_one(script: &Script, dialect: Dialect, written: &mut Vec<String>) -> Vec
     let mut cx = Context {
         script,
         dialect,
+        server,
         created: Vec::new(),
         rebuilds: Vec::new(),
         written: std::mem::take(written),
@@ -393,7 +436,13 @@ fn lint_one(script: &Script, dialect: Dialect, written: &mut Vec<String>) -> Vec
     };
     let mut alters_existing = None;
     let mut sets_lock_timeout = false;
+    let mut metadata_lock: Option<(Statement, String)> = None;
     for stmt in &statements {
+        if cx.mysql()
+            && let Some(table) = online_ddl(&mut cx, stmt)
+        {
+            metadata_lock.get_or_insert((stmt.clone(), table));
+        }
         let upper = stmt.sql.to_ascii_uppercase();
         if upper.starts_with("SET") && upper.contains("LOCK_TIMEOUT") {
             sets_lock_timeout = true;
@@ -427,6 +476,9 @@ fn lint_one(script: &Script, dialect: Dialect, written: &mut Vec<String>) -> Vec
         }
         let parsed = match Parser::parse_sql(parser_dialect, &stmt.sql) {
             Ok(parsed) => parsed,
+            // A MySQL table change the parser cannot read (table options, FULLTEXT) was still
+            // read by the online DDL classifier.
+            Err(_) if cx.mysql() && table_clauses(&stmt.sql).is_some() => continue,
             Err(e) => {
                 unreadable(&mut cx, stmt, &e.to_string());
                 continue;
@@ -450,9 +502,124 @@ fn lint_one(script: &Script, dialect: Dialect, written: &mut Vec<String>) -> Vec
             "start the migration with SET lock_timeout = '5s' (and retry on failure)",
         );
     }
+    if let Some((stmt, table)) = metadata_lock {
+        cx.add(
+            METADATA_LOCK,
+            &stmt,
+            Some(&table),
+            format!("every ALTER TABLE, even an INSTANT one, first takes the table's metadata lock: a transaction left open on {table} holds it off, and every later query on {table} queues behind the waiting ALTER"),
+            "keep transactions short while migrating; retort gives up after [database] ddl_lock_wait (60 s unless set), lower it for busy tables; write ALGORITHM=INSTANT on a change meant to be instant, so the server refuses instead of copying",
+        );
+    }
     *written = std::mem::take(&mut cx.written);
     cx.findings.splice(0..0, review);
     cx.findings
+}
+
+/// A name at the start of `text` (backticked, double-quoted or bare, maybe `db.`-qualified) and
+/// the text after it.
+fn leading_name(text: &str) -> Option<(String, &str)> {
+    let mut rest = text.trim_start();
+    loop {
+        let (part, after) = match rest.chars().next()? {
+            q @ ('`' | '"') => {
+                let end = rest[1..].find(q)? + 1;
+                (rest[1..end].to_string(), &rest[end + 1..])
+            }
+            _ => {
+                let end = rest.find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$')).unwrap_or(rest.len());
+                (rest[..end].to_string(), &rest[end..])
+            }
+        };
+        if part.is_empty() {
+            return None;
+        }
+        match after.strip_prefix('.') {
+            Some(next) => rest = next,
+            None => return Some((part, after)),
+        }
+    }
+}
+
+/// The statement's table and the clauses the server must run, for the statements that change a
+/// table: `ALTER TABLE`, `CREATE INDEX`, `DROP INDEX ... ON`.
+fn table_clauses(sql: &str) -> Option<(String, Vec<String>)> {
+    let upper = sql.to_ascii_uppercase();
+    let words: Vec<&str> = upper.split_whitespace().collect();
+    let skip = |i: usize| words.iter().take(i).map(|w| w.len() + 1).sum::<usize>();
+    let after = |n: usize| sql.trim_start().get(skip(n)..).unwrap_or("");
+    match words.as_slice() {
+        ["ALTER", "TABLE", ..] | ["ALTER", "ONLINE", "TABLE", ..] | ["ALTER", "IGNORE", "TABLE", ..] => {
+            let n = words.iter().position(|w| *w == "TABLE")? + 1;
+            let (table, rest) = leading_name(after(n))?;
+            Some((table, online_ddl::clauses(rest)))
+        }
+        ["CREATE", ..] if words.contains(&"INDEX") => {
+            let on = words.iter().position(|w| *w == "ON")?;
+            let (table, _) = leading_name(after(on + 1))?;
+            let special = words[1] == "FULLTEXT" || words[1] == "SPATIAL";
+            Some((table, vec![if special { "ADD FULLTEXT INDEX".into() } else { "ADD INDEX".into() }]))
+        }
+        ["DROP", "INDEX", ..] => {
+            let on = words.iter().position(|w| *w == "ON")?;
+            let (table, _) = leading_name(after(on + 1))?;
+            Some((table, vec!["DROP INDEX".into()]))
+        }
+        _ => None,
+    }
+}
+
+/// Classifies a MySQL statement that changes an existing table the way the server will run it
+/// (see [`online_ddl`]), adding a finding when it rebuilds or copies the table or blocks writes.
+/// Returns the table when the statement alters an existing one.
+fn online_ddl(cx: &mut Context<'_>, stmt: &Statement) -> Option<String> {
+    let (table, clauses) = table_clauses(&stmt.sql)?;
+    if !cx.existing(&table) {
+        return None;
+    }
+    // `ALGORITHM=INSTANT` (or INPLACE) written on the statement: the server refuses rather than
+    // falling back to something costlier, so the statement says what it costs.
+    let guarded = clauses.iter().any(|c| {
+        let u = c.to_ascii_uppercase().replace(' ', "");
+        u == "ALGORITHM=INSTANT" || u == "ALGORITHM=INPLACE" || u == "ALGORITHM=NOCOPY"
+    });
+    let costliest =
+        clauses.iter().map(|c| (online_ddl::algorithm(online_ddl::classify(c), cx.server), c)).max_by_key(|(a, _)| *a);
+    let (algorithm, clause) = costliest?;
+    let rule = match algorithm {
+        _ if guarded => None,
+        Algorithm::Copy => Some((
+            TABLE_COPY,
+            "writes to the table wait until the copy ends (reads continue), and the copy takes time and disk space proportional to the table",
+        )),
+        Algorithm::BlocksWrites => Some((BLOCKS_WRITES, "writes to the table wait until it ends (reads continue)")),
+        Algorithm::InplaceRebuild => Some((
+            TABLE_REBUILD,
+            "reads and writes continue, but every row is rewritten: time and I/O proportional to the table, and replicas lag while they replay it",
+        )),
+        Algorithm::InplaceNoRebuild | Algorithm::Instant => None,
+    };
+    if let Some((rule, effect)) = rule {
+        let on = match cx.server {
+            Some(s) => s.to_string(),
+            None => "MySQL 8.0 and MariaDB 10.5 (no database given: the oldest servers retort supports)".to_string(),
+        };
+        let shown: String = clause.chars().take(80).collect();
+        // From the text alone a MODIFY is assumed to copy; the server does less for some.
+        let unless = if online_ddl::classify(clause) == online_ddl::Op::ModifyColumn {
+            " (unless it only lengthens a VARCHAR within the same length prefix, or appends ENUM/SET values: then the server changes it in place)"
+        } else {
+            ""
+        };
+        cx.add(
+            rule,
+            stmt,
+            Some(&table),
+            format!("on {on} this runs {} because of `{shown}`{unless}: {effect}", algorithm.words()),
+            "on a big table, move this change into its own step and run it off-peak or with an online schema change tool (gh-ost, pt-online-schema-change); the other changes then run online",
+        );
+    }
+    Some(table)
 }
 
 /// A statement the parser could not read: certainly wrong when it does not start like any SQL
@@ -686,7 +853,8 @@ fn alter_table(cx: &mut Context<'_>, stmt: &Statement, t: &str, op: &AlterTableO
                 ColumnOption::Default(e) => Some(e),
                 _ => None,
             });
-            if existing && not_null && default.is_none() {
+            // MySQL fills existing rows with the type's implicit default (0, '') instead of failing.
+            if existing && not_null && default.is_none() && !cx.mysql() {
                 cx.add_probed(ADD_REQUIRED, stmt, Some(t), format!("adding {t}.{} NOT NULL without a default fails if the table has rows", column_def.name), "add it nullable, backfill, then SET NOT NULL; or give it a default", Some(Probe::AnyRow));
             }
             if let (true, true, Some(d)) = (existing, cx.postgres(), default)
@@ -706,7 +874,12 @@ fn alter_table(cx: &mut Context<'_>, stmt: &Statement, t: &str, op: &AlterTableO
                 _ => None,
             };
             if let (true, Some(columns)) = (existing, unique_columns) {
-                cx.add_probed(ADD_UNIQUE, stmt, Some(t), format!("fails if {t} already holds duplicates, and builds an index under an ACCESS EXCLUSIVE lock"), "CREATE UNIQUE INDEX CONCURRENTLY first, then ADD CONSTRAINT ... USING INDEX", columns.map(Probe::Duplicates));
+                let (message, fix) = if cx.mysql() {
+                    (format!("fails if {t} already holds duplicates"), "remove the duplicates first (the probe counts them when lint has a database)")
+                } else {
+                    (format!("fails if {t} already holds duplicates, and builds an index under an ACCESS EXCLUSIVE lock"), "CREATE UNIQUE INDEX CONCURRENTLY first, then ADD CONSTRAINT ... USING INDEX")
+                };
+                cx.add_probed(ADD_UNIQUE, stmt, Some(t), message, fix, columns.map(Probe::Duplicates));
             }
         }
         AlterTableOperation::RenameColumn { old_column_name, new_column_name } => cx.add(
@@ -880,6 +1053,12 @@ pub fn weigh(findings: &mut [Finding], driver: &mut dyn crate::driver::Driver) {
             None => m.rows_text(),
         });
         decide(f, driver, &table, m);
+        // A copy or rebuild of a small table takes a moment: worth knowing, not a warning.
+        let online = [TABLE_COPY.0, BLOCKS_WRITES.0, TABLE_REBUILD.0];
+        if online.contains(&f.code) && m.exact && m.rows < SMALL_TABLE {
+            f.severity = Severity::Info;
+            f.message = format!("{} ({table}: {}, so it takes a moment)", f.message, m.rows_text());
+        }
     }
 }
 
@@ -894,6 +1073,39 @@ mod tests {
             format!("-- t\n--\n-- Revision: a1\n{extra}\n-- migrate:upgrade\n{up}\n-- migrate:downgrade\nSELECT 1;\n");
         let Ok(script) = Script::parse(&text, Path::new("m.sql")) else { panic!("parse") };
         lint_script(&script, dialect).iter().map(|f| format!("{}:{}", f.code, f.line)).collect()
+    }
+
+    fn lint_on(up: &str, server: Option<&str>) -> Vec<String> {
+        let text = format!("-- t\n--\n-- Revision: a1\n\n-- migrate:upgrade\n{up}\n-- migrate:downgrade\nSELECT 1;\n");
+        let Ok(script) = Script::parse(&text, Path::new("m.sql")) else { panic!("parse") };
+        let server = server.map(|s| Server::parse(s).unwrap_or_else(|| panic!("{s}")));
+        lint_script_on(&script, Dialect::Mysql, server).iter().map(|f| format!("{}:{}", f.code, f.line)).collect()
+    }
+
+    #[test]
+    fn mysql_statements_are_classified_the_way_the_server_runs_them() {
+        let maria = Some("10.11.19-MariaDB-0+deb12u1");
+        let cases: [(&str, Option<&str>, &[&str]); 14] = [
+            ("ALTER TABLE users ADD COLUMN n INT AFTER id;", maria, &["RT313:6"]),
+            ("ALTER TABLE users ADD COLUMN n INT;", Some("8.0.11"), &["RT312:6", "RT313:6"]),
+            ("ALTER TABLE users ADD COLUMN n INT;", Some("8.0.36"), &["RT313:6"]),
+            ("ALTER TABLE users ADD COLUMN n INT AFTER id;", Some("8.0.28"), &["RT312:6", "RT313:6"]),
+            ("ALTER TABLE `users` MODIFY COLUMN `email` varchar(300) NOT NULL;", maria, &["RT310:6", "RT313:6"]),
+            ("ALTER TABLE users ADD CONSTRAINT fk FOREIGN KEY (a) REFERENCES t (id);", maria, &["RT310:6", "RT313:6"]),
+            ("ALTER TABLE users ADD INDEX ix (email), DROP COLUMN x;", maria, &["RT102:6", "RT313:6"]),
+            ("ALTER TABLE users ADD FULLTEXT INDEX ft (bio);", maria, &["RT311:6", "RT313:6"]),
+            ("CREATE FULLTEXT INDEX ft ON users (bio);", maria, &["RT311:6", "RT313:6"]),
+            ("ALTER TABLE users ENGINE=InnoDB;", maria, &["RT310:6", "RT313:6"]),
+            ("ALTER TABLE users ROW_FORMAT=DYNAMIC;", None, &["RT312:6", "RT313:6"]),
+            ("ALTER TABLE users MODIFY COLUMN email VARCHAR(300), ALGORITHM=INSTANT;", maria, &["RT313:6"]),
+            ("CREATE TABLE t (id INT PRIMARY KEY);\nALTER TABLE t ADD CONSTRAINT c CHECK (id > 0);", maria, &[]),
+            ("-- retort:allow RT310\nALTER TABLE users ENGINE=InnoDB; -- retort:allow RT313", maria, &[]),
+        ];
+        for (up, server, want) in cases {
+            assert_eq!(lint_on(up, server), want.to_vec(), "{up} on {server:?}");
+        }
+        assert_eq!(online_ddl::clauses("ADD COLUMN `a,b` int DEFAULT ',', ADD INDEX i (x, y)").len(), 2);
+        assert_eq!(Server::parse("8.4.2-log"), Some(Server { mariadb: false, version: (8, 4, 2) }));
     }
 
     #[test]
