@@ -341,6 +341,22 @@ impl Change {
         }
     }
 
+    /// [`Change::caution`] as it applies on `dialect`: MySQL does not refuse a NOT NULL column
+    /// without a default on a table with rows, it fills them with the type's implicit default.
+    pub fn caution_in(&self, dialect: Dialect) -> Option<String> {
+        match self {
+            Change::AddColumn { table, column, fill: None }
+                if dialect == Dialect::Mysql && self.caution().is_some() =>
+            {
+                Some(format!(
+                    "{table}.{} is added NOT NULL with no default: MySQL gives the rows the table holds the type's implicit default (0, '', the first ENUM value; a zero date, which a strict NO_ZERO_DATE mode refuses); give it a default if that is not what they should hold",
+                    column.name
+                ))
+            }
+            _ => self.caution(),
+        }
+    }
+
     /// A one-line summary: `+ table crews`, `~ column agents.goal: nullable -> not null`.
     pub fn summary(&self) -> String {
         match self {

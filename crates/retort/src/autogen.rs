@@ -131,6 +131,8 @@ pub struct Generated {
     pub upgrade_sql: String,
     /// The downgrade section.
     pub downgrade_sql: String,
+    /// The dialect the sections are written in (what fails on existing rows depends on it).
+    pub dialect: retort_schema::Dialect,
 }
 
 impl Generated {
@@ -157,8 +159,8 @@ impl Generated {
     /// What the file marks `CAUTION` (statements that fail on some data, such as a NOT NULL
     /// column without a default on a table with rows), the downgrade's prefixed with `downgrade:`.
     pub fn cautions(&self) -> Vec<String> {
-        let up = self.up.iter().filter_map(Change::caution);
-        let down = self.down.iter().filter_map(Change::caution).map(|c| format!("downgrade: {c}"));
+        let up = self.up.iter().filter_map(|c| c.caution_in(self.dialect));
+        let down = self.down.iter().filter_map(|c| c.caution_in(self.dialect)).map(|c| format!("downgrade: {c}"));
         up.chain(down).collect()
     }
 
@@ -189,7 +191,7 @@ pub fn generate(live: &Schema, desired: &Schema, renames: &Renames, detect_renam
     let down = for_existing_rows(down, live, true);
     let upgrade_sql = section(&render_changes(live, desired, &up));
     let downgrade_sql = section(&render_changes(desired, live, &down));
-    Generated { up, down, upgrade_sql, downgrade_sql }
+    Generated { up, down, upgrade_sql, downgrade_sql, dialect: desired.dialect }
 }
 
 /// The marker of a rename hint in the desired schema's DDL.

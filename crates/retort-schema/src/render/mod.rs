@@ -33,12 +33,17 @@ pub fn changes(from: &Schema, to: &Schema, changes: &[Change]) -> Vec<Rendered> 
 
 /// The review notes for a group of changes.
 pub fn notes(changes: &[Change]) -> Vec<String> {
+    notes_in(Dialect::Postgres, changes)
+}
+
+/// The review notes for a group of changes, as they apply on `dialect`.
+pub fn notes_in(dialect: Dialect, changes: &[Change]) -> Vec<String> {
     let mut out = Vec::new();
     for c in changes {
         if let Some(why) = c.destructive() {
             out.push(format!("WARNING: destructive: {why}"));
         }
-        if let Some(why) = c.caution() {
+        if let Some(why) = c.caution_in(dialect) {
             out.push(format!("CAUTION: {why}"));
         }
         if matches!(c, Change::RenameTable { detected: true, .. } | Change::RenameColumn { detected: true, .. }) {

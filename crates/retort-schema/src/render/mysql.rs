@@ -543,7 +543,7 @@ pub fn changes(_from: &Schema, to: &Schema, changes: &[Change]) -> Vec<Rendered>
             let keep = keep_index_names(table, key, to, |ix| new_indexes.contains(&(table, ix)));
             statements.splice(0..0, keep);
         }
-        let notes = super::notes(std::slice::from_ref(c));
+        let notes = super::notes_in(Dialect::Mysql, std::slice::from_ref(c));
         let foldable = statements.len() == 1 && folds(c);
         if foldable
             && last_folds

@@ -33,6 +33,27 @@ pub fn skip_for_extensions(url: &DatabaseUrl, what: &str, ddl: &str) -> bool {
     !missing.is_empty()
 }
 
+/// The MySQL test server without a database (`RETORT_TEST_MYSQL` overrides it).
+pub fn mysql_admin_url() -> String {
+    std::env::var("RETORT_TEST_MYSQL").unwrap_or_else(|_| "mysql://root@127.0.0.1:3306".to_string())
+}
+
+/// A new, empty database on the MySQL test server (the caller drops it); `None` when the
+/// server is unreachable outside CI, a panic in CI.
+pub fn mysql_database() -> Option<String> {
+    let name = format!("retort_s_{}", &uuid::Uuid::new_v4().simple().to_string()[..16]);
+    let opts = mysql::Opts::from_url(&mysql_admin_url()).unwrap_or_else(|e| panic!("{e}"));
+    match mysql::Conn::new(opts) {
+        Ok(mut c) => {
+            mysql::prelude::Queryable::query_drop(&mut c, format!("CREATE DATABASE `{name}`"))
+                .unwrap_or_else(|e| panic!("{e}"));
+            Some(name)
+        }
+        Err(e) if std::env::var_os("CI").is_some() => panic!("MariaDB unreachable and CI is set: {e}"),
+        Err(_) => None,
+    }
+}
+
 pub fn admin_url() -> String {
     std::env::var("RETORT_TEST_PG").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".to_string())
 }
