@@ -349,7 +349,7 @@ impl Change {
                 if dialect == Dialect::Mysql && self.caution().is_some() =>
             {
                 Some(format!(
-                    "{table}.{} is added NOT NULL with no default: MySQL gives the rows the table holds the type's implicit default (0, '', the first ENUM value; a zero date, which a strict NO_ZERO_DATE mode refuses); give it a default if that is not what they should hold",
+                    "{table}.{} is added NOT NULL with no default: MySQL gives the rows the table holds the type's implicit default (0, '', the first ENUM value, a zero date), which fails where a foreign key or a check on the column refuses that value (or a strict NO_ZERO_DATE mode a zero date); give it a default that they should hold",
                     column.name
                 ))
             }

@@ -85,7 +85,10 @@ pub fn mysql_definitions(db: &Db) -> String {
                 .filter(|w| !w.starts_with("AUTO_INCREMENT="))
                 .collect::<Vec<_>>()
                 .join(" ");
-            let unordered = line.trim_start().starts_with("KEY ") || line.trim_start().starts_with("CONSTRAINT ");
+            let start = line.trim_start();
+            let unordered = ["KEY ", "UNIQUE KEY ", "FULLTEXT KEY ", "SPATIAL KEY ", "CONSTRAINT "]
+                .iter()
+                .any(|k| start.starts_with(k));
             if unordered { keys.push(line) } else { lines.push(line) }
         }
         keys.sort();

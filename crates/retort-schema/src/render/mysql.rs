@@ -403,6 +403,83 @@ fn rename_constraint(table: &Name, from: &str, new: &str, _to: &Schema) -> Vec<S
     vec![alter(table, format!("RENAME INDEX {} TO {}", q(from), q(new)))]
 }
 
+/// The column a key names (`` `a`(10) DESC `` names `a`), `None` for an expression.
+fn key_column(key: &str) -> Option<String> {
+    let rest = key.strip_prefix('`')?;
+    let end = rest.find('`')?;
+    Some(rest[..end].to_string())
+}
+
+/// A foreign key needs an index over its columns, and MySQL refuses to drop the one it uses
+/// (`Cannot drop index 'fk': needed in a foreign key constraint`). When the wanted schema serves
+/// a kept foreign key with another index, that index is created just before the drop if it can
+/// be (its columns exist already and its name is free); else the drop waits until the table's
+/// last new index exists (a new unique key over a column added in the same migration, say).
+fn drop_foreign_key_indexes_late(changes: Vec<Change>, from: &Schema, to: &Schema) -> Vec<Change> {
+    let serves = |table: &Name, index: &Index| {
+        let kept =
+            |fk: &ForeignKey| to.table(table).is_some_and(|t| t.foreign_keys.iter().any(|k| k.columns == fk.columns));
+        from.table(table).is_some_and(|t| {
+            t.foreign_keys.iter().any(|fk| {
+                let columns: Vec<String> = fk.columns.iter().map(|c| q(c)).collect();
+                kept(fk) && index.keys.starts_with(&columns)
+            })
+        })
+    };
+    // Whether an index can be created before anything else of the migration runs on its table.
+    let creatable_now = |table: &Name, index: &Index| {
+        from.table(table).is_some_and(|t| {
+            !t.indexes.iter().any(|i| i.name == index.name)
+                && index.keys.iter().all(|k| key_column(k).is_some_and(|c| t.columns.iter().any(|x| x.name == c)))
+        })
+    };
+    let mut out = changes;
+    let mut at = 0;
+    while at < out.len() {
+        let Change::DropIndex { table, index } = &out[at] else {
+            at += 1;
+            continue;
+        };
+        if !serves(table, index) {
+            at += 1;
+            continue;
+        }
+        let table = table.clone();
+        let replacement = out.iter().enumerate().skip(at + 1).find_map(|(j, c)| match c {
+            Change::CreateIndex { table: t, index: new } if *t == table => {
+                let fk_first = from.table(&table).is_some_and(|ft| {
+                    ft.foreign_keys.iter().any(|fk| {
+                        let columns: Vec<String> = fk.columns.iter().map(|c| q(c)).collect();
+                        new.keys.starts_with(&columns)
+                    })
+                });
+                fk_first.then(|| (j, creatable_now(&table, new)))
+            }
+            _ => None,
+        });
+        match replacement {
+            Some((j, true)) => {
+                let early = out.remove(j);
+                out.insert(at, early);
+                at += 2;
+            }
+            _ => {
+                let last = out.iter().rposition(|c| {
+                    matches!(c, Change::CreateIndex { table: t, .. } | Change::AddPrimaryKey { table: t, .. } if *t == table)
+                });
+                match last {
+                    Some(last) if last > at => {
+                        let moved = out.remove(at);
+                        out.insert(last, moved);
+                    }
+                    _ => at += 1,
+                }
+            }
+        }
+    }
+    out
+}
+
 /// MySQL renames neither foreign keys nor checks: each such rename becomes a drop under the old
 /// name and an add under the new one (with the definition of the schema being reached). In a run
 /// of renames every drop goes first, so names that swap (`t_ibfk_1` and `t_ibfk_2`, numbered by
@@ -492,8 +569,8 @@ fn alter_options(from: &Table, to: &Table) -> Vec<String> {
 /// Renders changes: each change's statements with its notes; added columns of one table in the
 /// order the table wants them (so each `AFTER` names a column that exists); then consecutive
 /// `ALTER TABLE`s of one table folded into one statement.
-pub fn changes(_from: &Schema, to: &Schema, changes: &[Change]) -> Vec<Rendered> {
-    let expanded = expand_constraint_renames(changes, to);
+pub fn changes(from: &Schema, to: &Schema, changes: &[Change]) -> Vec<Rendered> {
+    let expanded = drop_foreign_key_indexes_late(expand_constraint_renames(changes, to), from, to);
     let mut ordered: Vec<&Change> = expanded.iter().collect();
     let position_of = |c: &Change| match c {
         Change::AddColumn { table, column, .. } => {
@@ -580,9 +657,11 @@ fn only_default(from: &Column, to: &Column) -> bool {
     Column { default: to.default.clone(), ..from.clone() } == *to
 }
 
-/// Changes whose clause may share an `ALTER TABLE` with others of the same table. Renames of
-/// tables and foreign keys stay apart (the server refuses some combinations of them), and so does
-/// a new default (in one statement with the column's ADD, every existing row would get it).
+/// Changes whose clause may share an `ALTER TABLE` with others of the same table. Renames stay
+/// apart: the clauses of one statement all name columns and indexes as they were before it, so a
+/// clause after a rename could not use the new name (and swaps need their steps in order); so do
+/// foreign keys (the server refuses some combinations of them) and a new default (in one
+/// statement with the column's ADD, every existing row would get it).
 fn folds(c: &Change) -> bool {
     if let Change::AlterColumn { from, to, .. } = c {
         return !only_default(from, to);
@@ -591,7 +670,6 @@ fn folds(c: &Change) -> bool {
         c,
         Change::AddColumn { fill: None, .. }
             | Change::DropColumn { .. }
-            | Change::RenameColumn { .. }
             | Change::CreateIndex { .. }
             | Change::DropIndex { .. }
             | Change::AddCheck { .. }
@@ -599,7 +677,6 @@ fn folds(c: &Change) -> bool {
             | Change::AddPrimaryKey { .. }
             | Change::DropPrimaryKey { .. }
             | Change::CommentTable { .. }
-            | Change::RenameIndex { .. }
     )
 }
 

@@ -327,7 +327,7 @@ fn allowed(section: &Section, stmt: &Statement, code: &str) -> bool {
 
 /// A table's name as the statement wrote it, schema included (`app.items`), without quotes.
 fn table_name(name: &ObjectName) -> String {
-    name.0.iter().map(|p| p.to_string().trim_matches('"').to_string()).collect::<Vec<_>>().join(".")
+    name.0.iter().map(|p| p.to_string().trim_matches(['"', '`']).to_string()).collect::<Vec<_>>().join(".")
 }
 
 /// A table name of [`table_name`]'s form quoted for SQL, part by part.
@@ -604,7 +604,10 @@ fn online_ddl(cx: &mut Context<'_>, stmt: &Statement) -> Option<String> {
             Some(s) => s.to_string(),
             None => "MySQL 8.0 and MariaDB 10.5 (no database given: the oldest servers retort supports)".to_string(),
         };
-        let shown: String = clause.chars().take(80).collect();
+        let shown: String = match clause.char_indices().nth(120) {
+            Some((at, _)) => format!("{} ...", &clause[..at]),
+            None => clause.clone(),
+        };
         // From the text alone a MODIFY is assumed to copy; the server does less for some.
         let unless = if online_ddl::classify(clause) == online_ddl::Op::ModifyColumn {
             " (unless it only lengthens a VARCHAR within the same length prefix, or appends ENUM/SET values: then the server changes it in place)"
@@ -1085,7 +1088,7 @@ mod tests {
     #[test]
     fn mysql_statements_are_classified_the_way_the_server_runs_them() {
         let maria = Some("10.11.19-MariaDB-0+deb12u1");
-        let cases: [(&str, Option<&str>, &[&str]); 14] = [
+        let cases: [(&str, Option<&str>, &[&str]); 15] = [
             ("ALTER TABLE users ADD COLUMN n INT AFTER id;", maria, &["RT313:6"]),
             ("ALTER TABLE users ADD COLUMN n INT;", Some("8.0.11"), &["RT312:6", "RT313:6"]),
             ("ALTER TABLE users ADD COLUMN n INT;", Some("8.0.36"), &["RT313:6"]),
@@ -1099,6 +1102,11 @@ mod tests {
             ("ALTER TABLE users ROW_FORMAT=DYNAMIC;", None, &["RT312:6", "RT313:6"]),
             ("ALTER TABLE users MODIFY COLUMN email VARCHAR(300), ALGORITHM=INSTANT;", maria, &["RT313:6"]),
             ("CREATE TABLE t (id INT PRIMARY KEY);\nALTER TABLE t ADD CONSTRAINT c CHECK (id > 0);", maria, &[]),
+            (
+                "CREATE TABLE `t` (\n  `id` int(11) NOT NULL,\n  `a` decimal(10,2) NOT NULL DEFAULT 0.00,\n  PRIMARY KEY (`id`)\n) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci;\nALTER TABLE `t` ADD CONSTRAINT `t_ibfk_1` FOREIGN KEY (`id`) REFERENCES `u` (`id`);",
+                maria,
+                &[],
+            ),
             ("-- retort:allow RT310\nALTER TABLE users ENGINE=InnoDB; -- retort:allow RT313", maria, &[]),
         ];
         for (up, server, want) in cases {
