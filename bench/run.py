@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""retort against Alembic and the plain clients (psql, pg_dump, mariadb, sqlite3): one table of medians.
+"""retort against Alembic and the plain clients (psql, pg_dump, mariadb, mariadb-dump, sqlite3): one
+table of medians.
 
     python3 bench/run.py            # full sizes, 5 runs each, writes bench/RESULTS.md
     python3 bench/run.py --quick    # small sizes, 1 run, writes nothing; exit 1 on any failure
@@ -24,6 +25,8 @@ from harness.workloads import (
     Check,
     GraphCommand,
     ImportAlembic,
+    MariadbAutogenerate,
+    MariadbCheck,
     MariadbCurrent,
     MariadbUpgrade,
     PgDowngrade,
@@ -42,12 +45,31 @@ class Scale:
     touched: int  # tables the autogenerate change adds a column to
     big_tables: int  # tables of the big check
     big_alembic_runs: int  # Alembic is slow there: fewer runs
+    mariadb_tables: int  # tables of the synthetic schema for MariaDB's check and autogenerate
     imported: int  # revisions of the Alembic project `import alembic` converts
     runs: int
 
 
-FULL = Scale(revisions=1000, tables=1000, touched=150, big_tables=10_000, big_alembic_runs=3, imported=300, runs=5)
-QUICK = Scale(revisions=50, tables=50, touched=8, big_tables=200, big_alembic_runs=1, imported=50, runs=1)
+FULL = Scale(
+    revisions=1000,
+    tables=1000,
+    touched=150,
+    big_tables=10_000,
+    big_alembic_runs=3,
+    mariadb_tables=1000,
+    imported=300,
+    runs=5,
+)
+QUICK = Scale(
+    revisions=50,
+    tables=50,
+    touched=8,
+    big_tables=200,
+    big_alembic_runs=1,
+    mariadb_tables=200,
+    imported=50,
+    runs=1,
+)
 
 
 def workloads(scale: Scale) -> list[Workload]:
@@ -64,6 +86,8 @@ def workloads(scale: Scale) -> list[Workload]:
         SqliteUpgrade(scale.revisions),
         MariadbUpgrade(scale.revisions),
         MariadbCurrent(scale.revisions),
+        MariadbCheck(scale.mariadb_tables),
+        MariadbAutogenerate(scale.mariadb_tables, scale.touched),
         ImportAlembic(scale.imported),
     ]
 

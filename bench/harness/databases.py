@@ -1,7 +1,8 @@
 """The PostgreSQL and MariaDB servers and SQLite files the workloads run against, and the untimed
-queries that reset and verify them. Everything here goes through the `psql`, `mariadb` and
-`sqlite3` clients."""
+queries that reset and verify them. Everything here goes through the `psql`, `mariadb` (with
+`mariadb-dump` to copy a database) and `sqlite3` clients."""
 
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -10,6 +11,8 @@ PORT = 5432
 USER = "postgres"
 MARIADB_PORT = 3306
 MARIADB_USER = "root"  # without a password
+# The dump client: MariaDB's name for it, or the older one where only that is installed.
+MARIADB_DUMP = "mariadb-dump" if shutil.which("mariadb-dump") or not shutil.which("mysqldump") else "mysqldump"
 PREFIX = "retort_bench_"
 # The bookkeeping tables of both tools; never counted as the workload's tables.
 BOOKKEEPING_TABLES = ("retort_version", "retort_history", "alembic_version")
@@ -157,6 +160,21 @@ def mariadb_drop(db: str) -> None:
 def mariadb_recreate(db: str) -> None:
     mariadb_drop(db)
     mariadb_sql(f"CREATE DATABASE `{db}`")
+
+
+def mariadb_copy(source: str, name: str) -> None:
+    """Replaces database `name` with a copy of the tables of `source` (their definitions, not their
+    rows), without either tool's bookkeeping tables: MariaDB has no CREATE DATABASE ... TEMPLATE."""
+    mariadb_recreate(name)
+    ignored = [f"--ignore-table={source}.{t}" for t in BOOKKEEPING_TABLES]
+    dump = [MARIADB_DUMP, *mariadb_client_args(), "--no-data", *ignored, source]
+    dumped = subprocess.run(dump, capture_output=True)
+    if dumped.returncode != 0:
+        raise SetupError(f"`{' '.join(dump)}` failed: {dumped.stderr.decode(errors='replace').strip()}")
+    load = ["mariadb", *mariadb_client_args(), name]
+    loaded = subprocess.run(load, input=dumped.stdout, capture_output=True)
+    if loaded.returncode != 0:
+        raise SetupError(f"`{' '.join(load)}` failed: {loaded.stderr.decode(errors='replace').strip()}")
 
 
 def mariadb_server_version() -> str:

@@ -10,6 +10,9 @@ from dataclasses import dataclass, field, replace
 class ColumnType:
     ddl: str
     sqlalchemy: str
+    # False: the synthetic schema puts no key on such a column (MariaDB indexes a TEXT column
+    # only with a prefix length, or as a hash of the whole value for UNIQUE).
+    indexable: bool = True
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,20 @@ SCALAR_TYPES = (
 )
 ID = Column("id", BIGINT, not_null=True)
 
+# The kinds of columns of the synthetic schema on MariaDB, in its own words: no timestamptz (a plain
+# datetime instead), no date; boolean is stored as tinyint(1). TEXT gets no key (see indexable).
+MARIADB_TEXT = ColumnType("text", "sa.Text()", indexable=False)
+MARIADB_SCALAR_TYPES = (
+    ColumnType("int", "sa.Integer()"),
+    BIGINT,
+    MARIADB_TEXT,
+    ColumnType("varchar(40)", "sa.String(40)"),
+    ColumnType("varchar(255)", "sa.String(255)"),
+    ColumnType("boolean", "sa.Boolean()"),
+    ColumnType("datetime", "sa.DateTime()"),
+    ColumnType("decimal(12,2)", "sa.Numeric(12, 2)"),
+)
+
 
 def table_name(i: int) -> str:
     return f"t{i:05d}"
@@ -91,29 +108,32 @@ def chain_table(i: int, dialect: str = "postgresql") -> Table:
     )
 
 
-def synthetic(tables: int, seed: int) -> Schema:
+def synthetic(tables: int, seed: int, types: tuple[ColumnType, ...] = SCALAR_TYPES) -> Schema:
     """Tables of 4 to 12 columns, some NOT NULL, foreign keys to earlier tables, unique constraints,
-    unique indexes and plain indexes, all named explicitly."""
+    unique indexes and plain indexes, all named explicitly. `types` are the columns' types besides
+    the bigint id and foreign keys (MARIADB_SCALAR_TYPES for MariaDB)."""
     rng = random.Random(seed)
-    return Schema(tuple(_random_table(rng, i, tables) for i in range(1, tables + 1)))
+    return Schema(tuple(_random_table(rng, i, tables, types) for i in range(1, tables + 1)))
 
 
-def _random_table(rng: random.Random, i: int, total: int) -> Table:
+def _random_table(rng: random.Random, i: int, total: int, types: tuple[ColumnType, ...]) -> Table:
     name = table_name(i)
     width = rng.randint(4, 12)
     references = sorted(rng.sample(range(1, i), min(i - 1, rng.choice((0, 0, 1, 1, 2)))))
     columns = [ID]
     columns += [Column(f"ref_{table_name(r)}", BIGINT, rng.random() < 0.3) for r in references]
     while len(columns) < width:
-        columns.append(Column(f"c{len(columns)}", rng.choice(SCALAR_TYPES), rng.random() < 0.3))
-    plain = [c.name for c in columns[1:]]
+        columns.append(Column(f"c{len(columns)}", rng.choice(types), rng.random() < 0.3))
+    # With every type indexable (PostgreSQL's) there are at least 3 such columns: the conditions on
+    # len(plain) always hold, so the PostgreSQL schema is the one it was before MariaDB's types.
+    plain = [c.name for c in columns[1:] if c.type.indexable]
     rng.shuffle(plain)
     uniques, indexes = [], []
-    if rng.random() < 0.25:
+    if rng.random() < 0.25 and len(plain) > 0:
         uniques.append(Index(f"{name}_{plain[0]}_key", (plain[0],), unique=True))
-    if rng.random() < 0.15:
+    if rng.random() < 0.15 and len(plain) > 1:
         indexes.append(Index(f"{name}_{plain[1]}_uidx", (plain[1],), unique=True))
-    if rng.random() < 0.5:
+    if rng.random() < 0.5 and len(plain) > 2:
         cols = tuple(plain[2 : 2 + rng.randint(1, 2)])
         indexes.append(Index(f"{name}_{'_'.join(cols)}_idx", cols))
     foreign_keys = [

@@ -340,8 +340,9 @@ class SchemaAtHead:
 
     retort's database is brought to head by migrations holding the DDL, in chunks (PostgreSQL's lock
     table cannot hold 10,000 tables created in one transaction). Alembic gets a copy of that database
-    (CREATE DATABASE ... TEMPLATE) stamped at a revision that does nothing: retort reports Alembic's
-    `alembic_version` table as a difference, so the two version tables cannot share one database."""
+    (CREATE DATABASE ... TEMPLATE; on MariaDB a dump of the tables loaded into a new database) stamped
+    at a revision that does nothing: retort reports Alembic's `alembic_version` table as a difference,
+    so the two version tables cannot share one database."""
 
     tools: Tools
     retort_config: Path
@@ -350,17 +351,44 @@ class SchemaAtHead:
 
     @staticmethod
     def build(ctx: Context, root: Path, schema: sch.Schema, retort_db: str, alembic_db: str) -> "SchemaAtHead":
+        urls = db.url(retort_db), db.sqlalchemy_url(alembic_db)
+        create, copy = (lambda: db.recreate(retort_db)), (lambda: db.copy(retort_db, alembic_db))
+        return SchemaAtHead._build(ctx, root, schema, proj.chunked(schema), urls, retort_db, create, copy)
+
+    @staticmethod
+    def on_mariadb(ctx: Context, root: Path, schema: sch.Schema, retort_db: str, alembic_db: str) -> "SchemaAtHead":
+        """The same on MariaDB: one migration holds the whole DDL (each CREATE TABLE commits by
+        itself there, so there is no lock table to fill), and Alembic's database is a copy of
+        retort's tables (no TEMPLATE there: dumped without rows and loaded, see db.mariadb_copy)."""
+        urls = db.mariadb_url(retort_db), db.mariadb_sqlalchemy_url(alembic_db)
+        create, copy = (lambda: db.mariadb_recreate(retort_db)), (lambda: db.mariadb_copy(retort_db, alembic_db))
+        revisions = proj.chunked(schema, tables_per_revision=len(schema.tables))
+        return SchemaAtHead._build(ctx, root, schema, revisions, urls, retort_db, create, copy)
+
+    @staticmethod
+    def _build(
+        ctx: Context,
+        root: Path,
+        schema: sch.Schema,
+        revisions: list[proj.Revision],
+        urls: tuple[str, str],
+        retort_db: str,
+        create: Callable[[], None],
+        copy: Callable[[], None],
+    ) -> "SchemaAtHead":
+        """`create` makes retort's empty database, `copy` Alembic's from it once it is at head."""
         proj.fresh_dir(root)
         noop = proj.Revision("r00001", None, "synthetic schema")
+        retort_url, alembic_url = urls
         at = SchemaAtHead(
             ctx.tools,
-            proj.write_retort_project(ctx.tools, root / "retort", db.url(retort_db), proj.chunked(schema), schema),
-            proj.write_alembic_project(root / "alembic", db.sqlalchemy_url(alembic_db), [noop], schema),
+            proj.write_retort_project(ctx.tools, root / "retort", retort_url, revisions, schema),
+            proj.write_alembic_project(root / "alembic", alembic_url, [noop], schema),
             retort_db,
         )
-        db.recreate(retort_db)
+        create()
         run_checked(at.retort("upgrade", "head"))
-        db.copy(retort_db, alembic_db)
+        copy()
         run_checked(at.alembic("stamp", "head"))
         # Both must find no difference, or they would not be comparing the same schema.
         run_checked(at.retort("check"))
@@ -425,25 +453,103 @@ class Autogenerate:
         schema = sch.synthetic(self.tables, SEED)
         at = SchemaAtHead.build(ctx, ctx.work / "autogenerate", schema, *self.databases)
         changed, touched = sch.with_new_column(schema, self.touched, SEED, sch.Column("note", sch.TEXT))
-        proj.write_retort_schema(at.retort_config.parent, changed)
-        proj.write_models(at.alembic_ini.parent, changed)
-        retort_dir = at.retort_config.parent / "migrations"
-        alembic_dir = at.alembic_ini.parent / "alembic" / "versions"
-        args = ["revision", "--autogenerate", "-m", "add note columns"]
+        return autogenerate_contenders(at, changed, touched)
+
+
+# The retort side of `revision --autogenerate`: PostgreSQL's `ALTER TABLE public.t ADD COLUMN note
+# text`, MariaDB's (in the server's own form) ``ALTER TABLE `t` ADD COLUMN `note` text DEFAULT NULL``.
+RETORT_ADDED_NOTE = r"ALTER TABLE (?:public\.)?`?(\w+)`? ADD COLUMN `?note`? "
+ALEMBIC_ADDED_NOTE = r"op\.add_column\('(\w+)', sa\.Column\('note'"
+
+
+def autogenerate_contenders(at: SchemaAtHead, changed: sch.Schema, touched: list[str]) -> list[Contender]:
+    """Both tools' `revision --autogenerate` once the models are `changed`, each run's file deleted
+    before the next one."""
+    proj.write_retort_schema(at.retort_config.parent, changed)
+    proj.write_models(at.alembic_ini.parent, changed)
+    retort_dir = at.retort_config.parent / "migrations"
+    alembic_dir = at.alembic_ini.parent / "alembic" / "versions"
+    args = ["revision", "--autogenerate", "-m", "add note columns"]
+    return [
+        Contender(
+            "retort",
+            at.retort(*args),
+            verify.new_file_naming(retort_dir, RETORT_ADDED_NOTE, touched),
+            restore_files(retort_dir),
+        ),
+        Contender(
+            "alembic",
+            at.alembic(*args),
+            verify.new_file_naming(alembic_dir, ALEMBIC_ADDED_NOTE, touched),
+            restore_files(alembic_dir),
+        ),
+    ]
+
+
+# --- the synthetic schema on MariaDB ----------------------------------------------------------
+
+
+@dataclass
+class MariadbCheck:
+    """`check` on a MariaDB database at head whose schema matches the models. retort builds the
+    desired schema in a scratch database of the same server (retort_scratch_*, dropped by retort)
+    on every run; Alembic reflects the database through PyMySQL."""
+
+    tables: int
+    target: Target = Target(max_floor_ratio=1.0)
+    floor: str = db.MARIADB_DUMP
+
+    @property
+    def name(self) -> str:
+        return f"MariaDB `check`, {self.tables:,} tables"
+
+    @property
+    def databases(self) -> list[str]:
+        return []  # none on PostgreSQL
+
+    @property
+    def mariadb_databases(self) -> list[str]:
+        return [f"{db.PREFIX}mariadb_check_{self.tables}", f"{db.PREFIX}mariadb_check_{self.tables}_alembic"]
+
+    def contenders(self, ctx: Context) -> list[Contender]:
+        schema = sch.synthetic(self.tables, SEED, sch.MARIADB_SCALAR_TYPES)
+        at = SchemaAtHead.on_mariadb(ctx, ctx.work / f"mariadb-check-{self.tables}", schema, *self.mariadb_databases)
+        dump = [db.MARIADB_DUMP, *db.mariadb_client_args(), "--no-data", at.retort_db]
+        dumped = verify.pattern_count(r"^CREATE TABLE `t\d+` \(", self.tables, "synthetic tables")
         return [
-            Contender(
-                "retort",
-                at.retort(*args),
-                verify.new_file_naming(retort_dir, r"ALTER TABLE (?:public\.)?(\w+) ADD COLUMN note ", touched),
-                restore_files(retort_dir),
-            ),
-            Contender(
-                "alembic",
-                at.alembic(*args),
-                verify.new_file_naming(alembic_dir, r"op\.add_column\('(\w+)', sa\.Column\('note'", touched),
-                restore_files(alembic_dir),
-            ),
+            Contender("retort", at.retort("check"), verify.output_mentions("No differences")),
+            Contender("alembic", at.alembic("check"), verify.exit_zero),
+            Contender("floor", dump, dumped),
         ]
+
+
+@dataclass
+class MariadbAutogenerate:
+    """`revision --autogenerate` on MariaDB after a nullable column was added to some tables of the
+    models, as Autogenerate on PostgreSQL."""
+
+    tables: int
+    touched: int
+    target: Target = Target(max_seconds=2.7)
+    floor: str | None = None
+
+    @property
+    def name(self) -> str:
+        return f"MariaDB `revision --autogenerate`, {self.touched} of {self.tables:,} tables"
+
+    @property
+    def databases(self) -> list[str]:
+        return []  # none on PostgreSQL
+
+    @property
+    def mariadb_databases(self) -> list[str]:
+        return [f"{db.PREFIX}mariadb_autogen", f"{db.PREFIX}mariadb_autogen_alembic"]
+
+    def contenders(self, ctx: Context) -> list[Contender]:
+        schema = sch.synthetic(self.tables, SEED, sch.MARIADB_SCALAR_TYPES)
+        at = SchemaAtHead.on_mariadb(ctx, ctx.work / "mariadb-autogenerate", schema, *self.mariadb_databases)
+        changed, touched = sch.with_new_column(schema, self.touched, SEED, sch.Column("note", sch.MARIADB_TEXT))
+        return autogenerate_contenders(at, changed, touched)
 
 
 def restore_files(directory: Path) -> Callable[[], None]:
