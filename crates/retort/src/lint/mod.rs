@@ -993,7 +993,10 @@ fn measure(driver: &mut dyn crate::driver::Driver, table: &str) -> Option<Measur
         return Some(Measured { rows: estimate, exact: false, bytes });
     }
     let counted = number(driver, &format!("SELECT count(*) FROM (SELECT 1 FROM {quoted} LIMIT {}) s", EXACT_ROWS + 1))?;
-    Some(Measured { rows: counted.max(estimate), exact: counted <= EXACT_ROWS, bytes })
+    // Counted in full, the count is the answer (MySQL's estimate may be above it); cut off at the
+    // limit, the estimate may say more.
+    let exact = counted <= EXACT_ROWS;
+    Some(Measured { rows: if exact { counted } else { counted.max(estimate) }, exact, bytes })
 }
 
 /// Decides a probed finding from the live data: an error when the statement will certainly fail,
