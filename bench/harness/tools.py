@@ -65,7 +65,7 @@ def package_versions() -> str:
     """Alembic's, SQLAlchemy's, psycopg2's and PyMySQL's versions as installed in the virtualenv."""
     code = (
         "import alembic, sqlalchemy, psycopg2, pymysql;"
-        "print(alembic.__version__, sqlalchemy.__version__, psycopg2.__version__.split()[0], pymysql.__version__)"
+        "print(alembic.__version__, sqlalchemy.__version__, psycopg2.__version__.split()[0], pymysql.VERSION_STRING)"
     )
     out = subprocess.run([str(VENV / "bin" / "python"), "-c", code], capture_output=True, text=True)
     alembic, sqlalchemy, psycopg2, pymysql = out.stdout.split()
