@@ -221,7 +221,7 @@ fn mysql_online_ddl_is_weighed_on_the_connected_server() {
     p.migration(
         "b1",
         &["a1"],
-        "ALTER TABLE events ADD COLUMN note TEXT AFTER id;\nALTER TABLE events MODIFY COLUMN kind VARCHAR(40) NOT NULL, ADD INDEX ix_kind (kind);\nALTER TABLE tags ENGINE=InnoDB;\n-- retort:allow RT312\nALTER TABLE events FORCE;",
+        "ALTER TABLE events ADD COLUMN note TEXT AFTER id;\nALTER TABLE events MODIFY COLUMN kind VARCHAR(40) NOT NULL, ADD INDEX ix_kind (kind);\nALTER TABLE tags ENGINE=InnoDB;\n-- retort:allow RT312\nALTER TABLE events FORCE;\nALTER TABLE events MODIFY COLUMN kind VARCHAR(60);\nALTER TABLE events MODIFY COLUMN kind VARCHAR(20) NOT NULL;\nALTER TABLE events MODIFY COLUMN kind VARCHAR(100);",
         "SELECT 1;",
     );
     let out = p.ok(&["lint"]);
@@ -237,9 +237,16 @@ fn mysql_online_ddl_is_weighed_on_the_connected_server() {
     );
     assert!(out.contains("migrations/b1.sql:8: info RT313 mysql-metadata-lock"), "{out}");
     assert!(
-        !out.contains("RT312") && !out.contains("b1.sql:8: warning"),
+        !out.contains("b1.sql:12: warning") && !out.contains("b1.sql:8: warning"),
         "the instant ADD COLUMN and the allowed FORCE: {out}"
     );
+    // The live column decides a MODIFY: VARCHAR(20) to (60) keeps its 1-byte length prefix in
+    // utf8mb4 (240 bytes) and is changed in place; NOT NULL alone rebuilds the table; (100) needs
+    // a 2-byte prefix, a copy. Type and nullability at once (line 9) stay a copy.
+    assert!(!out.contains("b1.sql:13:"), "{out}");
+    assert!(out.contains("migrations/b1.sql:14: warning RT312 mysql-table-rebuild [events: 20,000 rows"), "{out}");
+    assert!(out.contains("migrations/b1.sql:15: warning RT310 mysql-table-copy"), "{out}");
+    assert!(!out.contains("unless it only lengthens"), "the live column was read: {out}");
     let v: serde_json::Value = serde_json::from_slice(&p.run(&["lint", "--json"]).stdout).unwrap_or_default();
     assert!(
         v.as_array().is_some_and(|a| a

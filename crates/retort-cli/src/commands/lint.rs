@@ -6,7 +6,7 @@ use anyhow::Result;
 use retort::driver::Access;
 use retort::executor::Migrator;
 use retort::graph::Rev;
-use retort::lint::{Finding, Severity, lint_in_order_on, server, weigh};
+use retort::lint::{Finding, Severity, lint_in_order, lint_in_order_live, weigh};
 use retort::plan::{Direction, plan};
 use retort::project::Project;
 use retort::target::{Operation, Resolver, Target, parse_range};
@@ -55,10 +55,13 @@ fn selected(ctx: &Context, project: &Project, text: Option<&str>) -> Result<Vec<
 pub fn findings(ctx: &Context, project: &Project, revs: &[Rev]) -> Result<Vec<Finding>> {
     let url = ctx.database_url(project)?;
     let scripts: Vec<&retort::script::Script> = revs.iter().map(|&r| project.graph.script(r)).collect();
-    // With a database: its tables' sizes, and on MySQL its flavor and version (online DDL rules).
+    // With a database: its tables' sizes, and on MySQL its flavor and version (online DDL rules)
+    // and the live columns a MODIFY changes.
     let mut driver = ctx.connect(project, Access::ReadOnly).ok().map(|(_, d)| d);
-    let on = driver.as_mut().and_then(|d| server(d.as_mut()));
-    let mut found: Vec<Finding> = lint_in_order_on(&scripts, url.dialect(), on);
+    let mut found: Vec<Finding> = match driver.as_mut() {
+        Some(d) => lint_in_order_live(&scripts, url.dialect(), d.as_mut()),
+        None => lint_in_order(&scripts, url.dialect()),
+    };
     if !found.is_empty()
         && let Some(driver) = driver.as_mut()
     {

@@ -239,6 +239,8 @@ struct Context<'a> {
     dialect: Dialect,
     /// The MySQL or MariaDB server the migrations will run on, when known.
     server: Option<Server>,
+    /// A connection to it, to read the live column a `MODIFY` changes.
+    live: Option<&'a mut dyn crate::driver::Driver>,
     /// Tables created by this script: rules about existing rows do not apply to them.
     created: Vec<String>,
     /// SQLite table rebuilds in this script (retort's own pattern).
@@ -383,7 +385,24 @@ pub fn lint_in_order(scripts: &[&Script], dialect: Dialect) -> Vec<Finding> {
 /// [`lint_in_order`] for a known MySQL or MariaDB server.
 pub fn lint_in_order_on(scripts: &[&Script], dialect: Dialect, server: Option<Server>) -> Vec<Finding> {
     let mut written = Vec::new();
-    scripts.iter().flat_map(|s| lint_one(s, dialect, server, &mut written)).collect()
+    scripts.iter().flat_map(|s| lint_one(s, dialect, server, None, &mut written)).collect()
+}
+
+/// [`lint_in_order`] with the database the migrations will run on: its server's online DDL
+/// rules, and on MySQL the live column each `MODIFY` changes (lengthening a VARCHAR within its
+/// length prefix is done in place, appending ENUM values is instant).
+pub fn lint_in_order_live(
+    scripts: &[&Script],
+    dialect: Dialect,
+    driver: &mut dyn crate::driver::Driver,
+) -> Vec<Finding> {
+    let on = server(driver);
+    let mut written = Vec::new();
+    let mut out = Vec::new();
+    for s in scripts {
+        out.extend(lint_one(s, dialect, on, Some(&mut *driver), &mut written));
+    }
+    out
 }
 
 /// The MySQL or MariaDB server behind a connection (`None` for the other databases).
@@ -417,7 +436,13 @@ fn import_review(script: &Script) -> Option<Finding> {
     })
 }
 
-fn lint_one(script: &Script, dialect: Dialect, server: Option<Server>, written: &mut Vec<String>) -> Vec<Finding> {
+fn lint_one<'a>(
+    script: &'a Script,
+    dialect: Dialect,
+    server: Option<Server>,
+    live: Option<&'a mut dyn crate::driver::Driver>,
+    written: &mut Vec<String>,
+) -> Vec<Finding> {
     let review = import_review(script);
     let Ok(statements) = split(&script.upgrade, dialect) else { return review.into_iter().collect() };
     let parser_dialect: &dyn SqlDialect = match dialect {
@@ -429,6 +454,7 @@ fn lint_one(script: &Script, dialect: Dialect, server: Option<Server>, written: 
         script,
         dialect,
         server,
+        live,
         created: Vec::new(),
         rebuilds: Vec::new(),
         written: std::mem::take(written),
@@ -569,6 +595,83 @@ fn table_clauses(sql: &str) -> Option<(String, Vec<String>)> {
     }
 }
 
+/// How the server runs `MODIFY [COLUMN] c <definition>` given the live column, when it runs it
+/// without a copy: a VARCHAR lengthened within its length prefix (1 byte up to 255 bytes, 2
+/// above) in place, ENUM or SET values appended instantly, a change of NULL / NOT NULL or of the
+/// default and comment only in place (the first with a rebuild), anything else copied. `None`:
+/// not known (no such live column, or a clause this does not read).
+fn modify_in_place(driver: &mut dyn crate::driver::Driver, table: &str, clause: &str) -> Option<Algorithm> {
+    let rest = clause.trim_start();
+    let rest = rest.get(6..).filter(|_| rest.get(..6).is_some_and(|w| w.eq_ignore_ascii_case("MODIFY")))?;
+    let rest = rest.trim_start();
+    let rest = match rest.get(..7) {
+        Some(w) if w.eq_ignore_ascii_case("COLUMN ") => &rest[7..],
+        _ => rest,
+    };
+    let (column, rest) = leading_name(rest)?;
+    // The type: up to the first space outside parentheses and quotes.
+    let rest = rest.trim_start();
+    let (mut depth, mut quoted, mut end) = (0i32, false, rest.len());
+    for (i, ch) in rest.char_indices() {
+        match ch {
+            '\'' => quoted = !quoted,
+            '(' if !quoted => depth += 1,
+            ')' if !quoted => depth -= 1,
+            c if c.is_whitespace() && depth == 0 && !quoted => {
+                end = i;
+                break;
+            }
+            _ => {}
+        }
+    }
+    let new_type = rest[..end].to_ascii_lowercase().replace(", ", ",");
+    let tail = rest[end..].to_ascii_uppercase();
+    let new_not_null = tail.contains("NOT NULL");
+    if tail.contains("CHARACTER SET") || tail.contains("COLLATE") || tail.contains(" FIRST") || tail.contains(" AFTER ")
+    {
+        return None;
+    }
+    let my = Dialect::Mysql;
+    let sql = format!(
+        "SELECT COLUMN_TYPE, IS_NULLABLE, CHARACTER_SET_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = {} AND COLUMN_NAME = {}",
+        my.literal(table),
+        my.literal(&column)
+    );
+    let row = driver.query(&sql).ok()?.into_iter().next()?;
+    let old_type = row.first().cloned().flatten()?.to_ascii_lowercase();
+    let old_not_null = row.get(1).cloned().flatten().as_deref() == Some("NO");
+    let charset = row.get(2).cloned().flatten().unwrap_or_default();
+    let length = |t: &str, base: &str| -> Option<u64> {
+        t.strip_prefix(base)?.strip_prefix('(')?.strip_suffix(')')?.parse().ok()
+    };
+    let bytes_per_char = match charset.as_str() {
+        "utf8mb4" | "utf16" | "utf32" => 4,
+        "utf8mb3" | "utf8" => 3,
+        "ucs2" => 2,
+        _ => 1,
+    };
+    let prefix = |n: u64| if n * bytes_per_char < 256 { 1 } else { 2 };
+    // `INT` written, `int(11)` stored: the same type.
+    let same = |a: &str, b: &str| a == b || (a.split('(').next() == b.split('(').next() && !b.contains('('));
+    let list = |t: &str, kind: &str| t.strip_prefix(kind).map(|r| r.trim_end_matches(')').to_string());
+    let or_copy = |cheaper: bool, algorithm: Algorithm| Some(if cheaper { algorithm } else { Algorithm::Copy });
+    if old_not_null != new_not_null {
+        return or_copy(same(&old_type, &new_type), Algorithm::InplaceRebuild);
+    }
+    if same(&old_type, &new_type) {
+        return Some(Algorithm::InplaceNoRebuild);
+    }
+    if let (Some(n), Some(m)) = (length(&old_type, "varchar"), length(&new_type, "varchar")) {
+        return or_copy(m >= n && prefix(n) == prefix(m), Algorithm::InplaceNoRebuild);
+    }
+    let appended = ["enum(", "set("].iter().any(|kind| {
+        list(&old_type, kind)
+            .zip(list(&new_type, kind))
+            .is_some_and(|(a, b)| b.starts_with(&a) && b[a.len()..].starts_with(','))
+    });
+    or_copy(appended, Algorithm::Instant)
+}
+
 /// Classifies a MySQL statement that changes an existing table the way the server will run it
 /// (see [`online_ddl`]), adding a finding when it rebuilds or copies the table or blocks writes.
 /// Returns the table when the statement alters an existing one.
@@ -583,9 +686,16 @@ fn online_ddl(cx: &mut Context<'_>, stmt: &Statement) -> Option<String> {
         let u = c.to_ascii_uppercase().replace(' ', "");
         u == "ALGORITHM=INSTANT" || u == "ALGORITHM=INPLACE" || u == "ALGORITHM=NOCOPY"
     });
-    let costliest =
-        clauses.iter().map(|c| (online_ddl::algorithm(online_ddl::classify(c), cx.server), c)).max_by_key(|(a, _)| *a);
-    let (algorithm, clause) = costliest?;
+    let mut costed = Vec::new();
+    for c in &clauses {
+        let op = online_ddl::classify(c);
+        let refined = match (op, cx.live.as_deref_mut()) {
+            (online_ddl::Op::ModifyColumn, Some(driver)) => modify_in_place(driver, &table, c).map(|a| (a, true)),
+            _ => None,
+        };
+        costed.push((refined.unwrap_or((online_ddl::algorithm(op, cx.server), false)), c));
+    }
+    let ((algorithm, measured), clause) = costed.into_iter().max_by_key(|((a, _), _)| *a)?;
     let rule = match algorithm {
         _ if guarded => None,
         Algorithm::Copy => Some((
@@ -609,7 +719,7 @@ fn online_ddl(cx: &mut Context<'_>, stmt: &Statement) -> Option<String> {
             None => clause.clone(),
         };
         // From the text alone a MODIFY is assumed to copy; the server does less for some.
-        let unless = if online_ddl::classify(clause) == online_ddl::Op::ModifyColumn {
+        let unless = if online_ddl::classify(clause) == online_ddl::Op::ModifyColumn && !measured {
             " (unless it only lengthens a VARCHAR within the same length prefix, or appends ENUM/SET values: then the server changes it in place)"
         } else {
             ""
