@@ -1293,14 +1293,15 @@ fn diff_views(from: &Schema, to: &Schema, touched: &Touched, p: &mut Phases) {
 }
 
 #[cfg(test)]
-mod generated_name_tests {
+mod tests {
     use super::*;
 
-    fn fk(name: &str, column: &str) -> ForeignKey {
+    /// A foreign key `name (column) -> table (id)`, with the default actions.
+    fn fk_to(name: &str, column: &str, table: Name) -> ForeignKey {
         ForeignKey {
             name: Some(name.into()),
             columns: vec![column.into()],
-            ref_table: Name::new(None, column),
+            ref_table: table,
             ref_columns: vec!["id".into()],
             on_delete: Action::NoAction,
             on_update: Action::NoAction,
@@ -1312,6 +1313,7 @@ mod generated_name_tests {
 
     #[test]
     fn made_up_foreign_key_names_follow_the_definitions() {
+        let fk = |name: &str, column: &str| fk_to(name, column, Name::new(None, column));
         let existing = [fk("t_ibfk_1", "a"), fk("t_ibfk_2", "b")];
         // Swapped numbers: nothing to do.
         let mut got = adopt_generated_names(&existing, &[fk("t_ibfk_1", "b"), fk("t_ibfk_2", "a")]);
@@ -1325,11 +1327,6 @@ mod generated_name_tests {
         assert_eq!(adopt_generated_names(&[fk("t_ibfk_1", "a")], &named), named.to_vec());
         assert!(!generated_name(&Some("t_ibfk_x".into())) && generated_name(&Some("my_t_ibfk_12".into())));
     }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
 
     fn col(name: &str, ty: &str, nullable: bool) -> Column {
         Column { name: name.into(), data_type: ty.into(), nullable, ..Column::default() }
@@ -1424,17 +1421,7 @@ mod tests {
 
     #[test]
     fn foreign_keys_come_after_every_table() {
-        let fk = |n: &str, to: &str| ForeignKey {
-            name: Some(n.into()),
-            columns: vec!["other".into()],
-            ref_table: Name::new(Some("public"), to),
-            ref_columns: vec!["id".into()],
-            on_delete: Action::NoAction,
-            on_update: Action::NoAction,
-            match_full: false,
-            deferral: Deferral::Immediate,
-            not_valid: false,
-        };
+        let fk = |n: &str, to: &str| fk_to(n, "other", Name::new(Some("public"), to));
         let mut x = table("x", vec![col("id", "integer", false), col("other", "integer", true)]);
         x.foreign_keys.push(fk("x_fk", "y"));
         let mut y = table("y", vec![col("id", "integer", false), col("other", "integer", true)]);

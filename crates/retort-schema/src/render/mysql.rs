@@ -329,7 +329,11 @@ pub fn change(c: &Change, to: &Schema) -> Vec<String> {
             ));
             out
         }
-        Change::RenameConstraint { table, from, to: new } => rename_constraint(table, from, new, to),
+        // Foreign key and check renames were expanded into drops and adds (see
+        // `expand_constraint_renames`); what is left names an index.
+        Change::RenameConstraint { table, from, to: new } => {
+            vec![alter(table, format!("RENAME INDEX {} TO {}", q(from), q(new)))]
+        }
         Change::RenameIndex { table, from, to } => vec![alter(table, format!("RENAME INDEX {} TO {}", q(from), q(to)))],
         Change::AddPrimaryKey { table, key } => vec![alter(table, format!("ADD {}", primary_key(key)))],
         Change::DropPrimaryKey { table, .. } => vec![alter(table, "DROP PRIMARY KEY")],
@@ -395,12 +399,6 @@ pub fn change(c: &Change, to: &Schema) -> Vec<String> {
         | Change::CreateRule(_)
         | Change::DropRule(_) => Vec::new(),
     }
-}
-
-/// A constraint rename the renderer did not expand: an index's (the others are dropped and added,
-/// see [`expand_constraint_renames`]).
-fn rename_constraint(table: &Name, from: &str, new: &str, _to: &Schema) -> Vec<String> {
-    vec![alter(table, format!("RENAME INDEX {} TO {}", q(from), q(new)))]
 }
 
 /// The column a key names (`` `a`(10) DESC `` names `a`), `None` for an expression.

@@ -464,8 +464,11 @@ fn lint_one<'a>(
     let mut sets_lock_timeout = false;
     let mut metadata_lock: Option<(Statement, String)> = None;
     for stmt in &statements {
-        if cx.mysql()
-            && let Some(table) = online_ddl(&mut cx, stmt)
+        // A MySQL table change, read once: classified here, and not "unchecked" below when the
+        // parser cannot read it.
+        let table_change = if cx.mysql() { table_clauses(&stmt.sql) } else { None };
+        if let Some(change) = &table_change
+            && let Some(table) = online_ddl(&mut cx, stmt, change)
         {
             metadata_lock.get_or_insert((stmt.clone(), table));
         }
@@ -504,7 +507,7 @@ fn lint_one<'a>(
             Ok(parsed) => parsed,
             // A MySQL table change the parser cannot read (table options, FULLTEXT) was still
             // read by the online DDL classifier.
-            Err(_) if cx.mysql() && table_clauses(&stmt.sql).is_some() => continue,
+            Err(_) if table_change.is_some() => continue,
             Err(e) => {
                 unreadable(&mut cx, stmt, &e.to_string());
                 continue;
@@ -675,9 +678,8 @@ fn modify_in_place(driver: &mut dyn crate::driver::Driver, table: &str, clause: 
 /// Classifies a MySQL statement that changes an existing table the way the server will run it
 /// (see [`online_ddl`]), adding a finding when it rebuilds or copies the table or blocks writes.
 /// Returns the table when the statement alters an existing one.
-fn online_ddl(cx: &mut Context<'_>, stmt: &Statement) -> Option<String> {
-    let (table, clauses) = table_clauses(&stmt.sql)?;
-    if !cx.existing(&table) {
+fn online_ddl(cx: &mut Context<'_>, stmt: &Statement, (table, clauses): &(String, Vec<String>)) -> Option<String> {
+    if !cx.existing(table) {
         return None;
     }
     // `ALGORITHM=INSTANT` (or INPLACE) written on the statement: the server refuses rather than
@@ -687,10 +689,10 @@ fn online_ddl(cx: &mut Context<'_>, stmt: &Statement) -> Option<String> {
         u == "ALGORITHM=INSTANT" || u == "ALGORITHM=INPLACE" || u == "ALGORITHM=NOCOPY"
     });
     let mut costed = Vec::new();
-    for c in &clauses {
+    for c in clauses {
         let op = online_ddl::classify(c);
         let refined = match (op, cx.live.as_deref_mut()) {
-            (online_ddl::Op::ModifyColumn, Some(driver)) => modify_in_place(driver, &table, c).map(|a| (a, true)),
+            (online_ddl::Op::ModifyColumn, Some(driver)) => modify_in_place(driver, table, c).map(|a| (a, true)),
             _ => None,
         };
         costed.push((refined.unwrap_or((online_ddl::algorithm(op, cx.server), false)), c));
@@ -716,7 +718,7 @@ fn online_ddl(cx: &mut Context<'_>, stmt: &Statement) -> Option<String> {
         };
         let shown: String = match clause.char_indices().nth(120) {
             Some((at, _)) => format!("{} ...", &clause[..at]),
-            None => clause.clone(),
+            None => clause.to_string(),
         };
         // From the text alone a MODIFY is assumed to copy; the server does less for some.
         let unless = if online_ddl::classify(clause) == online_ddl::Op::ModifyColumn && !measured {
@@ -727,12 +729,12 @@ fn online_ddl(cx: &mut Context<'_>, stmt: &Statement) -> Option<String> {
         cx.add(
             rule,
             stmt,
-            Some(&table),
+            Some(table),
             format!("on {on} this runs {} because of `{shown}`{unless}: {effect}", algorithm.words()),
             "on a big table, move this change into its own step and run it off-peak or with an online schema change tool (gh-ost, pt-online-schema-change); the other changes then run online",
         );
     }
-    Some(table)
+    Some(table.clone())
 }
 
 /// A statement the parser could not read: certainly wrong when it does not start like any SQL

@@ -31,9 +31,7 @@ pub fn load(sources: &[SourceFile], target: &DatabaseUrl, options: &InspectOptio
         DatabaseUrl::Postgres(url) => {
             let mut scratch =
                 crate::dialect::postgres::ScratchDatabase::create(url).map_err(|e| LoadError::Scratch(Box::new(e)))?;
-            let Some(driver) = scratch.driver.as_mut() else {
-                return Err(LoadError::Scratch(Box::new(DbError::msg("the scratch database has no connection"))));
-            };
+            let driver = connection(scratch.driver.as_mut())?;
             apply(driver, sources, Dialect::Postgres)?;
             unmanaged_schemas(driver, options)?;
             Ok(driver.inspect(options)?)
@@ -41,13 +39,16 @@ pub fn load(sources: &[SourceFile], target: &DatabaseUrl, options: &InspectOptio
         DatabaseUrl::Mysql(url) => {
             let mut scratch =
                 crate::dialect::mysql::ScratchDatabase::create(url).map_err(|e| LoadError::Scratch(Box::new(e)))?;
-            let Some(driver) = scratch.driver.as_mut() else {
-                return Err(LoadError::Scratch(Box::new(DbError::msg("the scratch database has no connection"))));
-            };
+            let driver = connection(scratch.driver.as_mut())?;
             apply(driver, sources, Dialect::Mysql)?;
             Ok(driver.inspect(options)?)
         }
     }
+}
+
+/// The scratch database's connection (held until the database is dropped).
+fn connection<D: Driver>(driver: Option<&mut D>) -> Result<&mut D, LoadError> {
+    driver.ok_or_else(|| LoadError::Scratch(Box::new(DbError::msg("the scratch database has no connection"))))
 }
 
 /// The scratch database started empty, so every schema in it besides `public` was created by the

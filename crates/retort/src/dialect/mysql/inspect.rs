@@ -113,10 +113,7 @@ fn default_of(raw: Option<String>, data_type: &str, extra: &str, nullable: bool,
     if extra.contains("DEFAULT_GENERATED") {
         return Some(if upper.starts_with("CURRENT_TIMESTAMP") { raw } else { format!("({raw})") });
     }
-    if numeric(data_type) && !data_type.starts_with("bit") {
-        return Some(raw);
-    }
-    if data_type.starts_with("bit") {
+    if numeric(data_type) {
         return Some(raw);
     }
     Some(render::literal(&raw))
