@@ -141,13 +141,17 @@ pub enum Command {
     /// Test the migrations on a scratch database: one head, every step up, down (back to exactly
     /// the schema before it) and up again, and the schema at head equal to the desired schema.
     #[command(
-        after_help = "Examples:\n  retort verify\n  retort verify --json\n\nThe scratch database is a temporary SQLite file, or a temporary database on the\nconfigured PostgreSQL server (dropped afterwards); the project's database is not touched."
+        after_help = "Examples:\n  retort verify\n  retort verify --data        (3 synthetic rows in every table before each step)\n  retort verify --data 10 --json\n\nThe scratch database is a temporary SQLite file, or a temporary database on the\nconfigured PostgreSQL or MySQL server (dropped afterwards); the project's database is not touched.\nWith --data, every step must also run with rows present, and the values of every column it\nkeeps must come through the upgrade and the downgrade unchanged."
     )]
     Verify {
-        /// A PostgreSQL server where the scratch database may be created (default: [schema]
-        /// dev_url, else the configured database's server).
+        /// A server where the scratch database may be created (default: [schema] dev_url, else
+        /// the configured database's server).
         #[arg(long = "dev-url", value_name = "URL")]
         dev_url: Option<String>,
+        /// Put ROWS synthetic rows (default 3) in every table before each step, and check that
+        /// the step keeps their values both ways.
+        #[arg(long, value_name = "ROWS", num_args = 0..=1, default_missing_value = "3")]
+        data: Option<usize>,
     },
     /// Restore a SQLite backup made by `upgrade --backup` over the configured database.
     #[command(

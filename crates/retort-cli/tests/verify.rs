@@ -74,9 +74,95 @@ fn the_example_verifies(kind: Kind) {
     .unwrap_or_else(|e| panic!("{e}"));
     let out = p.ok(&["verify"]);
     assert!(out.contains("verify: ok") && out.contains("matches the desired schema"), "{out}");
+    let out = p.ok(&["verify", "--data"]);
+    assert!(out.contains("verify: ok") && !out.contains("not filled"), "{out}");
+}
+
+/// `verify --data`: lying migrations that plain `verify` passes (the schema comes back, the
+/// values do not), one that fails only on rows, and what a step changes on purpose.
+fn data_catches_what_empty_tables_hide(kind: Kind) {
+    let p = project!(kind);
+    p.migration(
+        "a1",
+        &[],
+        "CREATE TABLE owners (id INTEGER PRIMARY KEY, email VARCHAR(40) NOT NULL UNIQUE);\n\
+         CREATE TABLE items (id INTEGER PRIMARY KEY, name VARCHAR(20), code VARCHAR(10) NOT NULL,\n\
+           owner_id INTEGER NOT NULL REFERENCES owners (id), kind VARCHAR(1) CHECK (kind IN ('a', 'b')));",
+        "DROP TABLE items;\nDROP TABLE owners;",
+    );
+    // The downgrade brings the column back under its old name, empty.
+    p.migration(
+        "b1",
+        &["a1"],
+        "ALTER TABLE items RENAME COLUMN name TO title;",
+        "ALTER TABLE items DROP COLUMN title;\nALTER TABLE items ADD COLUMN name VARCHAR(20);",
+    );
+    assert!(p.ok(&["verify"]).contains("verify: ok"), "plain verify cannot see it");
+    let out = p.run(&["verify", "--data"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("3 synthetic rows in every table"), "{text}");
+    assert!(
+        text.contains("the downgrade changes the values of items.name: 3 of 3 values differ: 'r000001' became NULL"),
+        "{text}"
+    );
+    assert!(!text.contains("the upgrade changes"), "the rename keeps the values under the new name:\n{text}");
+
+    // Told the truth, it passes; a step that writes the table changes its values on purpose.
+    p.migration(
+        "b1",
+        &["a1"],
+        "ALTER TABLE items RENAME COLUMN name TO title;",
+        "ALTER TABLE items RENAME COLUMN title TO name;",
+    );
+    p.migration("c1", &["b1"], "UPDATE items SET code = 'fixed';", "SELECT 1;");
+    let out = p.ok(&["verify", "--data", "5"]);
+    assert!(out.contains("5 synthetic rows") && out.contains("verify: ok"), "{out}");
+    assert!(
+        out.contains("changed on purpose: items.code: 5 of 5 values differ") && out.contains("writes the table"),
+        "{out}"
+    );
+
+    // A NOT NULL column brought back without a value: fine on empty tables, fails on rows
+    // (MariaDB fills the type's implicit default instead, and the old values are not restored).
+    p.migration(
+        "d1",
+        &["c1"],
+        "ALTER TABLE items DROP COLUMN code;",
+        "ALTER TABLE items ADD COLUMN code VARCHAR(10) NOT NULL;",
+    );
+    let out = p.run(&["verify", "--data"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    match kind {
+        Kind::Postgres => {
+            assert!(p.ok(&["verify"]).contains("verify: ok"));
+            assert!(text.contains("downgrade fails (with 3 rows in every table)") && text.contains("code"), "{text}");
+            assert_eq!(out.status.code(), Some(1), "{text}");
+        }
+        Kind::Mariadb => {
+            assert!(text.contains("not restored: items.code (the upgrade dropped the column"), "{text}");
+            assert!(text.contains("verify: ok"), "{text}");
+        }
+        Kind::Sqlite => assert!(text.contains("downgrade fails"), "{text}"),
+    }
+    let json = p.run(&["verify", "--data", "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap_or_default();
+    assert_eq!(v["rows"], 3, "{v}");
+    assert!(v["steps"][2]["changed_on_purpose"][0].as_str().is_some_and(|s| s.contains("items.code")), "{v}");
+}
+
+/// A table whose constraints no made-up row satisfies is named and skipped, not a failure.
+fn data_names_tables_it_cannot_fill(kind: Kind) {
+    let p = project!(kind);
+    p.migration("a1", &[], "CREATE TABLE odd (n INTEGER NOT NULL CHECK (n < 0));", "DROP TABLE odd;");
+    p.migration("b1", &["a1"], "ALTER TABLE odd ADD COLUMN note VARCHAR(10);", "ALTER TABLE odd DROP COLUMN note;");
+    let out = p.ok(&["verify", "--data"]);
+    assert!(out.contains("not filled: odd: ") && out.contains("verify: ok"), "{out}");
 }
 
 on_all!(
+    data_catches_what_empty_tables_hide,
+    data_names_tables_it_cannot_fill,
     good_migrations_pass_without_touching_the_database,
     bad_migrations_are_named,
     head_is_compared_with_the_desired_schema,

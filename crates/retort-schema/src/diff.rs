@@ -125,7 +125,7 @@ impl Phases {
 
 /// SQLite's type affinity of a declared type (the rules of "Datatypes In SQLite", 3.1, in their
 /// order): what the column stores, whatever the declared name or length says.
-fn sqlite_affinity(declared: &str) -> &'static str {
+pub(crate) fn sqlite_affinity(declared: &str) -> &'static str {
     let upper = declared.to_ascii_uppercase();
     let has = |words: &[&str]| words.iter().any(|w| upper.contains(w));
     match () {
@@ -266,8 +266,8 @@ pub fn diff(from: &Schema, to: &Schema, options: &DiffOptions) -> Vec<Change> {
 
     // Functions that need no table come before the tables (defaults and checks may call them);
     // those whose signature uses a table's row type come after the tables, with the views. Dropped
-    // ones go after dropped columns (whose defaults may call them) and before dropped tables
-    // (whose row types they may use).
+    // ones go after everything that may call them (dropped columns' and tables' defaults and
+    // checks), except those using a dropped table's row type, which go before the tables.
     let mut early_routines = Vec::new();
     let mut late_routines = Vec::new();
     let mut dropped_routines = Vec::new();
@@ -292,9 +292,14 @@ pub fn diff(from: &Schema, to: &Schema, options: &DiffOptions) -> Vec<Change> {
     let in_order = |routines: Vec<Routine>| topological(routines, |r| r.name.clone(), |r| r.depends_on.clone());
     p.routines.extend(in_order(early_routines).into_iter().map(Change::CreateRoutine));
     p.create_views.splice(0..0, in_order(late_routines).into_iter().map(Change::CreateRoutine));
-    let dropped_routines: Vec<Change> = in_order(dropped_routines).into_iter().rev().map(Change::DropRoutine).collect();
+    let (typed, untyped): (Vec<Change>, Vec<Change>) = in_order(dropped_routines)
+        .into_iter()
+        .rev()
+        .map(Change::DropRoutine)
+        .partition(|c| matches!(c, Change::DropRoutine(r) if r.needs_relations(from)));
     let first_table_drop = p.drops.iter().position(|c| matches!(c, Change::DropTable(_))).unwrap_or(p.drops.len());
-    p.drops.splice(first_table_drop..first_table_drop, dropped_routines);
+    p.drops.splice(first_table_drop..first_table_drop, typed);
+    p.drops.extend(untyped);
     diff_by_key(
         &from_triggers,
         &to.triggers,

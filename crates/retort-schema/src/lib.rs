@@ -12,5 +12,6 @@ pub mod diff;
 pub mod model;
 pub mod order;
 pub mod render;
+pub mod sample;
 
 pub use model::*;

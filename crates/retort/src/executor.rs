@@ -604,6 +604,11 @@ impl<'a> Migrator<'a> {
         self.driver.inspect(options)
     }
 
+    /// The connection, for a caller that reads or writes rows between runs (`verify --data`).
+    pub(crate) fn driver(&mut self) -> &mut dyn Driver {
+        self.driver.as_mut()
+    }
+
     fn run(
         &mut self,
         observer: &mut dyn Observer,

@@ -38,7 +38,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Branches(args) => listing::branches(&ctx, args),
         Command::Show { rev } => listing::show(&ctx, &rev, ctx.json),
         Command::Check => compare::check(&ctx, ctx.json),
-        Command::Verify { dev_url } => verify::run(&ctx, ctx.json, dev_url.as_deref()),
+        Command::Verify { dev_url, data } => verify::run(&ctx, ctx.json, dev_url.as_deref(), data),
         Command::Lint { revisions, fail_on } => lint::run(&ctx, revisions.as_deref(), ctx.json, fail_on),
         Command::Restore { path } => migrate::restore(&ctx, &path),
         Command::Import(crate::cli::ImportSource::Alembic { path, python, models }) => {

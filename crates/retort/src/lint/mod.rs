@@ -338,7 +338,7 @@ fn quote_table(dialect: Dialect, table: &str) -> String {
 }
 
 /// The table a row-writing statement (UPDATE, INSERT, DELETE) writes, from its first words.
-fn written_table(sql: &str) -> Option<String> {
+pub(crate) fn written_table(sql: &str) -> Option<String> {
     let words: Vec<&str> = sql.split_whitespace().take(4).collect();
     let upper: Vec<String> = words.iter().map(|w| w.to_ascii_uppercase()).collect();
     let at = match upper.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {

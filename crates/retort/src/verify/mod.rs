@@ -1,7 +1,11 @@
 //! `retort verify`: the migration folder tested on a scratch database, the way pytest-alembic
 //! does and more: one head; every step upgrades, downgrades back to exactly the schema before it
 //! (compared with the schema model, not just "it ran"), and upgrades again; at head the schema
-//! equals the desired one. Nothing touches the project's own database.
+//! equals the desired one. With [`VerifyOptions::data`], every table holds synthetic rows
+//! before each step, and the values of every column the step keeps must come through the
+//! upgrade and the downgrade unchanged (`data`). Nothing touches the project's own database.
+
+mod data;
 
 use std::time::Instant;
 
@@ -15,6 +19,7 @@ use crate::inspect::InspectError;
 use crate::load::{LoadError, load, read_sources};
 use crate::project::Project;
 use crate::target::Operation;
+use crate::text::count;
 use crate::url::{DatabaseUrl, SqliteLocation};
 
 /// Why verification could not run at all (failures of the migrations are in the report instead).
@@ -29,6 +34,16 @@ pub enum VerifyError {
     /// The desired schema could not be loaded.
     #[error(transparent)]
     Load(#[from] LoadError),
+    /// Reading or writing the synthetic rows failed.
+    #[error("verify --data: {0}")]
+    Data(#[from] DbError),
+}
+
+/// How to verify.
+#[derive(Debug, Clone, Default)]
+pub struct VerifyOptions {
+    /// Rows to put in every table before each step (`--data N`); `None` runs on empty tables.
+    pub data: Option<usize>,
 }
 
 /// What happened to one revision.
@@ -46,6 +61,13 @@ pub struct StepReport {
     pub reversible: bool,
     /// What went wrong; empty when the step passed.
     pub problems: Vec<String>,
+    /// With `--data`: values the step changes itself (it writes the table, or converts a
+    /// column's type), listed apart from the problems.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub changed_on_purpose: Vec<String>,
+    /// With `--data`: values the downgrade could not bring back because the upgrade dropped them.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub not_restored: Vec<String>,
 }
 
 /// The whole verification.
@@ -60,6 +82,12 @@ pub struct VerifyReport {
     pub desired: Option<Vec<String>>,
     /// Problems outside any one step.
     pub problems: Vec<String>,
+    /// With `--data`: the rows put in every table before each step.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rows: Option<usize>,
+    /// With `--data`: tables that could not be filled, with why (`table: reason`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unfilled: Vec<String>,
 }
 
 impl VerifyReport {
@@ -138,17 +166,34 @@ fn differences(from: &Schema, to: &Schema) -> Vec<String> {
     diff(&unordered(from), &unordered(to), &DiffOptions::default()).iter().map(|c| c.summary()).collect()
 }
 
+/// The tables a filler could not fill, as report lines.
+fn unfilled(filler: Option<data::Filler>) -> Vec<String> {
+    filler.map(|f| f.skipped.into_iter().map(|(table, why)| format!("{table}: {why}")).collect()).unwrap_or_default()
+}
+
 fn failure(e: &ApplyError) -> String {
     e.to_string().lines().take(3).collect::<Vec<_>>().join(" ")
 }
 
 /// Verifies the project's migrations on a scratch database next to `url` (a temporary SQLite
-/// file; a temporary PostgreSQL database on the same server, or on `[schema] dev_url`'s).
-pub fn verify(project: &Project, url: &DatabaseUrl) -> Result<VerifyReport, VerifyError> {
+/// file; a temporary PostgreSQL or MySQL database on the same server, or on `[schema]
+/// dev_url`'s).
+pub fn verify(
+    project: &Project,
+    url: &DatabaseUrl,
+    verify_options: &VerifyOptions,
+) -> Result<VerifyReport, VerifyError> {
     let url = &project.scratch_url(url).map_err(|e| VerifyError::Scratch(Box::new(DbError::msg(e.to_string()))))?;
     let graph = &project.graph;
     let heads: Vec<String> = graph.heads().iter().map(|&h| graph.id(h).to_string()).collect();
-    let mut report = VerifyReport { heads: heads.clone(), steps: Vec::new(), desired: None, problems: Vec::new() };
+    let mut report = VerifyReport {
+        heads: heads.clone(),
+        steps: Vec::new(),
+        desired: None,
+        problems: Vec::new(),
+        rows: verify_options.data,
+        unfilled: Vec::new(),
+    };
     if heads.len() > 1 {
         report.problems.push(format!(
             "{} heads ({}): join them with `retort merge heads -m \"merge\"`",
@@ -160,6 +205,9 @@ pub fn verify(project: &Project, url: &DatabaseUrl) -> Result<VerifyReport, Veri
     let options = project.inspect_options(url.dialect());
     let mut migrator = Migrator::new(graph, driver, project.tables(url.dialect()), project.run_options(false));
     let mut before = migrator.inspect(&options)?;
+    let mut filler = verify_options.data.map(data::Filler::new);
+    let with_rows =
+        verify_options.data.map_or(String::new(), |n| format!(" (with {} in every table)", count(n, "row")));
     for &rev in graph.topological() {
         let script = graph.script(rev);
         let mut step = StepReport {
@@ -169,25 +217,55 @@ pub fn verify(project: &Project, url: &DatabaseUrl) -> Result<VerifyReport, Veri
             downgrade_ms: None,
             reversible: !script.downgrade.is_empty() || script.upgrade.is_empty(),
             problems: Vec::new(),
+            changed_on_purpose: Vec::new(),
+            not_restored: Vec::new(),
+        };
+        let rows_before = match filler.as_mut() {
+            Some(filler) => {
+                filler.fill(migrator.driver(), &before)?;
+                Some(data::snapshot(migrator.driver(), &before)?)
+            }
+            None => None,
         };
         let started = Instant::now();
         if let Err(e) = migrator.run_operation(Operation::Upgrade(vec![rev]), &mut Silent) {
-            step.problems.push(format!("upgrade fails: {}", failure(&e)));
+            step.problems.push(format!("upgrade fails{with_rows}: {}", failure(&e)));
             report.steps.push(step);
             report.problems.push(format!("stopped at {}: later revisions were not run", script.revision));
+            report.unfilled = unfilled(filler);
             return Ok(report);
         }
         step.upgrade_ms = started.elapsed().as_millis() as u64;
         let after = migrator.inspect(&options)?;
+        let mut judgement = data::Judgement::default();
+        let renames = data::Renames::between(&before, &after);
+        let no_renames = data::Renames::default();
+        let facts = data::StepFacts::new(
+            &before,
+            &after,
+            &renames,
+            data::written_tables(&[&script.upgrade, &script.downgrade], url.dialect()),
+        );
+        if let Some(rows_before) = &rows_before {
+            let rows_after = data::snapshot(migrator.driver(), &after)?;
+            let run = data::Run { what: "the upgrade", renames: &renames, facts: &facts };
+            data::judge(&run, rows_before, &rows_after, &mut judgement);
+        }
+        let mut again = None;
         if !step.reversible {
             step.problems.push("irreversible: the downgrade section is empty".into());
         } else {
             let started = Instant::now();
             match migrator.run_operation(Operation::Downgrade(vec![rev]), &mut Silent) {
-                Err(e) => step.problems.push(format!("downgrade fails: {}", failure(&e))),
+                Err(e) => step.problems.push(format!("downgrade fails{with_rows}: {}", failure(&e))),
                 Ok(_) => {
                     step.downgrade_ms = Some(started.elapsed().as_millis() as u64);
                     let back = migrator.inspect(&options)?;
+                    if let Some(rows_before) = &rows_before {
+                        let rows_back = data::snapshot(migrator.driver(), &back)?;
+                        let run = data::Run { what: "the downgrade", renames: &no_renames, facts: &facts };
+                        data::judge(&run, rows_before, &rows_back, &mut judgement);
+                    }
                     let left = differences(&before, &back);
                     if !left.is_empty() {
                         step.problems.push(format!(
@@ -202,23 +280,32 @@ pub fn verify(project: &Project, url: &DatabaseUrl) -> Result<VerifyReport, Veri
                             "stopped at {}: the scratch database could not be brought back to it, so later revisions were not run",
                             script.revision
                         ));
+                        report.unfilled = unfilled(filler);
                         return Ok(report);
                     } else {
-                        let again = migrator.inspect(&options)?;
-                        let drift = differences(&after, &again);
+                        let schema = migrator.inspect(&options)?;
+                        let drift = differences(&after, &schema);
                         if !drift.is_empty() {
                             step.problems.push(format!(
                                 "upgrade, downgrade, upgrade gives another schema: {}",
                                 drift.join("; ")
                             ));
                         }
+                        again = Some(schema);
                     }
                 }
             }
         }
-        before = migrator.inspect(&options)?;
+        step.problems.extend(judgement.problems);
+        step.changed_on_purpose = judgement.on_purpose;
+        step.not_restored = judgement.not_restored;
+        before = match again {
+            Some(schema) => schema,
+            None => migrator.inspect(&options)?,
+        };
         report.steps.push(step);
     }
+    report.unfilled = unfilled(filler);
     let configured = !project.config.file.schema.sources().is_empty();
     if configured {
         let desired = load(&read_sources(&project.config, url.dialect())?, url, &options)?;
