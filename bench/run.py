@@ -32,6 +32,7 @@ from harness.workloads import (
     PgDowngrade,
     PgUpgrade,
     SqliteUpgrade,
+    VerifyData,
 )
 
 WORK = Path("/tmp/retort-bench")
@@ -47,6 +48,7 @@ class Scale:
     big_alembic_runs: int  # Alembic is slow there: fewer runs
     mariadb_tables: int  # tables of the synthetic schema for MariaDB's check and autogenerate
     imported: int  # revisions of the Alembic project `import alembic` converts
+    verified: int  # revisions of the history `verify --data` runs on (besides the crewai example)
     runs: int
 
 
@@ -58,6 +60,7 @@ FULL = Scale(
     big_alembic_runs=3,
     mariadb_tables=1000,
     imported=300,
+    verified=100,
     runs=5,
 )
 QUICK = Scale(
@@ -68,6 +71,7 @@ QUICK = Scale(
     big_alembic_runs=1,
     mariadb_tables=200,
     imported=50,
+    verified=20,
     runs=1,
 )
 
@@ -89,6 +93,9 @@ def workloads(scale: Scale) -> list[Workload]:
         MariadbCheck(scale.mariadb_tables),
         MariadbAutogenerate(scale.mariadb_tables, scale.touched),
         ImportAlembic(scale.imported),
+        VerifyData(None),  # the crewai example
+        VerifyData(scale.verified),
+        VerifyData(scale.verified, "postgresql"),
     ]
 
 

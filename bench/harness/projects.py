@@ -30,6 +30,23 @@ class Revision:
         return "\n".join(f"DROP TABLE {t.name};" for t in reversed(self.creates))
 
 
+@dataclass(frozen=True)
+class SqlRevision:
+    """One retort migration given as its SQL (see history.py); written like a Revision."""
+
+    id: str
+    parent: str | None
+    message: str
+    upgrade: str
+    downgrade: str
+
+    def upgrade_sql(self) -> str:
+        return self.upgrade
+
+    def downgrade_sql(self) -> str:
+        return self.downgrade
+
+
 def revision_id(i: int) -> str:
     return f"r{i:05d}"
 
@@ -67,7 +84,7 @@ def fresh_dir(path: Path) -> Path:
 
 
 def write_retort_project(
-    tools: Tools, root: Path, url: str, revisions: list[Revision], schema: sch.Schema | None = None
+    tools: Tools, root: Path, url: str, revisions: list[Revision] | list[SqlRevision], schema: sch.Schema | None = None
 ) -> Path:
     """A retort project in `root`; returns its retort.toml. Each revision is made as a user makes
     it: `retort revision` writes the file (and retort.sum), then its SQL is filled in."""
@@ -87,7 +104,7 @@ def write_retort_schema(root: Path, schema: sch.Schema) -> None:
     (root / "schema" / "models.sql").write_text(sch.schema_sql(schema))
 
 
-def _retort_revision(tools: Tools, config: Path, migrations: Path, rev: Revision) -> Path:
+def _retort_revision(tools: Tools, config: Path, migrations: Path, rev: Revision | SqlRevision) -> Path:
     """Runs `retort revision` for `rev`, on its parent (`base` for none); the file it wrote."""
     args = ["revision", "-m", rev.message, "--rev-id", rev.id, "--head", rev.parent or "base"]
     run_checked(tools.retort_cmd(config, *args))
@@ -101,7 +118,7 @@ UPGRADE_MARKER = "-- migrate:upgrade\n"
 DOWNGRADE_MARKER = "-- migrate:downgrade\n"
 
 
-def _fill_retort_migration(path: Path, rev: Revision) -> None:
+def _fill_retort_migration(path: Path, rev: Revision | SqlRevision) -> None:
     """Puts the revision's SQL after the markers of the empty file `retort revision` wrote, keeping
     the header above them."""
     header, upgrade, rest = path.read_text().partition(UPGRADE_MARKER)

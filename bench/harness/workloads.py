@@ -1,16 +1,18 @@
 """The workloads, one dataclass each: what is prepared (untimed), what every tool runs, how its
 state is reset before a run and how the result is verified after it."""
 
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
 from . import databases as db
+from . import history
 from . import projects as proj
 from . import schema as sch
 from . import verify
 from .core import Context, Contender, Target, Verify
-from .tools import Tools, run_checked
+from .tools import REPO, Tools, run_checked
 
 SEED = 20261124
 VERSION_TABLES = {"retort": "retort_version", "alembic": "alembic_version", "floor": None}
@@ -328,6 +330,66 @@ class ImportAlembic:
         return [
             Contender("retort", ctx.tools.retort_cmd(config, "import", "alembic", str(ini), "--python", python), imported, reset),
             Contender("alembic", ctx.tools.alembic_cmd(ini, "upgrade", "base:head", "--sql"), rendered),
+        ]
+
+
+# --- verify: every revision up, down and up again on a scratch database -----------------------
+
+CREWAI = REPO / "examples" / "crewai"
+DIALECT_NAMES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
+OK = "\nverify: ok\n"  # the last line of a verification that found no problem
+
+
+@dataclass
+class VerifyData:
+    """`verify --data` (3 synthetic rows in every table before each step, every kept column's values
+    compared after the upgrade and after the downgrade) against the floor `verify` of the same
+    project: the cost of the rows over the schema-only verification. The project is a copy of the
+    crewai example (`revisions` None; SQLite, as the example is configured) or a history of
+    `revisions` revisions (history.py) on SQLite or PostgreSQL. retort makes and drops the scratch
+    database itself in every run (a temporary file; `retort_scratch_*` on the server), the project's
+    own database is never touched."""
+
+    revisions: int | None
+    dialect: str = "sqlite"
+    target: Target = Target(max_floor_ratio=3.0)
+    floor: str = "`retort verify`"
+
+    @property
+    def name(self) -> str:
+        what = "crewai example" if self.revisions is None else f"{self.revisions:,} revisions"
+        return f"`verify --data`, {what} ({DIALECT_NAMES[self.dialect]})"
+
+    @property
+    def databases(self) -> list[str]:
+        # The configured database, which verify connects to for creating its scratch database.
+        return [f"{db.PREFIX}verify_data"] if self.dialect == "postgresql" else []
+
+    def contenders(self, ctx: Context) -> list[Contender]:
+        if self.revisions is None:
+            if self.dialect != "sqlite":
+                raise db.SetupError("the crewai example is configured for SQLite")
+            root = ctx.work / "verify-crewai"
+            shutil.rmtree(root, ignore_errors=True)
+            shutil.copytree(CREWAI, root, ignore=shutil.ignore_patterns("*.db", "*.db-*", "*.retort-lock"))
+            config = root / "retort.toml"
+            count = len(list((root / "migrations").glob("*.sql")))
+        else:
+            root = ctx.work / f"verify-{self.revisions}-{self.dialect}"
+            if self.dialect == "postgresql":
+                db.recreate(self.databases[0])
+                url = db.url(self.databases[0])
+            else:
+                url = f"sqlite:{root / 'app.db'}"
+            config = proj.write_retort_project(ctx.tools, root, url, history.history(self.revisions, SEED))
+            count = self.revisions
+        # Every revision verified, the rows there (or not, for the floor), and no problem found.
+        revisions = f"{count} revision{'s' if count != 1 else ''}"
+        verifying = f"Verifying {revisions} on a scratch {DIALECT_NAMES[self.dialect]} database"
+        with_rows = verify.output_mentions(f"{verifying}, 3 synthetic rows in every table before each step\n", OK)
+        return [
+            Contender("retort", ctx.tools.retort_cmd(config, "verify", "--data"), with_rows),
+            Contender("floor", ctx.tools.retort_cmd(config, "verify"), verify.output_mentions(f"{verifying}\n", OK)),
         ]
 
 

@@ -1354,6 +1354,29 @@ mod tests {
     }
 
     #[test]
+    fn dropped_functions_go_after_the_tables_that_call_them() {
+        let routine = |name: &str, depends_on: Vec<Name>| Routine {
+            name: Name::new(Some("public"), name),
+            arguments: String::new(),
+            kind: "function".into(),
+            definition: format!("CREATE FUNCTION public.{name}() ..."),
+            comment: None,
+            depends_on,
+        };
+        // t's default calls make_id(); row_of() takes t's row type (lemmy has both kinds).
+        let t = Table {
+            columns: vec![Column { default: Some("make_id()".into()), ..col("id", "text", false) }],
+            ..table("t", Vec::new())
+        };
+        let mut from = schema(vec![t]);
+        from.routines = vec![routine("make_id", Vec::new()), routine("row_of", vec![Name::new(Some("public"), "t")])];
+        let order: Vec<String> = summaries(&diff(&from, &schema(Vec::new()), &detect()));
+        let at = |what: &str| order.iter().position(|s| s.contains(what)).unwrap_or(usize::MAX);
+        assert!(at("row_of") < at("table public.t"), "{order:?}");
+        assert!(at("table public.t") < at("make_id"), "{order:?}");
+    }
+
+    #[test]
     fn sqlite_type_changes_within_one_affinity_are_no_change() {
         let sqlite = |ty: &str, nullable: bool| Schema {
             dialect: Dialect::Sqlite,
