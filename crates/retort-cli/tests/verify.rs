@@ -151,6 +151,22 @@ fn data_catches_what_empty_tables_hide(kind: Kind) {
     assert!(v["steps"][2]["changed_on_purpose"][0].as_str().is_some_and(|s| s.contains("items.code")), "{v}");
 }
 
+/// A column added after its table was filled gets values too, so a later step is judged on them.
+fn data_reaches_columns_added_later(kind: Kind) {
+    let p = project!(kind);
+    p.migration("a1", &[], "CREATE TABLE t (id INTEGER PRIMARY KEY);", "DROP TABLE t;");
+    p.migration("b1", &["a1"], "ALTER TABLE t ADD COLUMN note VARCHAR(10);", "ALTER TABLE t DROP COLUMN note;");
+    p.migration(
+        "c1",
+        &["b1"],
+        "ALTER TABLE t RENAME COLUMN note TO memo;",
+        "ALTER TABLE t DROP COLUMN memo;\nALTER TABLE t ADD COLUMN note VARCHAR(10);",
+    );
+    let out = p.run(&["verify", "--data"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("the downgrade changes the values of t.note: 3 of 3 values differ"), "{text}");
+}
+
 /// A table whose constraints no made-up row satisfies is named and skipped, not a failure.
 fn data_names_tables_it_cannot_fill(kind: Kind) {
     let p = project!(kind);
@@ -163,6 +179,7 @@ fn data_names_tables_it_cannot_fill(kind: Kind) {
 on_all!(
     data_catches_what_empty_tables_hide,
     data_names_tables_it_cannot_fill,
+    data_reaches_columns_added_later,
     good_migrations_pass_without_touching_the_database,
     bad_migrations_are_named,
     head_is_compared_with_the_desired_schema,

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use retort_schema::change::Change;
 use retort_schema::diff::{DiffOptions, diff};
 use retort_schema::sample::{Sample, sample};
-use retort_schema::{Name, Schema, Table};
+use retort_schema::{Column, Name, Schema, Table};
 
 use crate::dialect::Dialect;
 use crate::driver::{DbError, Driver};
@@ -71,7 +71,9 @@ impl Filler {
         Filler { rows, next: HashMap::new(), skipped: BTreeMap::new() }
     }
 
-    /// Tops every table of `schema` up to the row count, parents before children.
+    /// Tops every table of `schema` up to the row count, parents before children, and gives a
+    /// value to the NULLs of nullable columns (a column added after its table was filled would
+    /// otherwise stay NULL in every row, and no step would be judged on its values).
     pub(crate) fn fill(&mut self, driver: &mut dyn Driver, schema: &Schema) -> Result<(), DbError> {
         let dialect = driver.dialect();
         let tables: Vec<&Table> = retort_schema::order::topological(
@@ -81,20 +83,59 @@ impl Filler {
         );
         for table in tables {
             let name = qualified(dialect, &table.name);
-            let count: usize = driver
-                .query(&format!("SELECT count(*) FROM {name}"))?
+            // The columns whose NULLs get a value: nullable, stored, outside foreign keys, of a
+            // type a value can be made for. One query counts the rows and each one's values.
+            let nullable: Vec<&Column> = table
+                .columns
+                .iter()
+                .filter(|c| c.nullable && !table.foreign_keys.iter().any(|k| k.columns.contains(&c.name)))
+                .filter(|c| matches!(sample(schema, table, c, 1), Sample::Literal(_)))
+                .collect();
+            let counts: Vec<String> = std::iter::once("count(*)".to_string())
+                .chain(nullable.iter().map(|c| format!("count({})", dialect.quote_ident(&c.name))))
+                .collect();
+            let row = driver.query(&format!("SELECT {} FROM {name}", counts.join(", ")))?;
+            let numbers: Vec<usize> = row
                 .first()
-                .and_then(|r| r.first().cloned().flatten())
-                .and_then(|c| c.parse().ok())
-                .unwrap_or(0);
-            if count >= self.rows {
-                continue;
-            }
-            if let Err(why) = self.top_up(driver, schema, table, count) {
+                .map(|r| r.iter().map(|v| v.as_deref().and_then(|v| v.parse().ok()).unwrap_or(0)).collect())
+                .unwrap_or_default();
+            let count = numbers.first().copied().unwrap_or(0);
+            if count < self.rows
+                && let Err(why) = self.top_up(driver, schema, table, count)
+            {
                 self.skipped.entry(label(&table.name)).or_insert(why);
+            }
+            for (column, &values) in nullable.iter().zip(numbers.iter().skip(1)) {
+                self.fill_nulls(driver, schema, table, column, count.saturating_sub(values).min(self.rows));
             }
         }
         Ok(())
+    }
+
+    /// Sets `nulls` NULLs of a nullable column to values of its type, one row at a time (each
+    /// row its own value, so a unique key holds). A row the table's constraints refuse keeps
+    /// its NULL.
+    fn fill_nulls(&mut self, driver: &mut dyn Driver, schema: &Schema, table: &Table, column: &Column, nulls: usize) {
+        let dialect = driver.dialect();
+        let name = qualified(dialect, &table.name);
+        let c = dialect.quote_ident(&column.name);
+        for _ in 0..nulls {
+            let n = self.next.entry(table.name.clone()).or_insert(0);
+            *n += 1;
+            let Sample::Literal(value) = sample(schema, table, column, *n) else { return };
+            let sql = match dialect {
+                Dialect::Mysql => format!("UPDATE {name} SET {c} = {value} WHERE {c} IS NULL LIMIT 1"),
+                Dialect::Postgres => format!(
+                    "UPDATE {name} SET {c} = {value} WHERE ctid = (SELECT ctid FROM {name} WHERE {c} IS NULL LIMIT 1)"
+                ),
+                Dialect::Sqlite => format!(
+                    "UPDATE {name} SET {c} = {value} WHERE rowid = (SELECT rowid FROM {name} WHERE {c} IS NULL LIMIT 1)"
+                ),
+            };
+            if driver.execute(&sql).is_err() {
+                return;
+            }
+        }
     }
 
     /// Inserts the rows `table` lacks; `Err` says why none could be.
