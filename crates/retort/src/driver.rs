@@ -55,6 +55,34 @@ impl DeferredBegin {
     }
 }
 
+/// A connection a driver opened itself, or one the application lent it for the run (see
+/// [`crate::migrations::Database`]).
+pub(crate) enum Held<'c, T> {
+    /// Opened by the driver, closed with it.
+    Owned(T),
+    /// The application's own, given back when the driver is dropped.
+    Lent(&'c mut T),
+}
+
+impl<T> std::ops::Deref for Held<'_, T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        match self {
+            Held::Owned(t) => t,
+            Held::Lent(t) => t,
+        }
+    }
+}
+
+impl<T> std::ops::DerefMut for Held<'_, T> {
+    fn deref_mut(&mut self) -> &mut T {
+        match self {
+            Held::Owned(t) => t,
+            Held::Lent(t) => t,
+        }
+    }
+}
+
 /// Why a connection could not be opened.
 #[derive(Debug, thiserror::Error)]
 pub enum ConnectError {

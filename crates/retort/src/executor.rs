@@ -412,7 +412,7 @@ impl RunReport {
 pub struct Migrator<'a> {
     graph: &'a RevisionGraph,
     tables: VersionTables,
-    driver: Box<dyn Driver>,
+    driver: Box<dyn Driver + 'a>,
     options: RunOptions,
     user: String,
     /// With `--resume`: the revision whose first statements already ran, and how many.
@@ -458,7 +458,7 @@ impl<'a> Migrator<'a> {
     /// A migrator over a graph and a connection.
     pub fn new(
         graph: &'a RevisionGraph,
-        mut driver: Box<dyn Driver>,
+        mut driver: Box<dyn Driver + 'a>,
         tables: VersionTables,
         options: RunOptions,
     ) -> Self {

@@ -27,7 +27,6 @@ pub mod diagram;
 pub mod dialect;
 pub mod driver;
 pub mod executor;
-pub mod graph;
 pub mod import;
 pub mod inspect;
 pub mod lint;
@@ -37,12 +36,16 @@ pub mod plan;
 pub mod project;
 pub mod python;
 pub mod revision;
-pub mod script;
 pub mod statements;
-pub mod sum;
 pub mod target;
 pub mod text;
 pub mod url;
 pub mod verify;
 
-pub use migrations::{Migrations, Report};
+pub use migrations::{Embedded, Migrations, Report};
+pub use retort_files::{build, folder, graph, script, sum};
+/// Embeds a migrations folder in the binary: `static MIGRATIONS: retort::Embedded =
+/// retort::embed_migrations!("migrations");` (the folder relative to `Cargo.toml`; the crate's
+/// `build.rs` calls [`build::watch`] for it). A broken folder fails the build with retort's own
+/// message, file and line.
+pub use retort_macros::embed_migrations;

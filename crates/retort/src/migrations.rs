@@ -15,10 +15,11 @@
 //! ```
 
 use std::path::Path;
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use crate::dialect::VersionTables;
-use crate::driver::{Access, ConnectError, connect};
+use crate::driver::{Access, ConnectError, Driver, connect};
 use crate::executor::{ApplyError, Drift, HistoryRow, Migrator, RunOptions, Silent, StepReport};
 use crate::graph::RevisionGraph;
 use crate::plan::plan;
@@ -46,6 +47,64 @@ pub enum Error {
     /// The run failed.
     #[error(transparent)]
     Run(#[from] ApplyError),
+}
+
+/// The database a call runs against: a URL (`sqlite:app.db`, `postgres://...`,
+/// `mysql://...`), or a connection the application already holds, lent for the call.
+///
+/// ```no_run
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let migrations = retort::Migrations::from_dir("migrations")?;
+/// let mut conn = rusqlite::Connection::open("app.db")?;
+/// migrations.upgrade(&mut conn, "head")?;
+/// // ... the application goes on with the same connection.
+/// # Ok(())
+/// # }
+/// ```
+///
+/// A lent connection must not be inside a transaction of the application's own: every step runs
+/// in its own transaction (SQLite's `foreign_keys` setting is turned off for the run, as table
+/// rebuilds need, and put back).
+#[non_exhaustive]
+pub enum Database<'c> {
+    /// A database URL, connected for the call.
+    Url(&'c str),
+    /// An open SQLite connection.
+    Sqlite(&'c mut rusqlite::Connection),
+    /// An open PostgreSQL client.
+    Postgres(&'c mut postgres::Client),
+    /// An open MySQL or MariaDB connection, with its database selected.
+    Mysql(&'c mut mysql::Conn),
+}
+
+impl<'c> From<&'c str> for Database<'c> {
+    fn from(url: &'c str) -> Self {
+        Database::Url(url)
+    }
+}
+
+impl<'c> From<&'c String> for Database<'c> {
+    fn from(url: &'c String) -> Self {
+        Database::Url(url)
+    }
+}
+
+impl<'c> From<&'c mut rusqlite::Connection> for Database<'c> {
+    fn from(conn: &'c mut rusqlite::Connection) -> Self {
+        Database::Sqlite(conn)
+    }
+}
+
+impl<'c> From<&'c mut postgres::Client> for Database<'c> {
+    fn from(client: &'c mut postgres::Client) -> Self {
+        Database::Postgres(client)
+    }
+}
+
+impl<'c> From<&'c mut mysql::Conn> for Database<'c> {
+    fn from(conn: &'c mut mysql::Conn) -> Self {
+        Database::Mysql(conn)
+    }
 }
 
 /// What an upgrade or downgrade did.
@@ -84,6 +143,88 @@ impl std::fmt::Display for Report {
     }
 }
 
+/// Migrations compiled into the binary by [`embed_migrations!`](crate::embed_migrations), checked
+/// at compile time. The same API as [`Migrations`] (which [`Embedded::migrations`] gives, for
+/// its settings): the files are parsed once, on first use.
+///
+/// ```ignore
+/// static MIGRATIONS: retort::Embedded = retort::embed_migrations!("migrations");
+///
+/// fn main() -> Result<(), retort::migrations::Error> {
+///     let report = MIGRATIONS.upgrade("sqlite:app.db", "head")?;
+///     println!("{report}");
+///     Ok(())
+/// }
+/// ```
+#[derive(Debug)]
+pub struct Embedded {
+    dir: &'static str,
+    files: &'static [(&'static str, &'static str)],
+    sum: Option<&'static str>,
+    parsed: OnceLock<Migrations>,
+}
+
+impl Embedded {
+    /// What `embed_migrations!` expands to: the folder as written, each file's name and text,
+    /// and `retort.sum`'s text.
+    #[doc(hidden)]
+    pub const fn __new(
+        dir: &'static str,
+        files: &'static [(&'static str, &'static str)],
+        sum: Option<&'static str>,
+    ) -> Embedded {
+        Embedded { dir, files, sum, parsed: OnceLock::new() }
+    }
+
+    /// The embedded files, as `(file name, text)`, sorted by name.
+    pub fn files(&self) -> &'static [(&'static str, &'static str)] {
+        self.files
+    }
+
+    /// The migrations, parsed on first use (the macro checked the same texts when it compiled
+    /// them, so this fails only if the retort that compiled them differs from this one).
+    pub fn migrations(&self) -> Result<&Migrations, Error> {
+        if let Some(m) = self.parsed.get() {
+            return Ok(m);
+        }
+        let graph = crate::folder::from_texts(Path::new(self.dir), self.files, self.sum).map_err(ProjectError::from)?;
+        let _ = self.parsed.set(Migrations::from_graph(graph));
+        self.parsed
+            .get()
+            .ok_or_else(|| Error::Files(ProjectError::Sum { file: self.dir.into(), problems: "not parsed".into() }))
+    }
+
+    /// [`Migrations::upgrade`].
+    pub fn upgrade<'c>(&self, db: impl Into<Database<'c>>, target: &str) -> Result<Report, Error> {
+        self.migrations()?.upgrade(db, target)
+    }
+
+    /// [`Migrations::downgrade`].
+    pub fn downgrade<'c>(&self, db: impl Into<Database<'c>>, target: &str) -> Result<Report, Error> {
+        self.migrations()?.downgrade(db, target)
+    }
+
+    /// [`Migrations::current`].
+    pub fn current<'c>(&self, db: impl Into<Database<'c>>) -> Result<Vec<String>, Error> {
+        self.migrations()?.current(db)
+    }
+
+    /// [`Migrations::pending`].
+    pub fn pending<'c>(&self, db: impl Into<Database<'c>>) -> Result<Vec<String>, Error> {
+        self.migrations()?.pending(db)
+    }
+
+    /// [`Migrations::history`].
+    pub fn history<'c>(&self, db: impl Into<Database<'c>>) -> Result<Vec<HistoryRow>, Error> {
+        self.migrations()?.history(db)
+    }
+
+    /// [`Migrations::check_applied`].
+    pub fn check_applied<'c>(&self, db: impl Into<Database<'c>>) -> Result<Vec<Drift>, Error> {
+        self.migrations()?.check_applied(db)
+    }
+}
+
 /// A set of migrations, read and checked once (headers, graph, `retort.sum`).
 #[derive(Debug, Clone)]
 pub struct Migrations {
@@ -97,23 +238,17 @@ impl Migrations {
     /// Reads every migration file of a folder, as `retort upgrade` does: a malformed file, an
     /// invalid graph or files that differ from `retort.sum` are an error naming the file.
     pub fn from_dir(dir: impl AsRef<Path>) -> Result<Migrations, Error> {
-        let dir = dir.as_ref();
-        let scripts = crate::script::read_dir(dir).map_err(ProjectError::from)?;
-        let graph = RevisionGraph::build(scripts).map_err(ProjectError::from)?;
-        let problems = crate::sum::check(dir, &graph);
-        if !problems.is_empty() {
-            return Err(ProjectError::Sum {
-                file: crate::sum::path(dir).display().to_string(),
-                problems: problems.join("\n  "),
-            }
-            .into());
-        }
-        Ok(Migrations {
+        let graph = crate::folder::read(dir.as_ref()).map_err(ProjectError::from)?;
+        Ok(Migrations::from_graph(graph))
+    }
+
+    fn from_graph(graph: RevisionGraph) -> Migrations {
+        Migrations {
             graph,
             version_table: "retort_version".into(),
             history_table: "retort_history".into(),
             options: RunOptions::default(),
-        })
+        }
     }
 
     /// Uses another version table (`alembic_version` adopts a database Alembic managed).
@@ -139,15 +274,27 @@ impl Migrations {
         &self.graph
     }
 
-    fn migrator(&self, db: &str, access: Access) -> Result<Migrator<'_>, Error> {
-        let cwd = std::env::current_dir().unwrap_or_else(|_| ".".into());
-        let url = DatabaseUrl::parse(db, &cwd)?;
-        let driver = connect(&url, access, self.options.lock_timeout)?;
-        let tables = VersionTables::new(url.dialect(), &self.version_table, &self.history_table);
+    fn migrator<'s>(&'s self, db: Database<'s>, access: Access) -> Result<Migrator<'s>, Error> {
+        let lent = |e: crate::driver::DbError| ConnectError::Unreachable {
+            url: "the connection the application lent".into(),
+            message: e.to_string(),
+            hint: String::new(),
+        };
+        let driver: Box<dyn Driver + 's> = match db {
+            Database::Url(text) => {
+                let cwd = std::env::current_dir().unwrap_or_else(|_| ".".into());
+                let url = DatabaseUrl::parse(text, &cwd)?;
+                connect(&url, access, self.options.lock_timeout)?
+            }
+            Database::Sqlite(conn) => Box::new(crate::dialect::sqlite::SqliteDriver::lent(conn).map_err(lent)?),
+            Database::Postgres(client) => Box::new(crate::dialect::postgres::PostgresDriver::lent(client)),
+            Database::Mysql(conn) => Box::new(crate::dialect::mysql::MysqlDriver::lent(conn).map_err(lent)?),
+        };
+        let tables = VersionTables::new(driver.dialect(), &self.version_table, &self.history_table);
         Ok(Migrator::new(&self.graph, driver, tables, self.options.clone()))
     }
 
-    fn run(&self, db: &str, target: &str, up: bool) -> Result<Report, Error> {
+    fn run<'s>(&'s self, db: Database<'s>, target: &str, up: bool) -> Result<Report, Error> {
         let target = Target::parse(target)?;
         let mut migrator = self.migrator(db, Access::ReadWrite)?;
         let before = migrator.version_rows()?;
@@ -161,23 +308,24 @@ impl Migrations {
         Ok(Report { before, after, steps: run.steps })
     }
 
-    /// Upgrades the database at the URL `db` to `target` (`head`, `heads`, `+1`, an id, ...).
-    pub fn upgrade(&self, db: &str, target: &str) -> Result<Report, Error> {
-        self.run(db, target, true)
+    /// Upgrades the database `db` (a URL or a lent connection, see [`Database`]) to `target`
+    /// (`head`, `heads`, `+1`, an id, ...).
+    pub fn upgrade<'c>(&self, db: impl Into<Database<'c>>, target: &str) -> Result<Report, Error> {
+        self.run(db.into(), target, true)
     }
 
-    /// Downgrades the database at the URL `db` to `target` (`-1`, `base`, an id, ...).
-    pub fn downgrade(&self, db: &str, target: &str) -> Result<Report, Error> {
-        self.run(db, target, false)
+    /// Downgrades the database `db` to `target` (`-1`, `base`, an id, ...).
+    pub fn downgrade<'c>(&self, db: impl Into<Database<'c>>, target: &str) -> Result<Report, Error> {
+        self.run(db.into(), target, false)
     }
 
     /// The version rows: the revisions the database is at (empty at base).
-    pub fn current(&self, db: &str) -> Result<Vec<String>, Error> {
-        Ok(self.migrator(db, Access::ReadOnly)?.version_rows()?)
+    pub fn current<'c>(&self, db: impl Into<Database<'c>>) -> Result<Vec<String>, Error> {
+        Ok(self.migrator(db.into(), Access::ReadOnly)?.version_rows()?)
     }
 
     /// The revisions `upgrade(db, "heads")` would run, in order.
-    pub fn pending(&self, db: &str) -> Result<Vec<String>, Error> {
+    pub fn pending<'c>(&self, db: impl Into<Database<'c>>) -> Result<Vec<String>, Error> {
         let rows = self.current(db)?;
         let (current, applied) = applied_from_rows(&self.graph, &rows, &self.version_table)?;
         let op = Resolver::new(&self.graph, &current, &applied).upgrade(&Target::parse("heads")?)?;
@@ -185,14 +333,14 @@ impl Migrations {
     }
 
     /// The history table, oldest first.
-    pub fn history(&self, db: &str) -> Result<Vec<HistoryRow>, Error> {
-        Ok(self.migrator(db, Access::ReadOnly)?.history(None)?)
+    pub fn history<'c>(&self, db: impl Into<Database<'c>>) -> Result<Vec<HistoryRow>, Error> {
+        Ok(self.migrator(db.into(), Access::ReadOnly)?.history(None)?)
     }
 
     /// Applied migration files whose text changed since they ran (by checksum, against the
     /// history table).
-    pub fn check_applied(&self, db: &str) -> Result<Vec<Drift>, Error> {
-        let mut migrator = self.migrator(db, Access::ReadOnly)?;
+    pub fn check_applied<'c>(&self, db: impl Into<Database<'c>>) -> Result<Vec<Drift>, Error> {
+        let mut migrator = self.migrator(db.into(), Access::ReadOnly)?;
         let (_, applied) = migrator.state()?;
         Ok(migrator.drift(&applied)?)
     }

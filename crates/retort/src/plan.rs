@@ -116,7 +116,7 @@ pub fn change(graph: &RevisionGraph, from: &[Rev], to: &[Rev]) -> RowChange {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::graph::tests::graph;
+    use crate::graph::test_support::graph;
 
     fn describe(g: &RevisionGraph, steps: &[Step]) -> Vec<String> {
         steps

@@ -32,6 +32,16 @@ pub enum ProjectError {
     },
 }
 
+impl From<crate::folder::FolderError> for ProjectError {
+    fn from(e: crate::folder::FolderError) -> Self {
+        match e {
+            crate::folder::FolderError::Script(e) => ProjectError::Script(e),
+            crate::folder::FolderError::Graph(e) => ProjectError::Graph(e),
+            crate::folder::FolderError::Sum { file, problems } => ProjectError::Sum { file, problems },
+        }
+    }
+}
+
 /// A loaded project.
 #[derive(Debug, Clone)]
 pub struct Project {

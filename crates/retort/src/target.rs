@@ -529,7 +529,7 @@ impl<'a> Resolver<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::graph::tests::graph;
+    use crate::graph::test_support::graph;
 
     #[test]
     fn grammar() {

@@ -11,7 +11,7 @@ use mysql::{Conn, OptsBuilder, SslOpts};
 use retort_schema::Schema;
 
 use crate::dialect::Dialect;
-use crate::driver::{DbError, DeferredBegin, Driver};
+use crate::driver::{DbError, DeferredBegin, Driver, Held};
 use crate::inspect::{InspectError, InspectOptions};
 
 /// `ssl-mode`, with MySQL's values (the `mysql` client's `--ssl-mode`).
@@ -216,8 +216,8 @@ impl MysqlUrl {
 }
 
 /// A connection to a MySQL or MariaDB database.
-pub struct MysqlDriver {
-    conn: Conn,
+pub struct MysqlDriver<'c> {
+    conn: Held<'c, Conn>,
     database: String,
     lock_name: Option<String>,
     mariadb: Option<bool>,
@@ -288,7 +288,7 @@ fn lock_name(database: &str, key: &str) -> String {
     format!("retort:{}", &hex::encode(sha2::Sha256::digest(name.as_bytes()))[..40])
 }
 
-impl MysqlDriver {
+impl MysqlDriver<'_> {
     /// Connects using a `mysql://` or `mariadb://` URL.
     pub fn connect(url: &str) -> Result<Self, DbError> {
         Self::connect_to(url, None)
@@ -317,7 +317,13 @@ impl MysqlDriver {
             },
         }
         .map_err(db_error)?;
-        Ok(MysqlDriver { conn, database, lock_name: None, mariadb: None, begin_pending: DeferredBegin::default() })
+        Ok(MysqlDriver {
+            conn: Held::Owned(conn),
+            database,
+            lock_name: None,
+            mariadb: None,
+            begin_pending: DeferredBegin::default(),
+        })
     }
 
     /// Whether the server is MariaDB (else MySQL), asked once when first needed.
@@ -355,7 +361,23 @@ impl MysqlDriver {
     }
 }
 
-impl Driver for MysqlDriver {
+impl<'c> MysqlDriver<'c> {
+    /// Runs on the application's own connection, in the database it has selected.
+    pub fn lent(conn: &'c mut Conn) -> Result<Self, DbError> {
+        let database: Option<String> = conn.query_first("SELECT DATABASE()").map_err(db_error)?.flatten();
+        let database =
+            database.ok_or_else(|| DbError::msg("the connection has no database selected (USE one first)"))?;
+        Ok(MysqlDriver {
+            conn: Held::Lent(conn),
+            database,
+            lock_name: None,
+            mariadb: None,
+            begin_pending: DeferredBegin::default(),
+        })
+    }
+}
+
+impl Driver for MysqlDriver<'_> {
     fn dialect(&self) -> Dialect {
         Dialect::Mysql
     }

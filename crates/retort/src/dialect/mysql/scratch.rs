@@ -9,10 +9,10 @@ use crate::driver::{DbError, Driver};
 
 /// A temporary database and a connection to it; dropped when this goes away.
 pub struct ScratchDatabase {
-    admin: MysqlDriver,
+    admin: MysqlDriver<'static>,
     name: String,
     /// The connection to the scratch database.
-    pub driver: Option<MysqlDriver>,
+    pub driver: Option<MysqlDriver<'static>>,
 }
 
 impl ScratchDatabase {

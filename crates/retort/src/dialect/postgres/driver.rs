@@ -10,12 +10,12 @@ use postgres::{Client, NoTls, SimpleQueryMessage};
 use retort_schema::Schema;
 
 use crate::dialect::Dialect;
-use crate::driver::{DbError, DeferredBegin, Driver};
+use crate::driver::{DbError, DeferredBegin, Driver, Held};
 use crate::inspect::{InspectError, InspectOptions};
 
 /// A connection to a PostgreSQL database.
-pub struct PostgresDriver {
-    client: Client,
+pub struct PostgresDriver<'c> {
+    client: Held<'c, Client>,
     lock_key: Option<i64>,
     /// `BEGIN` was asked for and travels with the next statement, saving a round trip per
     /// migration step.
@@ -66,7 +66,7 @@ fn lock_key(text: &str) -> i64 {
     hash as i64
 }
 
-impl PostgresDriver {
+impl PostgresDriver<'_> {
     /// Connects using a `postgres://` URL; `PGPASSWORD` fills in a password the URL lacks.
     pub fn connect(url: &str) -> Result<Self, DbError> {
         Self::connect_to(url, None)
@@ -105,7 +105,14 @@ impl PostgresDriver {
                 config.connect(tls.connector()?).map_err(db_error)?
             }
         };
-        Ok(PostgresDriver { client, lock_key: None, begin_pending: DeferredBegin::default() })
+        Ok(PostgresDriver { client: Held::Owned(client), lock_key: None, begin_pending: DeferredBegin::default() })
+    }
+}
+
+impl<'c> PostgresDriver<'c> {
+    /// Runs on the application's own connection (outside a transaction of its own).
+    pub fn lent(client: &'c mut Client) -> Self {
+        PostgresDriver { client: Held::Lent(client), lock_key: None, begin_pending: DeferredBegin::default() }
     }
 }
 
@@ -356,7 +363,7 @@ mod tls {
     }
 }
 
-impl Driver for PostgresDriver {
+impl Driver for PostgresDriver<'_> {
     fn dialect(&self) -> Dialect {
         Dialect::Postgres
     }

@@ -6,10 +6,10 @@ use crate::driver::{DbError, Driver};
 
 /// A temporary database and a connection to it; dropped (`WITH (FORCE)`) when this goes away.
 pub struct ScratchDatabase {
-    admin: PostgresDriver,
+    admin: PostgresDriver<'static>,
     name: String,
     /// The connection to the scratch database.
-    pub driver: Option<PostgresDriver>,
+    pub driver: Option<PostgresDriver<'static>>,
 }
 
 impl ScratchDatabase {

@@ -13,13 +13,15 @@ use rusqlite::{Connection, OpenFlags};
 use retort_schema::Schema;
 
 use crate::dialect::Dialect;
-use crate::driver::{Access, DbError, Driver};
+use crate::driver::{Access, DbError, Driver, Held};
 use crate::inspect::{InspectError, InspectOptions};
 use crate::url::SqliteLocation;
 
 /// A connection to a SQLite database file (or memory).
-pub struct SqliteDriver {
-    conn: Connection,
+pub struct SqliteDriver<'c> {
+    conn: Held<'c, Connection>,
+    /// A lent connection's `foreign_keys` setting, put back when the driver is dropped.
+    restore_foreign_keys: Option<bool>,
     lock_path: Option<PathBuf>,
     lock: Option<File>,
 }
@@ -38,7 +40,7 @@ pub(super) fn db_error(e: rusqlite::Error) -> DbError {
     DbError { message, code, position: None, detail: None, hint: None }
 }
 
-impl SqliteDriver {
+impl SqliteDriver<'_> {
     /// Opens the database; a read-only open of a missing file gives an empty in-memory database
     /// (which is what SQLite would create) rather than creating the file.
     pub fn open(location: &SqliteLocation, access: Access, busy_timeout: Duration) -> Result<Self, DbError> {
@@ -62,11 +64,30 @@ impl SqliteDriver {
             }
             SqliteLocation::Memory => None,
         };
-        Ok(SqliteDriver { conn, lock_path, lock: None })
+        Ok(SqliteDriver { conn: Held::Owned(conn), restore_foreign_keys: None, lock_path, lock: None })
     }
 }
 
-impl Driver for SqliteDriver {
+impl<'c> SqliteDriver<'c> {
+    /// Runs on the application's own connection (its busy timeout is kept; its `foreign_keys`
+    /// setting is turned off for the run, as table rebuilds need, and put back afterwards).
+    pub fn lent(conn: &'c mut Connection) -> Result<Self, DbError> {
+        let foreign_keys: bool = conn.query_row("PRAGMA foreign_keys", [], |r| r.get(0)).map_err(db_error)?;
+        conn.execute_batch("PRAGMA foreign_keys = OFF").map_err(db_error)?;
+        let lock_path = conn.path().filter(|p| !p.is_empty()).map(|p| PathBuf::from(format!("{p}.retort-lock")));
+        Ok(SqliteDriver { conn: Held::Lent(conn), restore_foreign_keys: Some(foreign_keys), lock_path, lock: None })
+    }
+}
+
+impl Drop for SqliteDriver<'_> {
+    fn drop(&mut self) {
+        if self.restore_foreign_keys == Some(true) {
+            let _ = self.conn.execute_batch("PRAGMA foreign_keys = ON");
+        }
+    }
+}
+
+impl Driver for SqliteDriver<'_> {
     fn dialect(&self) -> Dialect {
         Dialect::Sqlite
     }

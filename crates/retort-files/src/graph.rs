@@ -435,14 +435,15 @@ pub fn closest<'a>(wanted: &str, candidates: impl Iterator<Item = &'a str>) -> V
     scored.into_iter().take(3).map(|(_, c)| c.to_string()).collect()
 }
 
-#[cfg(test)]
-pub(crate) mod tests {
+/// Graphs written in one line, for tests (here and in `retort`'s planner and target tests).
+#[doc(hidden)]
+pub mod test_support {
     use std::path::Path;
 
     use super::*;
 
-    /// Builds a script from `id`, its parents and extra header lines, for graph tests.
-    pub(crate) fn script(id: &str, parents: &[&str], extra: &str) -> Script {
+    /// Builds a script from `id`, its parents and extra header lines. Panics on a malformed one.
+    pub fn script(id: &str, parents: &[&str], extra: &str) -> Script {
         let text = format!(
             "-- {id}\n--\n-- Revision: {id}\n-- Revises: {}\n-- Create Date: 2026-01-01 00:00:{:02}\n{extra}\n-- migrate:upgrade\nSELECT 1;\n-- migrate:downgrade\nSELECT 1;\n",
             parents.join(", "),
@@ -454,13 +455,20 @@ pub(crate) mod tests {
         }
     }
 
-    pub(crate) fn graph(specs: &[(&str, &[&str])]) -> RevisionGraph {
+    /// Builds a graph of `(id, parents)`. Panics on an invalid one.
+    pub fn graph(specs: &[(&str, &[&str])]) -> RevisionGraph {
         let scripts = specs.iter().map(|(id, parents)| script(id, parents, "")).collect();
         match RevisionGraph::build(scripts) {
             Ok(g) => g,
             Err(e) => panic!("test graph: {e}"),
         }
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::test_support::{graph, script};
+    use super::*;
 
     fn ids(g: &RevisionGraph, revs: &[Rev]) -> Vec<String> {
         revs.iter().map(|&r| g.id(r).to_string()).collect()

@@ -107,7 +107,7 @@ pub fn check(dir: &Path, graph: &RevisionGraph) -> Vec<String> {
 }
 
 /// Compares a sum file's text with the graph.
-fn compare(recorded: &str, graph: &RevisionGraph) -> Vec<String> {
+pub fn compare(recorded: &str, graph: &RevisionGraph) -> Vec<String> {
     let mut problems = Vec::new();
     let mut lines = recorded.lines();
     let head = lines.next().unwrap_or_default().trim();
