@@ -139,7 +139,11 @@ log "cargo clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 # The library crates document every public item (#![warn(missing_docs)]), and no doc link is broken.
 log "cargo doc"
-RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --locked -p retort -p retort-schema
+RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --locked -p retort -p retort-schema -p retort-files -p retort-macros
+# The library crates are publishable: each packages and builds from its own tarball (versions on
+# every path dependency, metadata, readme, license).
+log "cargo package (the library crates)"
+cargo package --locked --allow-dirty -p retort-files -p retort-macros -p retort-schema -p retort
 log "cargo test (PostgreSQL 15 on 127.0.0.1:5432)"
 cargo test --workspace --locked
 # The same suites against PostgreSQL 18, with its own client tools (pg_dump must match the server).

@@ -235,8 +235,9 @@ fn copy_dir(from: &Path, to: &Path) {
 }
 
 /// A sandbox laid out like a fresh clone (the examples, and `target/release/retort` being the
-/// binary under test), and a `cargo` that only answers the README's `cargo build --release`:
-/// the tests already built retort, and a second build would only repeat it.
+/// binary under test), and a `cargo` that only answers the README's `cargo build --release` and
+/// `cargo run -p retort-embedded-example -- ARGS`: the tests already built retort and the
+/// example, and a second build would only repeat it.
 fn sandbox() -> (tempfile::TempDir, Vec<PathBuf>) {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
     copy_dir(&repo_root().join("examples"), &dir.path().join("examples"));
@@ -246,7 +247,7 @@ fn sandbox() -> (tempfile::TempDir, Vec<PathBuf>) {
     std::os::unix::fs::symlink(&binary, release.join("retort")).unwrap_or_else(|e| panic!("{e}"));
     let shims = dir.path().join(".shims");
     std::fs::create_dir_all(&shims).unwrap_or_else(|e| panic!("{e}"));
-    let cargo = "#!/bin/sh\n[ \"$*\" = \"build --release\" ] && exit 0\necho \"docs test: cargo $* is not run here\" >&2\nexit 99\n";
+    let cargo = "#!/bin/sh\n[ \"$*\" = \"build --release\" ] && exit 0\ncase \"$*\" in \"run -p retort-embedded-example -- \"*) shift 4; exec crewai-app \"$@\";; esac\necho \"docs test: cargo $* is not run here\" >&2\nexit 99\n";
     std::fs::write(shims.join("cargo"), cargo).unwrap_or_else(|e| panic!("{e}"));
     std::fs::set_permissions(shims.join("cargo"), std::os::unix::fs::PermissionsExt::from_mode(0o755))
         .unwrap_or_else(|e| panic!("{e}"));

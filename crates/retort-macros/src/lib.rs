@@ -7,6 +7,8 @@
 //! until something else forced a rebuild; the macro refuses to compile without one and says how
 //! to add it.
 
+#![warn(missing_docs)]
+
 use std::path::{Path, PathBuf};
 
 use proc_macro::{TokenStream, TokenTree};
