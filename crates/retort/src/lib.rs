@@ -1,5 +1,5 @@
 //! retort: database schema migrations with Alembic's revision graph, for SQLite, PostgreSQL and
-//! MySQL/MariaDB (the versioned commands; schema reading on MySQL comes later).
+//! MySQL/MariaDB.
 //!
 //! The pieces, in the order a command uses them: [`config`] finds `retort.toml`; [`script`] reads
 //! migration files; [`graph`] builds the revision graph; [`target`] resolves what the user asked
@@ -9,13 +9,28 @@
 //!
 //! An application runs its migrations through [`Migrations`]: read a folder once, then
 //! `upgrade`, `downgrade`, `current`, `pending`, `history` and `check_applied` against a database
-//! URL, with the CLI's executor (run lock, per-step transactions, history table):
+//! URL or a connection it holds ([`migrations::Database`]), with the CLI's executor (run lock,
+//! per-step transactions, history table):
 //!
 //! ```no_run
 //! let migrations = retort::Migrations::from_dir("migrations")?;
 //! let report = migrations.upgrade("sqlite:app.db", "head")?;
 //! println!("{report}");
 //! # Ok::<(), retort::migrations::Error>(())
+//! ```
+//!
+//! Or it carries them in its binary: [`embed_migrations!`] checks the folder when the
+//! application compiles and gives an [`Embedded`] with the same API (the crate's `build.rs`
+//! calls [`build::watch`] so a new file is picked up; `examples/embedded` in the repository is a
+//! whole application doing this):
+//!
+//! ```ignore
+//! static MIGRATIONS: retort::Embedded = retort::embed_migrations!("migrations");
+//!
+//! fn main() -> Result<(), retort::migrations::Error> {
+//!     println!("{}", MIGRATIONS.upgrade("sqlite:app.db", "head")?);
+//!     Ok(())
+//! }
 //! ```
 
 #![warn(missing_docs)]
