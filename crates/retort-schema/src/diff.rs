@@ -506,21 +506,9 @@ fn fill_value(schema: &Schema, data_type: &str) -> Option<String> {
         return Some(if schema.dialect == Dialect::Sqlite { "X''" } else { "''" }.to_string());
     }
     // A MySQL ENUM: its first value, as the server prints the list (`enum('a','b')`).
-    if let Some(values) = data_type.trim().strip_prefix("enum(") {
-        let mut value = String::from("'");
-        let mut chars = values.trim_start().strip_prefix('\'')?.chars().peekable();
-        while let Some(c) = chars.next() {
-            match c {
-                '\'' if chars.peek() == Some(&'\'') => {
-                    chars.next();
-                    value.push_str("''");
-                }
-                '\'' => break,
-                c => value.push(c),
-            }
-        }
-        value.push('\'');
-        return Some(value);
+    if data_type.trim().starts_with("enum(") {
+        let first = crate::sample::quoted_literals(data_type).into_iter().next()?;
+        return Some(format!("'{}'", first.replace('\'', "''")));
     }
     // An enum: its first label.
     let enum_type = schema

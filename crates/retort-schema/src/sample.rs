@@ -160,7 +160,7 @@ fn pick(n: u64, len: usize) -> usize {
 }
 
 /// The string literals an expression holds, in order.
-fn quoted_literals(expr: &str) -> Vec<String> {
+pub(crate) fn quoted_literals(expr: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut chars = expr.chars().peekable();
     while let Some(c) = chars.next() {

@@ -21,9 +21,9 @@ use std::time::Duration;
 use crate::dialect::VersionTables;
 use crate::driver::{Access, ConnectError, Driver, connect};
 use crate::executor::{ApplyError, Drift, HistoryRow, Migrator, RunOptions, Silent, StepReport};
+use crate::folder::FolderError;
 use crate::graph::RevisionGraph;
 use crate::plan::plan;
-use crate::project::ProjectError;
 use crate::target::{Resolver, Target, TargetError, applied_from_rows};
 use crate::url::{DatabaseUrl, UrlError};
 
@@ -32,9 +32,19 @@ use crate::url::{DatabaseUrl, UrlError};
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// The migration files are unreadable, malformed, or do not form a valid graph.
+    /// The migration files are unreadable, malformed, do not form a valid graph, or differ from
+    /// `retort.sum`.
     #[error(transparent)]
-    Files(#[from] ProjectError),
+    Files(#[from] FolderError),
+    /// Embedded migrations that the compiling retort accepted and this one does not parse (the
+    /// application was built against another retort version: rebuild it).
+    #[error("the migrations embedded from {dir} do not parse: {message}; rebuild the application")]
+    Embedded {
+        /// The folder as `embed_migrations!` named it.
+        dir: String,
+        /// What is wrong.
+        message: String,
+    },
     /// The database URL cannot be understood.
     #[error(transparent)]
     Url(#[from] UrlError),
@@ -161,7 +171,7 @@ pub struct Embedded {
     dir: &'static str,
     files: &'static [(&'static str, &'static str)],
     sum: Option<&'static str>,
-    parsed: OnceLock<Migrations>,
+    parsed: OnceLock<Result<Migrations, String>>,
 }
 
 impl Embedded {
@@ -184,14 +194,12 @@ impl Embedded {
     /// The migrations, parsed on first use (the macro checked the same texts when it compiled
     /// them, so this fails only if the retort that compiled them differs from this one).
     pub fn migrations(&self) -> Result<&Migrations, Error> {
-        if let Some(m) = self.parsed.get() {
-            return Ok(m);
-        }
-        let graph = crate::folder::from_texts(Path::new(self.dir), self.files, self.sum).map_err(ProjectError::from)?;
-        let _ = self.parsed.set(Migrations::from_graph(graph));
-        self.parsed
-            .get()
-            .ok_or_else(|| Error::Files(ProjectError::Sum { file: self.dir.into(), problems: "not parsed".into() }))
+        let parsed = self.parsed.get_or_init(|| {
+            crate::folder::from_texts(Path::new(self.dir), self.files, self.sum)
+                .map(Migrations::from_graph)
+                .map_err(|e| e.to_string())
+        });
+        parsed.as_ref().map_err(|message| Error::Embedded { dir: self.dir.to_string(), message: message.clone() })
     }
 
     /// [`Migrations::upgrade`].
@@ -238,7 +246,7 @@ impl Migrations {
     /// Reads every migration file of a folder, as `retort upgrade` does: a malformed file, an
     /// invalid graph or files that differ from `retort.sum` are an error naming the file.
     pub fn from_dir(dir: impl AsRef<Path>) -> Result<Migrations, Error> {
-        let graph = crate::folder::read(dir.as_ref()).map_err(ProjectError::from)?;
+        let graph = crate::folder::read(dir.as_ref())?;
         Ok(Migrations::from_graph(graph))
     }
 

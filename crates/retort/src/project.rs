@@ -5,6 +5,7 @@ use std::time::Duration;
 use crate::config::{Config, ConfigError};
 use crate::dialect::{Dialect, VersionTables};
 use crate::executor::RunOptions;
+use crate::folder::FolderError;
 use crate::graph::{GraphError, RevisionGraph};
 use crate::script::{ScriptError, read_dir};
 
@@ -14,31 +15,21 @@ pub enum ProjectError {
     /// The configuration is missing or invalid.
     #[error(transparent)]
     Config(#[from] ConfigError),
-    /// A migration file is unreadable or malformed.
+    /// The migration files are unreadable or malformed, do not form a valid graph, or differ
+    /// from `retort.sum`.
     #[error(transparent)]
-    Script(#[from] ScriptError),
-    /// The files do not form a valid graph.
-    #[error(transparent)]
-    Graph(#[from] GraphError),
-    /// Files differ from `retort.sum`.
-    #[error(
-        "the migration files do not match {file}:\n  {problems}\nNothing was run. If the files are as intended, run `retort rehash` (when two branches each added a revision, `retort merge heads` rewrites it)."
-    )]
-    Sum {
-        /// The sum file (`retort.sum`).
-        file: String,
-        /// What differs, one line per problem.
-        problems: String,
-    },
+    Files(#[from] FolderError),
 }
 
-impl From<crate::folder::FolderError> for ProjectError {
-    fn from(e: crate::folder::FolderError) -> Self {
-        match e {
-            crate::folder::FolderError::Script(e) => ProjectError::Script(e),
-            crate::folder::FolderError::Graph(e) => ProjectError::Graph(e),
-            crate::folder::FolderError::Sum { file, problems } => ProjectError::Sum { file, problems },
-        }
+impl From<ScriptError> for ProjectError {
+    fn from(e: ScriptError) -> Self {
+        ProjectError::Files(FolderError::Script(e))
+    }
+}
+
+impl From<GraphError> for ProjectError {
+    fn from(e: GraphError) -> Self {
+        ProjectError::Files(FolderError::Graph(e))
     }
 }
 
@@ -78,10 +69,10 @@ impl Project {
         if problems.is_empty() {
             return Ok(());
         }
-        Err(ProjectError::Sum {
+        Err(ProjectError::Files(FolderError::Sum {
             file: crate::sum::path(&self.config.migrations_dir()).display().to_string(),
             problems: problems.join("\n  "),
-        })
+        }))
     }
 
     /// Rewrites the sum file from the current files.
