@@ -296,6 +296,28 @@ pub struct MigrateArgs {
     /// MySQL/MariaDB: mariadb-dump or mysqldump).
     #[arg(long, value_name = "PATH", num_args = 0..=1, default_missing_value = "")]
     pub backup: Option<String>,
+    #[command(flatten)]
+    pub fleet: FleetArgs,
+}
+
+/// `--fleet` and how it runs.
+#[derive(Debug, Args)]
+pub struct FleetArgs {
+    /// Run on every database of `[fleet]` in retort.toml instead of the one database.
+    #[arg(long)]
+    pub fleet: bool,
+    /// Only the fleet's targets whose URL (password masked) matches GLOB (repeatable).
+    #[arg(long, value_name = "GLOB", requires = "fleet")]
+    pub only: Vec<String>,
+    /// Leave out the fleet's targets whose URL matches GLOB (repeatable).
+    #[arg(long, value_name = "GLOB", requires = "fleet")]
+    pub exclude: Vec<String>,
+    /// How many targets run at once (default: [fleet] parallel, else the number of cores).
+    #[arg(long, value_name = "N", requires = "fleet")]
+    pub parallel: Option<usize>,
+    /// Start no target after one has failed.
+    #[arg(long, requires = "fleet")]
+    pub fail_fast: bool,
 }
 
 /// How `--resume` continues.
@@ -318,6 +340,8 @@ pub struct CurrentArgs {
     /// Exit 1 when a changed applied file is found.
     #[arg(long)]
     pub strict: bool,
+    #[command(flatten)]
+    pub fleet: FleetArgs,
 }
 
 /// `retort history`

@@ -74,6 +74,34 @@ pub struct ConfigFile {
     pub migrations: MigrationsSection,
     /// The desired schema ("models") that autogenerate compares the database against.
     pub schema: SchemaSection,
+    /// The databases `--fleet` runs a command on.
+    #[serde(skip_serializing_if = "FleetSection::is_empty")]
+    pub fleet: FleetSection,
+}
+
+/// `[fleet]`: the databases a command runs on with `--fleet`, from any of the keys together.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct FleetSection {
+    /// Database URLs (`${VAR}` is replaced by the environment variable VAR).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub urls: Vec<String>,
+    /// A file with one URL per line (blank lines and `#` comments skipped), relative to
+    /// `retort.toml`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub urls_file: Option<String>,
+    /// SQLite files matching a glob, relative to `retort.toml` (`data/*.db`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub urls_glob: Option<String>,
+    /// How many targets run at once (default: the number of cores).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parallel: Option<usize>,
+}
+
+impl FleetSection {
+    fn is_empty(&self) -> bool {
+        *self == FleetSection::default()
+    }
 }
 
 /// `[database]`
@@ -229,6 +257,34 @@ impl Config {
     /// How long to wait for the migration lock (and SQLite's write lock).
     pub fn lock_timeout(&self) -> std::time::Duration {
         std::time::Duration::from_secs(self.file.database.lock_timeout)
+    }
+
+    /// The fleet's database URLs, in the order the keys list them (`urls`, then `urls_file`, then
+    /// `urls_glob`), each once.
+    pub fn fleet_urls(&self) -> Result<Vec<DatabaseUrl>, ConfigError> {
+        let fleet = &self.file.fleet;
+        let mut texts: Vec<String> = fleet.urls.iter().map(|u| interpolate_env(u)).collect::<Result<_, _>>()?;
+        if let Some(file) = &fleet.urls_file {
+            let path = self.root.join(file);
+            let listed = std::fs::read_to_string(&path)
+                .map_err(|source| ConfigError::Read { path: path.display().to_string(), source })?;
+            for line in listed.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')) {
+                texts.push(interpolate_env(line)?);
+            }
+        }
+        if let Some(pattern) = &fleet.urls_glob {
+            let full = self.root.join(pattern).display().to_string();
+            let paths = glob::glob(&full).map_err(|e| ConfigError::Parse {
+                path: self.path.as_ref().map_or_else(|| CONFIG_FILE.to_string(), |p| p.display().to_string()),
+                message: format!("[fleet] urls_glob {pattern:?}: {e}"),
+            })?;
+            let mut files: Vec<String> = paths.flatten().map(|p| format!("sqlite:{}", p.display())).collect();
+            files.sort();
+            texts.extend(files);
+        }
+        let mut seen = std::collections::HashSet::new();
+        texts.retain(|t| seen.insert(t.clone()));
+        Ok(texts.iter().map(|t| DatabaseUrl::parse(t, &self.root)).collect::<Result<_, _>>()?)
     }
 
     /// Picks the database URL: `--url` first, then the config, then `DATABASE_URL`.

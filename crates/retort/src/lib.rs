@@ -42,6 +42,7 @@ pub mod diagram;
 pub mod dialect;
 pub mod driver;
 pub mod executor;
+pub mod fleet;
 pub mod import;
 pub mod inspect;
 pub mod lint;

@@ -25,6 +25,9 @@ struct CurrentJson {
 
 /// Prints the database's current revision(s); `-v` adds recent history and changed files.
 pub fn run(ctx: &Context, args: CurrentArgs) -> Result<ExitCode> {
+    if args.fleet.fleet {
+        return super::fleet::current(ctx, &args.fleet);
+    }
     let (project, url, driver) = ctx.project_and_connection(Access::ReadOnly)?;
     let tables = project.tables(url.dialect());
     let mut migrator = Migrator::new(&project.graph, driver, tables, project.run_options(args.strict));

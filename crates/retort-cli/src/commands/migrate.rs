@@ -45,6 +45,12 @@ fn migrate(ctx: &Context, args: MigrateArgs, direction: Direction) -> Result<Exi
     let target = Target::parse(&target_text)?;
     wrong_way(&target, direction)?;
     project.check_sum()?;
+    if args.fleet.fleet {
+        if args.backup.is_some() || args.resume.is_some() {
+            super::usage!("--backup and --resume work on one database: run them without --fleet");
+        }
+        return super::fleet::migrate(ctx, &project, &args.fleet, &target, direction, args.strict);
+    }
     let mut backup = None;
     if let Some(path) = &args.backup {
         let url = ctx.database_url(&project)?;

@@ -2,6 +2,7 @@
 
 mod compare;
 mod current;
+mod fleet;
 mod import;
 mod init;
 mod inspect;

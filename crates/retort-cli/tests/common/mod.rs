@@ -346,7 +346,7 @@ pub struct Project {
     pub dir: tempfile::TempDir,
     pub db: Db,
     /// `retort.toml` as the project was created.
-    config: String,
+    pub config: String,
 }
 
 /// A command for the retort binary run in `dir`, with no URL or config from the environment.

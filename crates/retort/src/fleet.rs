@@ -1,0 +1,151 @@
+//! Fleets: one command on many databases (`[fleet]` in `retort.toml`, `--fleet`), several at a
+//! time, each target with its own connection and its own migration lock, a failure in one never
+//! stopping the others unless asked. The command itself is the caller's (`run` takes it as a
+//! closure); this module picks the targets and runs the pool.
+
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use crate::url::{DatabaseUrl, mask_password};
+
+/// What one target's run gave.
+#[derive(Debug)]
+pub struct Outcome<T> {
+    /// The target as shown (password masked).
+    pub target: String,
+    /// The command's result, or its error (password masked).
+    pub result: Result<T, String>,
+    /// How long the target took.
+    pub elapsed: Duration,
+}
+
+/// Why the fleet's targets cannot be chosen.
+#[derive(Debug, thiserror::Error)]
+pub enum FleetError {
+    /// `--only` or `--exclude` is not a valid glob.
+    #[error("{flag} {pattern:?} is not a valid pattern: {message}")]
+    Pattern {
+        /// The option.
+        flag: &'static str,
+        /// What was given.
+        pattern: String,
+        /// Why it is invalid.
+        message: String,
+    },
+}
+
+fn patterns(flag: &'static str, texts: &[String]) -> Result<Vec<glob::Pattern>, FleetError> {
+    texts
+        .iter()
+        .map(|t| {
+            glob::Pattern::new(t).map_err(|e| FleetError::Pattern { flag, pattern: t.clone(), message: e.to_string() })
+        })
+        .collect()
+}
+
+/// The targets whose shown URL (password masked) matches one of `only` (all when empty) and
+/// none of `exclude`.
+pub fn select(urls: Vec<DatabaseUrl>, only: &[String], exclude: &[String]) -> Result<Vec<DatabaseUrl>, FleetError> {
+    let (only, exclude) = (patterns("--only", only)?, patterns("--exclude", exclude)?);
+    Ok(urls
+        .into_iter()
+        .filter(|u| {
+            let shown = u.to_string();
+            (only.is_empty() || only.iter().any(|p| p.matches(&shown))) && !exclude.iter().any(|p| p.matches(&shown))
+        })
+        .collect())
+}
+
+/// How many targets run at once when nothing says: the number of cores.
+pub fn default_parallel() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get())
+}
+
+/// Runs `job` on every target, `parallel` at a time, calling `done` (on this thread) as each
+/// finishes; the outcomes come back in the targets' order. With `fail_fast`, no target starts
+/// after one failed (those running finish; the rest are left out).
+pub fn run<T: Send>(
+    targets: &[DatabaseUrl],
+    parallel: usize,
+    fail_fast: bool,
+    job: impl Fn(&DatabaseUrl) -> Result<T, String> + Sync,
+    mut done: impl FnMut(&Outcome<T>),
+) -> Vec<Outcome<T>> {
+    let next = AtomicUsize::new(0);
+    let stop = AtomicBool::new(false);
+    let (sender, receiver) = mpsc::channel::<(usize, Outcome<T>)>();
+    let mut outcomes: Vec<Option<Outcome<T>>> = (0..targets.len()).map(|_| None).collect();
+    std::thread::scope(|scope| {
+        for _ in 0..parallel.clamp(1, targets.len().max(1)) {
+            let sender = sender.clone();
+            let (next, stop, job) = (&next, &stop, &job);
+            scope.spawn(move || {
+                loop {
+                    let i = next.fetch_add(1, Ordering::SeqCst);
+                    if i >= targets.len() || stop.load(Ordering::SeqCst) {
+                        break;
+                    }
+                    let started = Instant::now();
+                    let result = job(&targets[i]).map_err(|e| mask_password(&e));
+                    if result.is_err() && fail_fast {
+                        stop.store(true, Ordering::SeqCst);
+                    }
+                    let outcome = Outcome { target: targets[i].to_string(), result, elapsed: started.elapsed() };
+                    if sender.send((i, outcome)).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(sender);
+        for (i, outcome) in receiver {
+            done(&outcome);
+            outcomes[i] = Some(outcome);
+        }
+    });
+    outcomes.into_iter().flatten().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn urls(n: usize) -> Vec<DatabaseUrl> {
+        (0..n)
+            .map(|i| DatabaseUrl::parse(&format!("sqlite:t{i:03}.db"), std::path::Path::new("/data")))
+            .collect::<Result<_, _>>()
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn every_target_runs_once_in_order_and_failures_stay_apart() {
+        let targets = urls(50);
+        let mut seen = 0;
+        let outcomes = run(
+            &targets,
+            4,
+            false,
+            |u| if u.to_string().contains("t007") { Err("boom".into()) } else { Ok(u.to_string()) },
+            |_| seen += 1,
+        );
+        assert_eq!((outcomes.len(), seen), (50, 50));
+        assert!(outcomes.iter().zip(&targets).all(|(o, t)| o.target == t.to_string()));
+        assert_eq!(outcomes.iter().filter(|o| o.result.is_err()).count(), 1);
+        let stopped = run(
+            &targets,
+            1,
+            true,
+            |u| if u.to_string().contains("t003") { Err(()) } else { Ok(()) }.map_err(|_| "x".into()),
+            |_| {},
+        );
+        assert_eq!(stopped.len(), 4, "fail-fast starts nothing after the failure");
+    }
+
+    #[test]
+    fn only_and_exclude_match_the_shown_url() {
+        let chosen = select(urls(20), &["*t01?.db".into()], &["*t015.db".into()]).unwrap_or_default();
+        assert_eq!(chosen.len(), 9);
+        assert!(select(urls(1), &["[".into()], &[]).is_err());
+    }
+}
