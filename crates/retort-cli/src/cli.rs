@@ -318,6 +318,13 @@ pub struct FleetArgs {
     /// Start no target after one has failed.
     #[arg(long, requires = "fleet")]
     pub fail_fast: bool,
+    /// Run this machine's part of the fleet: K of N parts, split by a stable hash of each
+    /// target's URL (so N machines listing the targets in any order share it, each once).
+    #[arg(long, value_name = "K/N", requires = "fleet")]
+    pub shard: Option<retort::fleet::Shard>,
+    /// Run the first N targets first, and stop everything if one of them fails.
+    #[arg(long, value_name = "N", requires = "fleet")]
+    pub canary: Option<usize>,
 }
 
 /// How `--resume` continues.

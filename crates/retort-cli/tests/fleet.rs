@@ -71,6 +71,28 @@ fn a_hundred_sqlite_files() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
     assert_eq!(out.status.code(), Some(1));
     assert_eq!((v["ok"].as_u64(), v["failed"].as_u64(), v["not_run"].as_u64()), (Some(1), Some(1), Some(8)), "{v}");
+
+    // A failing canary (tenant 001 comes second) stops the fleet before the others run.
+    let out = p.run(&["upgrade", "--fleet", "--canary", "3", "--parallel", "1"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("A canary failed: the other 98 targets were not run."), "{text}");
+    assert!(sqlite_versions(&p.path().join("tenants/t002.db")) == vec!["r2"], "not run");
+
+    // Three machines with --shard K/3 cover every target exactly once.
+    let mut seen: Vec<String> = Vec::new();
+    for k in 1..=3 {
+        let json = p.run(&["current", "--fleet", "--shard", &format!("{k}/3"), "--json"]);
+        let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap_or_default();
+        let targets = v["targets"].as_array().cloned().unwrap_or_default();
+        assert!(targets.len() > 15, "shard {k} holds {}", targets.len());
+        seen.extend(targets.iter().filter_map(|t| t["target"].as_str().map(str::to_string)));
+    }
+    seen.sort();
+    let before = seen.len();
+    seen.dedup();
+    assert_eq!((before, seen.len()), (100, 100));
+    assert!(p.usage(&["current", "--fleet", "--shard", "4/3"]).contains("K/N"));
 }
 
 #[test]

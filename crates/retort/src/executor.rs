@@ -623,7 +623,11 @@ impl<'a> Migrator<'a> {
         observer: &mut dyn Observer,
         work: impl FnOnce(&mut Self, bool, &mut dyn Observer) -> Result<T, ApplyError>,
     ) -> Result<T, ApplyError> {
-        let version = self.tables.version.clone();
+        // The schema is part of the key: tenants in schemas of one database lock apart.
+        let version = match &self.tables.schema {
+            Some(schema) => format!("{schema}.{}", self.tables.version),
+            None => self.tables.version.clone(),
+        };
         let run_lock = self
             .driver
             .lock(&version, self.options.lock_timeout, &mut |holder| observer.waiting_for_lock(holder))

@@ -57,6 +57,40 @@ pub fn select(urls: Vec<DatabaseUrl>, only: &[String], exclude: &[String]) -> Re
         .collect())
 }
 
+/// `--shard K/N`: this machine's part of a fleet split N ways.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    /// Which part, from 1.
+    pub k: u64,
+    /// How many parts.
+    pub n: u64,
+}
+
+impl std::str::FromStr for Shard {
+    type Err = String;
+    fn from_str(text: &str) -> Result<Shard, String> {
+        let bad = || format!("--shard {text:?}: write K/N with 1 <= K <= N, as 2/4");
+        let (k, n) = text.split_once('/').ok_or_else(bad)?;
+        let (k, n): (u64, u64) = (k.trim().parse().map_err(|_| bad())?, n.trim().parse().map_err(|_| bad())?);
+        if k == 0 || k > n {
+            return Err(bad());
+        }
+        Ok(Shard { k, n })
+    }
+}
+
+impl Shard {
+    /// Whether a target belongs to this part: by a stable hash of its URL without the password,
+    /// so machines that list the targets in any order split them the same way, each exactly once.
+    pub fn holds(&self, url: &DatabaseUrl) -> bool {
+        use sha2::{Digest, Sha256};
+        let digest = Sha256::digest(url.to_string().as_bytes());
+        let mut first = [0u8; 8];
+        first.copy_from_slice(&digest[..8]);
+        u64::from_be_bytes(first) % self.n == self.k - 1
+    }
+}
+
 /// How many targets run at once when nothing says: the number of cores.
 pub fn default_parallel() -> usize {
     std::thread::available_parallelism().map_or(2, |n| n.get())
@@ -140,6 +174,20 @@ mod tests {
             |_| {},
         );
         assert_eq!(stopped.len(), 4, "fail-fast starts nothing after the failure");
+    }
+
+    #[test]
+    fn shards_cover_every_target_once_whatever_the_order() {
+        let targets = urls(200);
+        let shards: Vec<Shard> = (1..=3).map(|k| format!("{k}/3").parse().unwrap_or(Shard { k: 1, n: 1 })).collect();
+        let mut reversed = targets.clone();
+        reversed.reverse();
+        for t in &targets {
+            assert_eq!(shards.iter().filter(|s| s.holds(t)).count(), 1);
+        }
+        let count = |list: &[DatabaseUrl], s: &Shard| list.iter().filter(|t| s.holds(t)).count();
+        assert!(shards.iter().all(|s| count(&targets, s) == count(&reversed, s) && count(&targets, s) > 40));
+        assert!("0/3".parse::<Shard>().is_err() && "4/3".parse::<Shard>().is_err() && "x".parse::<Shard>().is_err());
     }
 
     #[test]

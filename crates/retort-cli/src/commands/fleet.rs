@@ -48,7 +48,10 @@ fn targets(project: &Project, args: &FleetArgs) -> Result<(Vec<DatabaseUrl>, usi
             project.config.path.as_ref().map_or_else(|| "retort.toml".to_string(), |p| p.display().to_string())
         );
     }
-    let chosen = select(all, &args.only, &args.exclude)?;
+    let mut chosen = select(all, &args.only, &args.exclude)?;
+    if let Some(shard) = &args.shard {
+        chosen.retain(|u| shard.holds(u));
+    }
     let parallel = args.parallel.or(project.config.file.fleet.parallel).unwrap_or_else(default_parallel);
     Ok((chosen, parallel.max(1)))
 }
@@ -132,7 +135,7 @@ pub fn migrate(
         Ok(Moved { from, to, steps: report.steps.len() })
     };
     let json = ctx.json;
-    let outcomes = run(&urls, parallel, args.fail_fast, job, |o| {
+    let show = |o: &Outcome<Moved>| {
         if json {
             return;
         }
@@ -144,7 +147,17 @@ pub fn migrate(
             }
             Err(e) => println!("FAILED  {}  {e}", o.target),
         }
-    });
+    };
+    // Canaries first: one failing stops everything.
+    let canaries = args.canary.unwrap_or(0).min(urls.len());
+    let mut outcomes = run(&urls[..canaries], parallel, true, job, show);
+    if outcomes.iter().any(|o| o.result.is_err()) {
+        if !json {
+            println!("A canary failed: the other {} were not run.", count(urls.len() - outcomes.len(), "target"));
+        }
+    } else {
+        outcomes.extend(run(&urls[canaries..], parallel, args.fail_fast, job, show));
+    }
     let left = urls.len() - outcomes.len();
     finish(ctx, &outcomes, started, left)
 }
