@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
-use crate::dialect::{HistoryEntry, VersionTables};
+use crate::dialect::{Dialect, HistoryEntry, VersionTables};
 use crate::driver::{DbError, Driver};
 use crate::graph::{Rev, RevisionGraph};
 use crate::plan::{Direction, RowChange, Step, plan};
@@ -623,10 +623,12 @@ impl<'a> Migrator<'a> {
         observer: &mut dyn Observer,
         work: impl FnOnce(&mut Self, bool, &mut dyn Observer) -> Result<T, ApplyError>,
     ) -> Result<T, ApplyError> {
-        // The schema is part of the key: tenants in schemas of one database lock apart.
-        let version = match &self.tables.schema {
-            Some(schema) => format!("{schema}.{}", self.tables.version),
-            None => self.tables.version.clone(),
+        // On PostgreSQL a schema other than public is part of the key: tenants in schemas of one
+        // database lock apart (public keeps the key every earlier retort used; on MySQL the
+        // schema is the database, which the key already names).
+        let version = match (self.driver.dialect(), self.tables.schema.as_deref()) {
+            (Dialect::Postgres, Some(schema)) if schema != "public" => format!("{schema}.{}", self.tables.version),
+            _ => self.tables.version.clone(),
         };
         let run_lock = self
             .driver
