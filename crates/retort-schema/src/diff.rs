@@ -456,37 +456,6 @@ fn touches(change: &Change, table: &Name) -> bool {
 /// A value of a type for rows that must hold one: the type's zero, empty or first value. `None`
 /// for types with no obvious value (domains, composites, ranges, user types).
 fn fill_value(schema: &Schema, data_type: &str) -> Option<String> {
-    /// Base type names (lowercase, without length or precision) and their fill, in order.
-    const FILLS: [(&[&str], &str); 10] = [
-        (&["smallint", "integer", "bigint", "int", "int2", "int4", "int8", "tinyint", "mediumint"], "0"),
-        (&["numeric", "decimal", "real", "double precision", "float", "float4", "float8", "double"], "0"),
-        (
-            &[
-                "text",
-                "character varying",
-                "varchar",
-                "character",
-                "char",
-                "citext",
-                "clob",
-                "name",
-                "tinytext",
-                "mediumtext",
-                "longtext",
-            ],
-            "''",
-        ),
-        (&["boolean", "bool"], "false"),
-        (&["date"], "'1970-01-01'"),
-        (
-            &["timestamp", "timestamp without time zone", "timestamp with time zone", "timestamptz", "datetime"],
-            "'1970-01-01 00:00:00'",
-        ),
-        (&["time", "time without time zone", "time with time zone", "timetz"], "'00:00:00'"),
-        (&["interval"], "'0'"),
-        (&["uuid"], "'00000000-0000-0000-0000-000000000000'"),
-        (&["json", "jsonb"], "'{}'"),
-    ];
     let lower = data_type.trim().to_ascii_lowercase();
     // MySQL's TIMESTAMP starts one second after the epoch (UTC), and a session's time zone may
     // move that: the next day fits everywhere.
@@ -496,10 +465,7 @@ fn fill_value(schema: &Schema, data_type: &str) -> Option<String> {
     if lower.ends_with("[]") {
         return Some("'{}'".to_string());
     }
-    let base = lower.split('(').next().unwrap_or("").trim();
-    // MySQL writes `int(11) unsigned`, `int unsigned`: then the first word is the base.
-    let first_word = base.split(' ').next().unwrap_or("");
-    if let Some((_, fill)) = FILLS.iter().find(|(names, _)| names.contains(&base) || names.contains(&first_word)) {
+    if let Some(fill) = crate::sample::zero(&lower) {
         return Some(fill.to_string());
     }
     if lower == "bytea" || lower == "blob" {

@@ -197,19 +197,12 @@ fn literal(schema: &Schema, data_type: &str, n: u64) -> Option<String> {
     if let Some(e) = schema.enums.iter().find(|e| names_type(&e.name.name, &e.name.to_string(), data_type)) {
         return (!e.labels.is_empty()).then(|| format!("'{}'", e.labels[pick(n, e.labels.len())].replace('\'', "''")));
     }
-    let base = lower.split('(').next().unwrap_or("").trim();
-    // MySQL writes `int(11) unsigned`: then the first word is the base.
-    let first_word = base.split(' ').next().unwrap_or("");
     let args: Vec<u64> = lower
         .split_once('(')
         .and_then(|(_, rest)| rest.split_once(')'))
         .map(|(inside, _)| inside.split(',').filter_map(|a| a.trim().parse().ok()).collect())
         .unwrap_or_default();
-    let kind = KINDS
-        .iter()
-        .find(|(names, _)| names.contains(&base) || names.contains(&first_word))
-        .map(|(_, kind)| *kind)
-        .or_else(|| (schema.dialect == Dialect::Sqlite).then(|| sqlite_kind(data_type)))?;
+    let kind = base_kind(&lower).or_else(|| (schema.dialect == Dialect::Sqlite).then(|| sqlite_kind(data_type)))?;
     let mysql = schema.dialect == Dialect::Mysql;
     let day = |n: u64| format!("{:04}-{:02}-{:02}", 2000 + (n / 336) % 50, (n / 28) % 12 + 1, n % 28 + 1);
     Some(match kind {
@@ -255,6 +248,32 @@ fn literal(schema: &Schema, data_type: &str, n: u64) -> Option<String> {
         }
         Kind::Xml => format!("'<r>{n}</r>'"),
         Kind::Point => format!("'({n},{n})'"),
+    })
+}
+
+/// The kind of a built-in type (`lower`: the type as printed, lowercase), by its base name
+/// without length or precision (MySQL's `int(11) unsigned`: the first word).
+fn base_kind(lower: &str) -> Option<Kind> {
+    let base = lower.split('(').next().unwrap_or("").trim();
+    let first_word = base.split(' ').next().unwrap_or("");
+    KINDS.iter().find(|(names, _)| names.contains(&base) || names.contains(&first_word)).map(|(_, kind)| *kind)
+}
+
+/// The value rows that must hold one get when the old ones are gone (a downgrade re-adding a
+/// NOT NULL column, [`crate::diff::for_existing_rows`]): the type's zero, empty or earliest
+/// value; `None` for the kinds with no obvious one (bytes, addresses, bits, XML, points).
+pub(crate) fn zero(lower: &str) -> Option<&'static str> {
+    Some(match base_kind(lower)? {
+        Kind::Int(_) | Kind::Decimal => "0",
+        Kind::Text => "''",
+        Kind::Bool => "false",
+        Kind::Date => "'1970-01-01'",
+        Kind::Timestamp => "'1970-01-01 00:00:00'",
+        Kind::Time => "'00:00:00'",
+        Kind::Interval => "'0'",
+        Kind::Uuid => "'00000000-0000-0000-0000-000000000000'",
+        Kind::Json => "'{}'",
+        Kind::Bytes | Kind::Inet | Kind::Cidr | Kind::Mac | Kind::Bit | Kind::Xml | Kind::Point => return None,
     })
 }
 
