@@ -139,3 +139,35 @@ fn postgres_databases_two_runs_at_once() {
     let plain = Project::new(Kind::Sqlite).map(|q| q.fails(&["upgrade", "--fleet"])).unwrap_or_default();
     assert!(plain.contains("[fleet]") && plain.contains("urls_glob"), "{plain}");
 }
+
+/// `databases_query`: the fleet is whatever a query on the server lists (names become the
+/// server URL with its database replaced; a value holding `://` is a whole URL).
+#[test]
+fn databases_from_a_query() {
+    let p = project!(Kind::Postgres);
+    p.chain(2);
+    let dbs: Vec<Db> = (0..3).filter_map(|_| Db::new(Kind::Postgres, p.path())).collect();
+    if dbs.len() < 3 {
+        return;
+    }
+    let names: Vec<String> = dbs.iter().map(Db::name).collect();
+    let listed: Vec<String> = names.iter().map(|n| format!("'{n}'")).collect();
+    let sqlite = p.path().join("extra.db");
+    let admin = format!("{}/postgres", common::pg_admin_url());
+    let sql = format!(
+        "SELECT datname FROM pg_database WHERE datname IN ({}) UNION ALL SELECT 'sqlite://{}' ORDER BY 1",
+        listed.join(", "),
+        sqlite.display()
+    );
+    std::fs::write(
+        p.path().join("retort.toml"),
+        format!("{}\n[fleet]\ndatabases_query = {{ url = {admin:?}, sql = {sql:?} }}\n", p.config),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let out = p.ok(&["upgrade", "--fleet"]);
+    assert!(out.contains("Fleet: 4 targets") && out.contains("4 ok, 0 failed"), "{out}");
+    for db in &dbs {
+        assert_eq!(db.versions(), vec!["r2"]);
+    }
+    assert_eq!(sqlite_versions(&sqlite), vec!["r2"]);
+}

@@ -93,9 +93,24 @@ pub struct FleetSection {
     /// SQLite files matching a glob, relative to `retort.toml` (`data/*.db`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub urls_glob: Option<String>,
+    /// A query whose rows name the fleet's databases, run on its own `url`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub databases_query: Option<DatabasesQuery>,
     /// How many targets run at once (default: the number of cores).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub parallel: Option<usize>,
+}
+
+/// `[fleet] databases_query = { url = "...", sql = "..." }`: each row's first column is a
+/// database name (the target is `url` with its database replaced, user, password and
+/// parameters kept) or, holding `://`, a whole URL.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct DatabasesQuery {
+    /// Where the query runs (`${VAR}` allowed).
+    pub url: String,
+    /// The query.
+    pub sql: String,
 }
 
 impl FleetSection {

@@ -23,6 +23,17 @@ pub struct Outcome<T> {
 /// Why the fleet's targets cannot be chosen.
 #[derive(Debug, thiserror::Error)]
 pub enum FleetError {
+    /// `[fleet]` cannot be read.
+    #[error(transparent)]
+    Config(#[from] crate::config::ConfigError),
+    /// `databases_query` failed.
+    #[error("[fleet] databases_query on {url}: {message}")]
+    Query {
+        /// Where it ran (password masked).
+        url: String,
+        /// What went wrong.
+        message: String,
+    },
     /// `--only` or `--exclude` is not a valid glob.
     #[error("{flag} {pattern:?} is not a valid pattern: {message}")]
     Pattern {
@@ -33,6 +44,50 @@ pub enum FleetError {
         /// Why it is invalid.
         message: String,
     },
+}
+
+/// Every target `[fleet]` names: its `urls`, `urls_file` and `urls_glob`, then the rows of its
+/// `databases_query`, each once.
+pub fn targets(config: &crate::config::Config) -> Result<Vec<DatabaseUrl>, FleetError> {
+    let mut urls = config.fleet_urls()?;
+    if let Some(query) = &config.file.fleet.databases_query {
+        let text = crate::config::interpolate_env(&query.url).map_err(crate::config::ConfigError::from)?;
+        let url = DatabaseUrl::parse(&text, &config.root).map_err(crate::config::ConfigError::from)?;
+        let failed = |message: String| FleetError::Query { url: url.to_string(), message: mask_password(&message) };
+        let mut driver = crate::driver::connect(&url, crate::driver::Access::ReadOnly, config.lock_timeout())
+            .map_err(|e| failed(e.to_string()))?;
+        let rows = driver.query(&query.sql).map_err(|e| failed(e.to_string()))?;
+        for value in rows.into_iter().filter_map(|r| r.into_iter().next().flatten()) {
+            let target = if value.contains("://") { value } else { with_database(&text, &value) };
+            let parsed = DatabaseUrl::parse(&target, &config.root).map_err(|e| failed(e.to_string()))?;
+            if !urls.contains(&parsed) {
+                urls.push(parsed);
+            }
+        }
+    }
+    Ok(urls)
+}
+
+/// A server URL with its database replaced (`postgres://u:p@h/postgres?sslmode=require` and
+/// `tenant_a` give `postgres://u:p@h/tenant_a?sslmode=require`); the name is percent-encoded.
+pub fn with_database(url: &str, database: &str) -> String {
+    let encoded: String = database
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            other => format!("%{other:02X}"),
+        })
+        .collect();
+    let authority = url.find("://").map_or(0, |i| i + 3);
+    let (base, query) = match url[authority..].find('?') {
+        Some(q) => url.split_at(authority + q),
+        None => (url, ""),
+    };
+    let base = match base[authority..].find('/') {
+        Some(slash) => &base[..authority + slash],
+        None => base,
+    };
+    format!("{base}/{encoded}{query}")
 }
 
 fn patterns(flag: &'static str, texts: &[String]) -> Result<Vec<glob::Pattern>, FleetError> {
@@ -188,6 +243,16 @@ mod tests {
         let count = |list: &[DatabaseUrl], s: &Shard| list.iter().filter(|t| s.holds(t)).count();
         assert!(shards.iter().all(|s| count(&targets, s) == count(&reversed, s) && count(&targets, s) > 40));
         assert!("0/3".parse::<Shard>().is_err() && "4/3".parse::<Shard>().is_err() && "x".parse::<Shard>().is_err());
+    }
+
+    #[test]
+    fn a_database_name_replaces_the_url_s_database_only() {
+        assert_eq!(
+            with_database("postgres://u:p@h:5432/postgres?sslmode=require", "t_a"),
+            "postgres://u:p@h:5432/t_a?sslmode=require"
+        );
+        assert_eq!(with_database("mysql://root@127.0.0.1:3306", "t b"), "mysql://root@127.0.0.1:3306/t%20b");
+        assert_eq!(with_database("postgres://h/x", "y"), "postgres://h/y");
     }
 
     #[test]

@@ -41,10 +41,10 @@ struct TargetJson<'a, T: Serialize> {
 
 /// The fleet's targets, narrowed by `--only`/`--exclude`, and how many run at once.
 fn targets(project: &Project, args: &FleetArgs) -> Result<(Vec<DatabaseUrl>, usize)> {
-    let all = project.config.fleet_urls()?;
+    let all = retort::fleet::targets(&project.config)?;
     if all.is_empty() {
         bail!(
-            "--fleet: [fleet] in {} lists no database: set urls, urls_file or urls_glob",
+            "--fleet: [fleet] in {} lists no database: set urls, urls_file, urls_glob or databases_query",
             project.config.path.as_ref().map_or_else(|| "retort.toml".to_string(), |p| p.display().to_string())
         );
     }
