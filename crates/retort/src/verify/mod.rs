@@ -238,17 +238,17 @@ pub fn verify(
         step.upgrade_ms = started.elapsed().as_millis() as u64;
         let after = migrator.inspect(&options)?;
         let mut judgement = data::Judgement::default();
-        let renames = data::Renames::between(&before, &after);
         let no_renames = data::Renames::default();
-        let facts = data::StepFacts::new(
-            &before,
-            &after,
-            &renames,
-            data::written_tables(&[&script.upgrade, &script.downgrade], url.dialect()),
-        );
-        if let Some(rows_before) = &rows_before {
+        // What the rows are judged by, only with --data (finding renames is a whole diff).
+        let judged_by = rows_before.as_ref().map(|_| {
+            let renames = data::Renames::between(&before, &after);
+            let written = data::written_tables(&[&script.upgrade, &script.downgrade], url.dialect());
+            let facts = data::StepFacts::new(&before, &after, &renames, written);
+            (renames, facts)
+        });
+        if let (Some(rows_before), Some((renames, facts))) = (&rows_before, &judged_by) {
             let rows_after = data::snapshot(migrator.driver(), &after)?;
-            let run = data::Run { what: "the upgrade", renames: &renames, facts: &facts };
+            let run = data::Run { what: "the upgrade", renames, facts };
             data::judge(&run, rows_before, &rows_after, &mut judgement);
         }
         let mut again = None;
@@ -261,9 +261,9 @@ pub fn verify(
                 Ok(_) => {
                     step.downgrade_ms = Some(started.elapsed().as_millis() as u64);
                     let back = migrator.inspect(&options)?;
-                    if let Some(rows_before) = &rows_before {
+                    if let (Some(rows_before), Some((_, facts))) = (&rows_before, &judged_by) {
                         let rows_back = data::snapshot(migrator.driver(), &back)?;
-                        let run = data::Run { what: "the downgrade", renames: &no_renames, facts: &facts };
+                        let run = data::Run { what: "the downgrade", renames: &no_renames, facts };
                         data::judge(&run, rows_before, &rows_back, &mut judgement);
                     }
                     let left = differences(&before, &back);
