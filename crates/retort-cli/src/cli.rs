@@ -90,8 +90,10 @@ pub enum Command {
         #[arg(long)]
         purge: bool,
         /// Print the SQL instead of running it.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "fleet")]
         sql: bool,
+        #[command(flatten)]
+        fleet: FleetArgs,
     },
     /// Print the live schema as canonical DDL (or JSON), in dependency order.
     #[command(
@@ -117,8 +119,13 @@ pub enum Command {
         desired: bool,
     },
     /// Exit 1 when the database differs from the desired schema, listing the differences (for CI).
-    #[command(after_help = "Examples:\n  retort check\n  retort check --json")]
-    Check,
+    #[command(
+        after_help = "Examples:\n  retort check\n  retort check --json\n  retort check --fleet   (every database or tenant schema of [fleet])"
+    )]
+    Check {
+        #[command(flatten)]
+        fleet: FleetArgs,
+    },
     /// Print the SQL that turns one schema into another, without writing anything.
     #[command(
         after_help = "Sides: database (the configured database), schema (the desired schema files), or a URL.\n\nExamples:\n  retort diff                                   (database -> schema)\n  retort diff --from schema --to database       (the way back)\n  retort diff --from postgres://app@prod/app --to schema"

@@ -70,10 +70,26 @@ pub fn compare(
     detect_renames: bool,
     require_head: bool,
 ) -> Result<Comparison, AutogenError> {
+    compare_in(project, url, None, detect_renames, require_head)
+}
+
+/// [`compare`] for one schema of the database (a tenant's, PostgreSQL): the schema is inspected
+/// instead of `[schema] schemas`, and the desired schema is loaded with its unqualified names in
+/// that schema, as the tenant's migrations created them.
+pub fn compare_in(
+    project: &Project,
+    url: &DatabaseUrl,
+    schema: Option<&str>,
+    detect_renames: bool,
+    require_head: bool,
+) -> Result<Comparison, AutogenError> {
     let dialect = url.dialect();
-    let options = project.inspect_options(dialect);
+    let mut options = project.inspect_options(dialect);
+    if let Some(schema) = schema {
+        options.schemas = vec![schema.to_string()];
+    }
     // One connection reads both the version table and the schema.
-    let driver = connect(url, Access::ReadOnly, project.lock_timeout())?;
+    let driver = crate::driver::connect_in(url, schema, Access::ReadOnly, project.lock_timeout())?;
     let mut migrator = Migrator::new(&project.graph, driver, project.tables(dialect), project.run_options(false));
     if require_head {
         let (current, _) = migrator.state()?;
@@ -105,7 +121,10 @@ pub fn compare(
     let scratch_url = project.scratch_url(url)?;
     let (live, loaded) = std::thread::scope(|scope| {
         let loading = scope.spawn(|| -> Result<_, LoadError> {
-            let sources = read_sources(&project.config, url.dialect())?;
+            let mut sources = read_sources(&project.config, url.dialect())?;
+            if let Some(schema) = schema {
+                sources.insert(0, in_schema(schema));
+            }
             let desired = load(&sources, &scratch_url, &options)?;
             Ok((sources, desired))
         });
@@ -118,6 +137,16 @@ pub fn compare(
     let renames = rename_hints(&sources, options.schemas.first().map(String::as_str));
     let generated = generate(&live, &desired, &renames, detect_renames);
     Ok(Comparison { live, desired, generated })
+}
+
+/// The first source of a tenant's desired schema: what follows goes into its schema, as the
+/// tenant's migrations ran with `search_path` set to it.
+fn in_schema(schema: &str) -> SourceFile {
+    let quoted = crate::dialect::Dialect::Postgres.quote_ident(schema);
+    SourceFile {
+        name: format!("(the tenant's schema {schema})"),
+        text: format!("CREATE SCHEMA {quoted};\nSET search_path TO {quoted};\n"),
+    }
 }
 
 /// A generated migration, before it is written.

@@ -96,6 +96,10 @@ pub struct FleetSection {
     /// A query whose rows name the fleet's databases, run on its own `url`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub databases_query: Option<DatabasesQuery>,
+    /// A query whose rows name the fleet's tenant schemas (PostgreSQL, a schema per tenant), run
+    /// on its own `url` or `[database] url`: each target is that database with the schema.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub schemas_query: Option<SchemasQuery>,
     /// How many targets run at once (default: the number of cores).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub parallel: Option<usize>,
@@ -109,6 +113,18 @@ pub struct FleetSection {
 pub struct DatabasesQuery {
     /// Where the query runs (`${VAR}` allowed).
     pub url: String,
+    /// The query.
+    pub sql: String,
+}
+
+/// `[fleet] schemas_query = { sql = "..." }`: each row's first column is a schema of the
+/// database the query runs on (`url`, default `[database] url`), and a target of the fleet.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct SchemasQuery {
+    /// Where the query runs and the tenants live (`${VAR}` allowed; default `[database] url`).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub url: Option<String>,
     /// The query.
     pub sql: String,
 }

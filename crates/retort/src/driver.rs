@@ -106,6 +106,16 @@ pub enum ConnectError {
         /// What to check next, starting with `; `, or empty.
         hint: String,
     },
+    /// The schema a target names (a tenant's) cannot be used.
+    #[error("{url}: schema {schema:?}: {message}")]
+    Schema {
+        /// The database, with the password masked.
+        url: String,
+        /// The schema.
+        schema: String,
+        /// What is wrong and what to do.
+        message: String,
+    },
 }
 
 /// How a command will use the database.
@@ -162,6 +172,33 @@ pub trait Driver {
 
     /// Reads the live schema into the model.
     fn inspect(&mut self, options: &InspectOptions) -> Result<Schema, InspectError>;
+}
+
+/// Connects as [`connect`] does and, given a schema (PostgreSQL, a schema per tenant), sets the
+/// session's `search_path` to that schema alone: the migrations' unqualified names go there, and
+/// retort's version and history tables live there (the executor takes `current_schema()`).
+pub fn connect_in(
+    url: &DatabaseUrl,
+    schema: Option<&str>,
+    access: Access,
+    busy_timeout: Duration,
+) -> Result<Box<dyn Driver>, ConnectError> {
+    let mut driver = connect(url, access, busy_timeout)?;
+    let Some(schema) = schema else { return Ok(driver) };
+    let failed = |message: String| ConnectError::Schema { url: url.to_string(), schema: schema.to_string(), message };
+    if url.dialect() != Dialect::Postgres {
+        return Err(failed(
+            "a schema per tenant is a PostgreSQL layout (on MySQL a schema is a database: list the databases instead)"
+                .into(),
+        ));
+    }
+    let pg = Dialect::Postgres;
+    driver.execute(&format!("SET search_path TO {}", pg.quote_ident(schema))).map_err(|e| failed(e.to_string()))?;
+    // A search_path naming a missing schema is accepted, and would put retort's tables nowhere.
+    if driver.default_schema().as_deref() != Some(schema) {
+        return Err(failed("it does not exist: create it (CREATE SCHEMA) or leave it out of the fleet".into()));
+    }
+    Ok(driver)
 }
 
 /// Opens a connection to `url`. `busy_timeout` bounds SQLite's wait for its write lock.

@@ -159,10 +159,19 @@ fn offline(ctx: &Context, project: &Project, text: &str, direction: Direction) -
 }
 
 /// `retort stamp REV... [--purge] [--sql]`
-pub fn stamp(ctx: &Context, revisions: &[String], purge: bool, sql: bool) -> Result<ExitCode> {
+pub fn stamp(
+    ctx: &Context,
+    revisions: &[String],
+    purge: bool,
+    sql: bool,
+    fleet: &crate::cli::FleetArgs,
+) -> Result<ExitCode> {
     let project = ctx.project_unchecked()?;
     let targets = revisions.iter().map(|r| Target::parse(r)).collect::<Result<Vec<_>, _>>()?;
     project.check_sum()?;
+    if fleet.fleet {
+        return super::fleet::stamp(ctx, &project, fleet, &targets, purge);
+    }
     if sql {
         let tables = project.tables(ctx.database_url(&project)?.dialect());
         print!("{}", offline_stamp(&project.graph, &tables, &targets, purge)?);

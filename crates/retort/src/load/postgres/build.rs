@@ -285,6 +285,13 @@ impl Builder {
             self.default_schema = None;
             return Ok(());
         }
+        if let Some(schema) = single_search_path(sql) {
+            if !self.schema_exists(&schema) {
+                return self.decline(format!("search_path {schema}, a schema the files do not create"));
+            }
+            self.default_schema = Some(schema);
+            return Ok(());
+        }
         let harmless = HARMLESS_SETTINGS.iter().any(|(name, values)| {
             let Some(value) =
                 text.strip_prefix(&format!("set {name} = ")).or_else(|| text.strip_prefix(&format!("set {name} to ")))
@@ -1100,6 +1107,29 @@ impl Builder {
     }
 }
 
+/// The schema of `SET search_path TO s` (or `= s`) naming one schema, folded as the server folds
+/// it; `None` for any other statement or a path of several schemas (left to the scratch database).
+fn single_search_path(sql: &str) -> Option<String> {
+    let words: Vec<&str> = sql.split_whitespace().collect();
+    let [set, name, to, value @ ..] = words.as_slice() else { return None };
+    let is = |word: &str, want: &str| word.eq_ignore_ascii_case(want);
+    if !is(set, "set") || !is(name, "search_path") || !(is(to, "to") || *to == "=") {
+        return None;
+    }
+    let value = value.join(" ");
+    let value = value.trim_end_matches(';').trim();
+    if let Some(inner) = value.strip_prefix('"').and_then(|v| v.strip_suffix('"')) {
+        // One quoted name: no lone quote inside (that would end it and start another).
+        let unescaped = inner.replace("\"\"", "\"");
+        return (!unescaped.is_empty() && !inner.replace("\"\"", "").contains('"')).then_some(unescaped);
+    }
+    let plain = value
+        .chars()
+        .enumerate()
+        .all(|(i, c)| c == '_' || c.is_ascii_alphabetic() || (i > 0 && (c.is_ascii_digit() || c == '$')));
+    (plain && !value.is_empty()).then(|| value.to_ascii_lowercase())
+}
+
 /// `nextval('schema.sequence'::regclass)`, as the server prints a sequence default under an empty
 /// search_path.
 fn nextval(sequence: &Name) -> DefaultExpr {
@@ -1139,5 +1169,20 @@ fn index_column(name: &Ident) -> IndexColumn {
             with_fill: None,
         },
         operator_class: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::single_search_path;
+
+    #[test]
+    fn a_search_path_of_one_schema_is_read_as_the_server_folds_it() {
+        assert_eq!(single_search_path("SET search_path TO Tenant_A").as_deref(), Some("tenant_a"));
+        assert_eq!(single_search_path("set SEARCH_PATH = \"Tenant \"\"A\"\"\";").as_deref(), Some("Tenant \"A\""));
+        assert_eq!(single_search_path("SET search_path TO a, public"), None);
+        assert_eq!(single_search_path("SET search_path TO \"a\", \"b\""), None);
+        assert_eq!(single_search_path("SET lock_timeout TO a"), None);
+        assert_eq!(single_search_path("SET search_path TO 1a"), None);
     }
 }
