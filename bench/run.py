@@ -18,6 +18,7 @@ from pathlib import Path
 from harness import databases as db
 from harness import report, tools
 from harness.core import Context, Target, Workload
+from harness.fleet import FleetUpgrade
 from harness.projects import fresh_dir
 from harness.runner import log, run_workload
 from harness.workloads import (
@@ -49,6 +50,7 @@ class Scale:
     mariadb_tables: int  # tables of the synthetic schema for MariaDB's check and autogenerate
     imported: int  # revisions of the Alembic project `import alembic` converts
     verified: int  # revisions of the history `verify --data` runs on (besides the crewai example)
+    tenants: int  # tenant schemas of the fleet workloads
     runs: int
 
 
@@ -61,6 +63,7 @@ FULL = Scale(
     mariadb_tables=1000,
     imported=300,
     verified=100,
+    tenants=1000,
     runs=5,
 )
 QUICK = Scale(
@@ -72,6 +75,7 @@ QUICK = Scale(
     mariadb_tables=200,
     imported=50,
     verified=20,
+    tenants=20,
     runs=1,
 )
 
@@ -96,6 +100,8 @@ def workloads(scale: Scale) -> list[Workload]:
         VerifyData(None),  # the crewai example
         VerifyData(scale.verified),
         VerifyData(scale.verified, "postgresql"),
+        FleetUpgrade(scale.tenants),
+        FleetUpgrade(scale.tenants, at_head=True, target=Target(max_seconds=2)),
     ]
 
 
