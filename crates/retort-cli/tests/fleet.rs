@@ -115,6 +115,17 @@ fn a_hundred_sqlite_files() {
     seen.dedup();
     assert_eq!((before, seen.len()), (100, 100));
     assert!(p.usage(&["current", "--fleet", "--shard", "4/3"]).contains("K/N"));
+
+    // Lint errors in a pending migration stop each target before anything runs, as on one database.
+    p.migration("r4", &["r3"], "FROBNICATE t1;", "SELECT 1;");
+    let out = p.run(&["upgrade", "--fleet", "--only", "*t05?.db"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("0 ok, 10 failed") && text.contains("lint found 1 error") && text.contains("RT001"),
+        "{text}"
+    );
+    assert_eq!(sqlite_versions(&p.path().join("tenants/t050.db")), vec!["r3"]);
 }
 
 #[test]
@@ -414,4 +425,34 @@ fn the_connection_budget_caps_parallel() {
         "{stderr}"
     );
     assert!(stdout.contains("6 ok, 0 failed"), "{stdout}");
+}
+
+/// MariaDB databases from `databases_query` (on MySQL a schema is a database): upgrade, check and
+/// current on each; `schemas_query` there is refused with what to use instead.
+#[test]
+fn mariadb_databases() {
+    let p = project!(Kind::Mariadb);
+    p.chain(3);
+    p.write("schema/app.sql", "CREATE TABLE t1 (id INTEGER PRIMARY KEY);\nCREATE TABLE t2 (id INTEGER PRIMARY KEY);\nCREATE TABLE t3 (id INTEGER PRIMARY KEY);\n");
+    let dbs: Vec<Db> = (0..6).filter_map(|_| Db::new(Kind::Mariadb, p.path())).collect();
+    let names: Vec<String> = dbs.iter().map(|d| format!("'{}'", d.name())).collect();
+    let sql = format!(
+        "SELECT schema_name FROM information_schema.schemata WHERE schema_name IN ({}) ORDER BY 1",
+        names.join(", ")
+    );
+    let config =
+        |fleet: &str| format!("{}\n[schema]\npaths = [\"schema/*.sql\"]\n\n[fleet]\n{fleet}\nparallel = 3\n", p.config);
+    p.write("retort.toml", &config(&format!("databases_query = {{ url = {:?}, sql = {sql:?} }}", p.db.url)));
+    let out = p.ok(&["upgrade", "--fleet"]);
+    assert!(out.contains("Fleet: 6 targets") && out.contains("6 ok, 0 failed"), "{out}");
+    for db in &dbs {
+        assert_eq!(db.versions(), vec!["r3"], "{}", db.url);
+    }
+    let checked = p.ok(&["check", "--fleet"]);
+    assert_eq!(checked.matches("  matches").count(), 6, "{checked}");
+    assert!(p.ok(&["current", "--fleet"]).contains("r3 (head): 6 targets"));
+
+    p.write("retort.toml", &config(&format!("schemas_query = {{ sql = {sql:?} }}")));
+    let refused = p.fails(&["current", "--fleet"]);
+    assert!(refused.contains("schemas_query") && refused.contains("use databases_query"), "{refused}");
 }

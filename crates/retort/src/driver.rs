@@ -184,7 +184,15 @@ pub fn connect_in(
     busy_timeout: Duration,
 ) -> Result<Box<dyn Driver>, ConnectError> {
     let mut driver = connect(url, access, busy_timeout)?;
-    let Some(schema) = schema else { return Ok(driver) };
+    if let Some(schema) = schema {
+        enter_schema(driver.as_mut(), url, schema)?;
+    }
+    Ok(driver)
+}
+
+/// Sets the connection's `search_path` to `schema` alone (PostgreSQL), refusing a schema that
+/// does not exist (the executor would find no schema for its own tables).
+pub fn enter_schema(driver: &mut dyn Driver, url: &DatabaseUrl, schema: &str) -> Result<(), ConnectError> {
     let failed = |message: String| ConnectError::Schema { url: url.to_string(), schema: schema.to_string(), message };
     if url.dialect() != Dialect::Postgres {
         return Err(failed(
@@ -198,7 +206,29 @@ pub fn connect_in(
     if driver.default_schema().as_deref() != Some(schema) {
         return Err(failed("it does not exist: create it (CREATE SCHEMA) or leave it out of the fleet".into()));
     }
-    Ok(driver)
+    Ok(())
+}
+
+/// Opens a PostgreSQL connection, its errors said as [`connect`] says them.
+pub fn connect_postgres(
+    url: &DatabaseUrl,
+    raw: &str,
+) -> Result<crate::dialect::postgres::PostgresDriver<'static>, ConnectError> {
+    crate::dialect::postgres::PostgresDriver::connect(raw).map_err(|e| {
+        let message = mask_password(&e.message);
+        if matches!(e.code.as_deref(), Some("28P01" | "28000")) {
+            ConnectError::Auth { url: url.to_string(), message }
+        } else {
+            let hint = if message.contains("refused") || message.contains("error connecting") {
+                "; is the server running and accepting TCP connections on that host and port?".to_string()
+            } else if e.code.as_deref() == Some("3D000") {
+                "; create it first (createdb) or fix the database name in the URL".to_string()
+            } else {
+                String::new()
+            };
+            ConnectError::Unreachable { url: url.to_string(), message, hint }
+        }
+    })
 }
 
 /// Opens a connection to `url`. `busy_timeout` bounds SQLite's wait for its write lock.
@@ -219,24 +249,7 @@ pub fn connect(url: &DatabaseUrl, access: Access, busy_timeout: Duration) -> Res
             })?;
             Ok(Box::new(driver))
         }
-        DatabaseUrl::Postgres(raw) => {
-            let driver = crate::dialect::postgres::PostgresDriver::connect(raw).map_err(|e| {
-                let message = mask_password(&e.message);
-                if matches!(e.code.as_deref(), Some("28P01" | "28000")) {
-                    ConnectError::Auth { url: url.to_string(), message }
-                } else {
-                    let hint = if message.contains("refused") || message.contains("error connecting") {
-                        "; is the server running and accepting TCP connections on that host and port?".to_string()
-                    } else if e.code.as_deref() == Some("3D000") {
-                        "; create it first (createdb) or fix the database name in the URL".to_string()
-                    } else {
-                        String::new()
-                    };
-                    ConnectError::Unreachable { url: url.to_string(), message, hint }
-                }
-            })?;
-            Ok(Box::new(driver))
-        }
+        DatabaseUrl::Postgres(raw) => Ok(Box::new(connect_postgres(url, raw)?)),
         DatabaseUrl::Mysql(raw) => {
             let driver = crate::dialect::mysql::MysqlDriver::connect(raw).map_err(|e| {
                 let message = mask_password(&e.message);

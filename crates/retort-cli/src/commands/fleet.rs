@@ -3,19 +3,22 @@
 //! a table with a row per target as it finishes (on a terminal, under one progress bar across the
 //! fleet), then the failures again and a summary; exit 1 when any target failed.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::IsTerminal;
 use std::process::ExitCode;
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use anyhow::{Result, bail};
 use indicatif::{ProgressBar, ProgressStyle};
+use retort::dialect::Dialect;
 use retort::driver::Access;
 use retort::executor::{Migrator, Silent};
-use retort::fleet::{Outcome, Target as FleetTarget, connection_budget, default_parallel, run, select};
-use retort::plan::Direction;
+use retort::fleet::{Outcome, Session, Target as FleetTarget, connection_budget, default_parallel, run, select};
+use retort::graph::Rev;
+use retort::plan::{Direction, plan};
 use retort::project::Project;
-use retort::target::Target;
+use retort::target::{Resolver, Target};
 use retort::text::{count, duration};
 use serde::Serialize;
 
@@ -263,7 +266,7 @@ fn with_canaries<T: Send>(
     parallel: usize,
     args: &FleetArgs,
     json: bool,
-    job: impl Fn(&FleetTarget) -> Result<T, String> + Sync,
+    job: impl Fn(&mut Session, &FleetTarget) -> Result<T, String> + Sync,
     mut show: impl FnMut(&Outcome<T>),
 ) -> (Vec<Outcome<T>>, usize) {
     let canaries = args.canary.unwrap_or(0).min(targets.len());
@@ -284,7 +287,49 @@ fn time(elapsed: Duration) -> String {
     duration(elapsed)
 }
 
-/// `upgrade --fleet` / `downgrade --fleet`.
+/// The lint errors of one revision's upgrade, each as `file:line: CODE message`, found once per
+/// fleet run and shared by its targets.
+struct LintCache {
+    found: Mutex<HashMap<Rev, Vec<String>>>,
+}
+
+impl LintCache {
+    /// The errors in the steps an upgrade of this target would run: they stop it, as they stop
+    /// `upgrade` on one database (`--force` runs anyway).
+    fn refuse(
+        &self,
+        project: &Project,
+        migrator: &mut Migrator<'_>,
+        target: &Target,
+        dialect: Dialect,
+    ) -> Result<(), String> {
+        let (current, applied) = migrator.state().map_err(one_line)?;
+        let op = Resolver::new(&project.graph, &current, &applied).upgrade(target).map_err(one_line)?;
+        let mut errors = Vec::new();
+        for step in plan(&project.graph, &current, &op) {
+            let mut found = self.found.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            let lines = found.entry(step.rev).or_insert_with(|| {
+                retort::lint::lint_script(project.graph.script(step.rev), dialect)
+                    .into_iter()
+                    .filter(|f| f.severity == retort::lint::Severity::Error)
+                    .map(|f| format!("{}:{}: {} {}", f.file, f.line, f.code, f.message))
+                    .collect()
+            });
+            errors.extend(lines.iter().cloned());
+        }
+        if errors.is_empty() {
+            return Ok(());
+        }
+        Err(format!(
+            "lint found {} in the migrations about to run ({}); fix them, or run with --force",
+            count(errors.len(), "error"),
+            errors.join("; ")
+        ))
+    }
+}
+
+/// `upgrade --fleet` / `downgrade --fleet`; with `lint`, a target whose pending migrations have
+/// lint errors is not migrated (it fails with them).
 pub fn migrate(
     ctx: &Context,
     project: &Project,
@@ -292,13 +337,18 @@ pub fn migrate(
     target: &Target,
     direction: Direction,
     strict: bool,
+    lint: bool,
 ) -> Result<ExitCode> {
     let (targets, parallel) = targets(project, args)?;
     let started = Instant::now();
-    let job = |t: &FleetTarget| -> Result<Moved, String> {
-        let driver = t.connect(Access::ReadWrite, project.lock_timeout()).map_err(one_line)?;
+    let linted = LintCache { found: Mutex::new(HashMap::new()) };
+    let job = |session: &mut Session, t: &FleetTarget| -> Result<Moved, String> {
+        let driver = session.connect(t, Access::ReadWrite, project.lock_timeout()).map_err(one_line)?;
         let mut migrator =
             Migrator::new(&project.graph, driver, project.tables(t.url.dialect()), project.run_options(strict));
+        if lint {
+            linted.refuse(project, &mut migrator, target, t.url.dialect())?;
+        }
         let from = migrator.version_rows().map_err(one_line)?;
         let report = match direction {
             Direction::Upgrade => migrator.upgrade(target, &mut Silent),
@@ -332,8 +382,8 @@ pub fn stamp(
 ) -> Result<ExitCode> {
     let (targets, parallel) = targets(project, args)?;
     let started = Instant::now();
-    let job = |t: &FleetTarget| -> Result<Moved, String> {
-        let driver = t.connect(Access::ReadWrite, project.lock_timeout()).map_err(one_line)?;
+    let job = |session: &mut Session, t: &FleetTarget| -> Result<Moved, String> {
+        let driver = session.connect(t, Access::ReadWrite, project.lock_timeout()).map_err(one_line)?;
         let mut migrator =
             Migrator::new(&project.graph, driver, project.tables(t.url.dialect()), project.run_options(false));
         let from = migrator.version_rows().map_err(one_line)?;
@@ -357,7 +407,7 @@ pub fn check(ctx: &Context, args: &FleetArgs) -> Result<ExitCode> {
     let project = ctx.project()?;
     let (targets, parallel) = targets(&project, args)?;
     let started = Instant::now();
-    let job = |t: &FleetTarget| -> Result<Checked, String> {
+    let job = |_: &mut Session, t: &FleetTarget| -> Result<Checked, String> {
         match retort::autogen::compare_in(&project, &t.url, t.schema.as_deref(), true, true) {
             Ok(c) => {
                 let changes = c.generated.summary().iter().map(|c| c.summary()).collect();
@@ -389,8 +439,8 @@ pub fn current(ctx: &Context, args: &FleetArgs) -> Result<ExitCode> {
     let project = ctx.project()?;
     let (targets, parallel) = targets(&project, args)?;
     let started = Instant::now();
-    let job = |t: &FleetTarget| -> Result<Vec<String>, String> {
-        let driver = t.connect(Access::ReadOnly, project.lock_timeout()).map_err(one_line)?;
+    let job = |session: &mut Session, t: &FleetTarget| -> Result<Vec<String>, String> {
+        let driver = session.connect(t, Access::ReadOnly, project.lock_timeout()).map_err(one_line)?;
         let mut migrator =
             Migrator::new(&project.graph, driver, project.tables(t.url.dialect()), project.run_options(false));
         migrator.version_rows().map_err(one_line)

@@ -49,7 +49,8 @@ fn migrate(ctx: &Context, args: MigrateArgs, direction: Direction) -> Result<Exi
         if args.backup.is_some() || args.resume.is_some() {
             super::usage!("--backup and --resume work on one database: run them without --fleet");
         }
-        return super::fleet::migrate(ctx, &project, &args.fleet, &target, direction, args.strict);
+        let lint = direction == Direction::Upgrade && !args.force && project.config.file.migrations.lint_before_upgrade;
+        return super::fleet::migrate(ctx, &project, &args.fleet, &target, direction, args.strict, lint);
     }
     let mut backup = None;
     if let Some(path) = &args.backup {

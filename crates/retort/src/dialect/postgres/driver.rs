@@ -114,6 +114,14 @@ impl<'c> PostgresDriver<'c> {
     pub fn lent(client: &'c mut Client) -> Self {
         PostgresDriver { client: Held::Lent(client), lock_key: None, begin_pending: DeferredBegin::default() }
     }
+
+    /// The connection this driver opened itself (`None` for a lent one), to be lent again later.
+    pub fn into_client(self) -> Option<Client> {
+        match self.client {
+            Held::Owned(client) => Some(client),
+            Held::Lent(_) => None,
+        }
+    }
 }
 
 /// The URL as the PostgreSQL client library parses it: without the TLS parameters retort handles.
