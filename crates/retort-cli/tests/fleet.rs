@@ -456,3 +456,27 @@ fn mariadb_databases() {
     let refused = p.fails(&["current", "--fleet"]);
     assert!(refused.contains("schemas_query") && refused.contains("use databases_query"), "{refused}");
 }
+
+/// On a terminal (a pseudo-terminal from util-linux's `script`), one progress bar runs across the
+/// fleet under the rows; piped, there is no bar (the other tests read piped output).
+#[test]
+fn a_progress_bar_on_a_terminal() {
+    let p = project!(Kind::Sqlite);
+    p.chain(2);
+    for i in 0..20 {
+        p.write(&format!("tenants/t{i:02}.db"), "");
+    }
+    p.write("retort.toml", &format!("{}\n[fleet]\nurls_glob = \"tenants/*.db\"\n", p.config));
+    let retort = assert_cmd::cargo::cargo_bin("retort");
+    let out = std::process::Command::new("script")
+        .current_dir(p.path())
+        .args(["-qec", &format!("{} upgrade --fleet", retort.display()), "/dev/null"])
+        .output()
+        .unwrap_or_else(|e| panic!("script (util-linux) runs retort on a pseudo-terminal: {e}"));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("/20 targets, 0 failed,") && text.contains("left"), "no bar:\n{text}");
+    assert!(text.contains("sqlite:tenants/t07.db") && text.contains("Fleet: 20 targets"), "{text}");
+    let piped = p.ok(&["current", "--fleet"]);
+    assert!(!piped.contains("targets, 0 failed,"), "{piped}");
+}
