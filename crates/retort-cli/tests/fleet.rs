@@ -480,3 +480,39 @@ fn a_progress_bar_on_a_terminal() {
     let piped = p.ok(&["current", "--fleet"]);
     assert!(!piped.contains("targets, 0 failed,"), "{piped}");
 }
+
+/// Each tenant schema has its own run lock: while one tenant's slow upgrade holds its lock, another
+/// tenant of the same database upgrades at once (a shared lock would make it wait past its 1 s
+/// lock timeout), and a second run on the same tenant does wait and time out. One tenant alone is
+/// the database URL with the schema as a connection option.
+#[test]
+fn tenant_schemas_lock_apart() {
+    let p = project!(Kind::Postgres);
+    tenant_project(&p, "\nSELECT pg_sleep(0.8);");
+    create_tenants(&p.db, 2);
+    let sql = r"SELECT nspname FROM pg_namespace WHERE nspname LIKE 'tenant\_%'";
+    let config = p.config.replace("lock_timeout = 120", "lock_timeout = 1");
+    p.write("retort.toml", &format!("{config}\n[fleet]\nschemas_query = {{ sql = {sql:?} }}\n"));
+    let alone = format!("{}?options=-csearch_path%3Dtenant_000", p.db.url);
+    let mut slow = std::process::Command::new(assert_cmd::cargo::cargo_bin("retort"))
+        .current_dir(p.path())
+        .args(["upgrade", "head", "--url", &alone])
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    std::thread::sleep(std::time::Duration::from_millis(400));
+    let (other, same) = std::thread::scope(|s| {
+        let other = s.spawn(|| p.run(&["upgrade", "--fleet", "--only", "tenant_001"]));
+        let same = s.spawn(|| p.run(&["upgrade", "head", "--url", &alone]));
+        (other.join(), same.join())
+    });
+    let done = slow.wait().unwrap_or_else(|e| panic!("{e}"));
+    let (other, same) = (other.unwrap_or_else(|_| panic!("thread")), same.unwrap_or_else(|_| panic!("thread")));
+    let text = String::from_utf8_lossy(&other.stdout);
+    assert!(other.status.success() && text.contains("1 ok, 0 failed"), "{text}");
+    let waited = String::from_utf8_lossy(&same.stderr);
+    assert!(!same.status.success() && waited.contains("lock"), "the same tenant's second run: {waited}");
+    assert!(done.success());
+    assert_eq!(schema_versions(&p.db, "tenant_000"), vec!["r3"]);
+    assert_eq!(schema_versions(&p.db, "tenant_001"), vec!["r3"]);
+}
