@@ -22,11 +22,11 @@ use crate::driver::DbError;
 use crate::inspect::{InspectError, InspectOptions};
 use crate::url::DatabaseUrl;
 
+pub mod mysql;
 pub mod postgres;
 pub mod scratch;
 pub mod sqlalchemy;
 
-pub use postgres::Decline;
 
 /// Why the desired schema could not be loaded.
 #[derive(Debug, thiserror::Error)]
@@ -214,6 +214,30 @@ fn quoted(schemas: &[String]) -> String {
 /// not part of the schema model.
 pub(crate) const DDL_WORDS: [&str; 8] = ["CREATE", "ALTER", "COMMENT", "SET", "SELECT", "GRANT", "REVOKE", "DROP"];
 
+/// Why a parser fast path did not load the schema; the scratch database takes over.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decline {
+    /// Where (`file:line`), when a statement is the cause.
+    pub at: Option<String>,
+    /// What it could not settle.
+    pub reason: String,
+}
+
+impl Decline {
+    pub(crate) fn new(at: Option<String>, reason: impl Into<String>) -> Decline {
+        Decline { at, reason: reason.into() }
+    }
+}
+
+impl std::fmt::Display for Decline {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.at {
+            Some(at) => write!(f, "{at}: {}", self.reason),
+            None => f.write_str(&self.reason),
+        }
+    }
+}
+
 /// Which way to load (the environment variable `RETORT_LOADER`, for tests and profiling).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Loader {
@@ -249,20 +273,27 @@ pub fn load_with(
     options: &InspectOptions,
     loader: Loader,
 ) -> Result<Schema, LoadError> {
-    if let (DatabaseUrl::Postgres(url), Loader::Auto | Loader::Parse) = (target, loader) {
-        let parsed = match crate::dialect::postgres::PostgresDriver::connect(url) {
+    let parsed = match (target, loader) {
+        (_, Loader::Scratch) | (DatabaseUrl::Sqlite(_), _) => None,
+        (DatabaseUrl::Postgres(url), _) => Some(match crate::dialect::postgres::PostgresDriver::connect(url) {
             Ok(mut server) => postgres::load(sources, options, &mut server),
             Err(e) => Err(Decline::new(None, format!("no connection for the expressions: {e}"))),
-        };
-        match parsed {
-            Ok(schema) => return Ok(schema),
-            Err(decline) if loader == Loader::Parse => return Err(LoadError::Declined(decline)),
-            // RETORT_TRACE_LOAD=1 says why the scratch database was needed (for profiling).
-            Err(decline) if std::env::var_os("RETORT_TRACE_LOAD").is_some() => {
-                eprintln!("load: parser declined, using a scratch database: {decline}")
-            }
-            Err(_) => {}
+        }),
+        (DatabaseUrl::Mysql(url), _) => Some(
+            crate::dialect::mysql::MysqlDriver::connect(url)
+                .and_then(|mut server| mysql::Server::read(&mut server))
+                .map_err(|e| Decline::new(None, format!("the server's defaults could not be read: {e}")))
+                .and_then(|server| mysql::load(sources, options, &server)),
+        ),
+    };
+    match parsed {
+        Some(Ok(schema)) => return Ok(schema),
+        Some(Err(decline)) if loader == Loader::Parse => return Err(LoadError::Declined(decline)),
+        // RETORT_TRACE_LOAD=1 says why the scratch database was needed (for profiling).
+        Some(Err(decline)) if std::env::var_os("RETORT_TRACE_LOAD").is_some() => {
+            eprintln!("load: parser declined, using a scratch database: {decline}")
         }
+        Some(Err(_)) | None => {}
     }
     scratch::load(sources, target, options)
 }

@@ -571,7 +571,7 @@ fn first_difference(server: &Shape, ours: &Shape) -> String {
 
 /// The database's default character set and collation, for a scratch database that must default
 /// to the same (so an environment's default never shows up as a difference).
-pub(super) fn database_defaults(driver: &mut MysqlDriver) -> Result<(String, String), DbError> {
+pub(crate) fn database_defaults(driver: &mut MysqlDriver) -> Result<(String, String), DbError> {
     let rows = driver.query(
         "SELECT DEFAULT_CHARACTER_SET_NAME, DEFAULT_COLLATION_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = DATABASE()",
     )?;

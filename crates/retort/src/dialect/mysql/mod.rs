@@ -6,6 +6,7 @@ mod inspect;
 mod scratch;
 
 pub use driver::{MysqlDriver, MysqlUrl, SslMode};
+pub(crate) use inspect::database_defaults;
 pub use scratch::ScratchDatabase;
 
 /// `[database] ddl_lock_wait` when unset: seconds a DDL statement waits for a metadata lock

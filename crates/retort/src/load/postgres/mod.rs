@@ -20,33 +20,9 @@ mod types;
 
 use retort_schema::Schema;
 
-use super::SourceFile;
+use super::{Decline, SourceFile};
 use crate::driver::Driver;
 use crate::inspect::InspectOptions;
-
-/// Why the parser did not load the schema; the scratch database takes over.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Decline {
-    /// Where (`file:line`), when a statement is the cause.
-    pub at: Option<String>,
-    /// What it could not settle.
-    pub reason: String,
-}
-
-impl Decline {
-    pub(crate) fn new(at: Option<String>, reason: impl Into<String>) -> Decline {
-        Decline { at, reason: reason.into() }
-    }
-}
-
-impl std::fmt::Display for Decline {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match &self.at {
-            Some(at) => write!(f, "{at}: {}", self.reason),
-            None => f.write_str(&self.reason),
-        }
-    }
-}
 
 /// Loads the sources into the model by parsing them, asking `server` (any PostgreSQL connection;
 /// nothing is left behind on it) to print the expressions.

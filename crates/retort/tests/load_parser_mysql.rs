@@ -1,0 +1,223 @@
+//! The MariaDB DDL parser (the fast path of `load`) against its oracle, the scratch database on the
+//! same server: for every input the parser accepts, the model must be exactly the one the server
+//! builds. Inputs: tricky cases the parser must accept (display widths, defaults, implicit key and
+//! foreign key names, the index InnoDB adds for a foreign key and drops when a later index covers
+//! it), cases it must decline, every MySQL fixture, and a generated 1,000-table schema in the
+//! benchmark's shape.
+
+use std::path::PathBuf;
+
+use retort::inspect::InspectOptions;
+use retort::load::{LoadError, Loader, SourceFile, load_with};
+use retort::url::DatabaseUrl;
+
+mod common;
+
+/// A database on the MariaDB test server, dropped at the end.
+struct Database {
+    name: String,
+    url: DatabaseUrl,
+}
+
+impl Database {
+    fn new() -> Option<Database> {
+        let name = common::mysql_database()?;
+        let url = DatabaseUrl::Mysql(format!("{}/{name}", common::mysql_admin_url()));
+        Some(Database { name, url })
+    }
+}
+
+impl Drop for Database {
+    fn drop(&mut self) {
+        if let Ok(opts) = mysql::Opts::from_url(&common::mysql_admin_url())
+            && let Ok(mut c) = mysql::Conn::new(opts)
+        {
+            let _ = mysql::prelude::Queryable::query_drop(&mut c, format!("DROP DATABASE IF EXISTS `{}`", self.name));
+        }
+    }
+}
+
+/// `Ok(true)`: parsed, equal to the oracle. `false`: the parser declined (the reason is printed).
+/// A difference panics with both models.
+fn compare(url: &DatabaseUrl, name: &str, ddl: &str) -> bool {
+    let sources = vec![SourceFile { name: name.to_string(), text: ddl.to_string() }];
+    let options = InspectOptions::default();
+    let parsed = match load_with(&sources, url, &options, Loader::Parse) {
+        Ok(schema) => schema,
+        Err(LoadError::Declined(reason)) => {
+            eprintln!("{name}: parser declined: {reason}");
+            return false;
+        }
+        Err(e) => panic!("{name}: {e}"),
+    };
+    let oracle = load_with(&sources, url, &options, Loader::Scratch).unwrap_or_else(|e| panic!("{name}: scratch: {e}"));
+    let (p, o) = (
+        serde_json::to_string_pretty(&parsed).unwrap_or_default(),
+        serde_json::to_string_pretty(&oracle).unwrap_or_default(),
+    );
+    if p != o {
+        let diff: Vec<String> = p
+            .lines()
+            .zip(o.lines())
+            .enumerate()
+            .filter(|(_, (a, b))| a != b)
+            .take(12)
+            .map(|(i, (a, b))| format!("line {i}: parsed {a} | server {b}"))
+            .collect();
+        panic!("{name}: the parser's model differs from the server's:\n{}\n\nparsed:\n{p}", diff.join("\n"));
+    }
+    true
+}
+
+/// Cases the parser must accept and get exactly right.
+const CASES: &[(&str, &str)] = &[
+    (
+        "types and widths",
+        "CREATE TABLE t (a int, b integer unsigned, c smallint unsigned, d tinyint, e mediumint, f bigint, g bigint unsigned, h bool, i boolean, j int(8), k decimal, l numeric(8), m decimal(12, 2), n float, o double, p double precision, q char, r char(3), s varchar(40), t text, u mediumtext, v longtext, w datetime, x date, y time, z blob);",
+    ),
+    (
+        "defaults",
+        "CREATE TABLE t (a int DEFAULT 0, b int DEFAULT -1, c int DEFAULT '7', d bigint NOT NULL DEFAULT -0, e decimal(5,2) DEFAULT 1, f decimal(5,2) DEFAULT 1.5, g decimal(6,0) DEFAULT 12, h bool DEFAULT true, i boolean DEFAULT false, j varchar(9) DEFAULT 'x y', k varchar(3) DEFAULT '', l datetime DEFAULT CURRENT_TIMESTAMP, m datetime DEFAULT CURRENT_TIMESTAMP(), n int DEFAULT NULL, o text DEFAULT 'abc');",
+    ),
+    (
+        "keys and implicit names",
+        "CREATE TABLE p (id int unsigned NOT NULL AUTO_INCREMENT PRIMARY KEY, a smallint, b tinyint, code varchar(20) UNIQUE, UNIQUE (a), UNIQUE (a, b), UNIQUE KEY (b), KEY (a, code), INDEX named (b, a), CONSTRAINT uq UNIQUE (code, a), UNIQUE KEY uk2 (b, code));",
+    ),
+    (
+        "foreign keys",
+        "CREATE TABLE p (id int unsigned PRIMARY KEY, code varchar(10) NOT NULL, UNIQUE KEY code (code));\nCREATE TABLE c (id int NOT NULL AUTO_INCREMENT, pid int unsigned, pid2 int unsigned, pid3 int unsigned NOT NULL, code varchar(10), PRIMARY KEY (id), FOREIGN KEY (pid) REFERENCES p (id), CONSTRAINT named_fk FOREIGN KEY (pid2) REFERENCES p (id) ON DELETE SET NULL, FOREIGN KEY (pid3) REFERENCES p (id) ON DELETE CASCADE ON UPDATE RESTRICT, CONSTRAINT by_code FOREIGN KEY (code) REFERENCES p (code) ON UPDATE CASCADE, KEY pid3_first (pid3, id));\nCREATE INDEX later ON c (pid2, id);\nCREATE TABLE self (id int PRIMARY KEY, parent int, FOREIGN KEY (parent) REFERENCES self (id));",
+    ),
+    (
+        "options and comments",
+        "CREATE TABLE `Mixed Case` (`id` bigint NOT NULL COMMENT 'the key', `order` varchar(40) NOT NULL DEFAULT 'new', PRIMARY KEY (`id`), KEY `by order` (`order`)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci COMMENT='customers' AUTO_INCREMENT=42;\nCREATE TABLE plain (id int PRIMARY KEY) ENGINE = InnoDB COLLATE utf8mb4_bin;\nSET NAMES utf8mb4;\nCREATE UNIQUE INDEX u1 ON plain (id);",
+    ),
+    (
+        "enum and json",
+        "CREATE TABLE t (id int PRIMARY KEY, m JSON, n JSON NOT NULL, r ENUM('system_admin', 'regular_user') NOT NULL DEFAULT 'regular_user', s enum('a','it''s') DEFAULT 'it''s', u enum('x') NOT NULL);\nCREATE TABLE b (id int PRIMARY KEY, doc json) COLLATE utf8mb4_bin;",
+    ),
+];
+
+/// Cases the parser must leave to the scratch database (the server would store something it
+/// cannot predict, or refuse the statement).
+const DECLINED: &[(&str, &str)] = &[
+    ("timestamp", "CREATE TABLE t (a timestamp);"),
+    ("enum with a backslash", "CREATE TABLE t (a enum('x\\\\y','z'));"),
+    ("enum default not a member", "CREATE TABLE t (a enum('x','y') DEFAULT 'z');"),
+    ("column charset", "CREATE TABLE t (a varchar(3) CHARACTER SET latin1);"),
+    ("check", "CREATE TABLE t (a int, CHECK (a > 0));"),
+    ("generated", "CREATE TABLE t (a int, b int AS (a + 1));"),
+    ("view", "CREATE TABLE t (a int);\nCREATE VIEW v AS SELECT a FROM t;"),
+    ("fk to a later table", "CREATE TABLE c (pid int, FOREIGN KEY (pid) REFERENCES p (id));\nCREATE TABLE p (id int PRIMARY KEY);"),
+    ("fk type mismatch", "CREATE TABLE p (id bigint PRIMARY KEY);\nCREATE TABLE c (pid int, FOREIGN KEY (pid) REFERENCES p (id));"),
+    ("fk to an unkeyed column", "CREATE TABLE p (id int PRIMARY KEY, x int);\nCREATE TABLE c (px int, FOREIGN KEY (px) REFERENCES p (x));"),
+    ("set null on not null", "CREATE TABLE p (id int PRIMARY KEY);\nCREATE TABLE c (pid int NOT NULL, FOREIGN KEY (pid) REFERENCES p (id) ON DELETE SET NULL);"),
+    ("text key", "CREATE TABLE t (a text, KEY (a));"),
+    ("prefix key", "CREATE TABLE t (a varchar(300), KEY (a(10)));"),
+    ("long key", "CREATE TABLE t (a varchar(1000), KEY (a));"),
+    ("charset alone", "CREATE TABLE t (a int) DEFAULT CHARSET=latin1;"),
+    ("executable comment", "/*!40101 SET NAMES utf8 */;\nCREATE TABLE t (a int);"),
+    ("foreign key checks off", "SET FOREIGN_KEY_CHECKS = 0;\nCREATE TABLE t (a int);"),
+    ("alter", "CREATE TABLE t (a int);\nALTER TABLE t ADD COLUMN b int;"),
+];
+
+#[test]
+fn the_parser_matches_the_server_on_tricky_cases() {
+    let Some(db) = Database::new() else { return };
+    for (name, ddl) in CASES {
+        assert!(compare(&db.url, name, ddl), "{name}: the parser must handle this case");
+    }
+}
+
+#[test]
+fn the_parser_declines_what_it_cannot_predict() {
+    let Some(db) = Database::new() else { return };
+    for (name, ddl) in DECLINED {
+        let sources = vec![SourceFile { name: name.to_string(), text: ddl.to_string() }];
+        let parsed = load_with(&sources, &db.url, &InspectOptions::default(), Loader::Parse);
+        assert!(matches!(parsed, Err(LoadError::Declined(_))), "{name}: the parser must decline, gave {parsed:?}");
+    }
+}
+
+/// A deterministic 1,000-table schema in the shape of the benchmark's MariaDB schema (4-12
+/// columns, unique keys, plain indexes, foreign keys to earlier tables), with defaults.
+fn generated_schema(tables: usize) -> String {
+    let mut seed: u64 = 0x5eed;
+    let mut next = |n: u64| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed % n
+    };
+    let types = ["int", "bigint", "text", "varchar(40)", "varchar(255)", "boolean", "datetime", "decimal(12,2)"];
+    let defaults = ["0", "0", "'x'", "'x'", "''", "false", "CURRENT_TIMESTAMP", "0"];
+    let mut out = String::new();
+    for t in 0..tables {
+        let mut cols = vec!["id bigint NOT NULL".to_string()];
+        let mut keyable = Vec::new();
+        for c in 0..4 + next(9) {
+            let k = next(types.len() as u64) as usize;
+            let not_null = if next(3) == 0 { " NOT NULL" } else { "" };
+            let default = if next(4) == 0 && k != 2 { format!(" DEFAULT {}", defaults[k]) } else { String::new() };
+            cols.push(format!("c{c} {}{not_null}{default}", types[k]));
+            if k != 2 {
+                keyable.push(format!("c{c}"));
+            }
+        }
+        cols.push(format!("CONSTRAINT t{t:05}_pk PRIMARY KEY (id)"));
+        if t > 0 && next(2) == 0 {
+            cols.push("ref_id bigint".to_string());
+            cols.push(format!(
+                "CONSTRAINT t{t:05}_ref_fk FOREIGN KEY (ref_id) REFERENCES t{:05} (id) ON DELETE CASCADE",
+                next(t as u64)
+            ));
+        }
+        if let Some(first) = keyable.first().filter(|_| next(3) == 0) {
+            cols.push(format!("CONSTRAINT t{t:05}_{first}_key UNIQUE ({first})"));
+        }
+        out.push_str(&format!("CREATE TABLE t{t:05} (\n  {}\n);\n", cols.join(",\n  ")));
+        if let Some(last) = keyable.last() {
+            out.push_str(&format!("CREATE INDEX t{t:05}_{last}_idx ON t{t:05} ({last});\n"));
+        }
+    }
+    out
+}
+
+#[test]
+fn the_parser_matches_the_server_on_a_generated_schema() {
+    let Some(db) = Database::new() else { return };
+    assert!(compare(&db.url, "generated", &generated_schema(300)), "the generated schema must take the fast path");
+}
+
+/// Every MySQL fixture: accepted and equal to the server's model, or declined.
+#[test]
+fn the_parser_matches_the_server_on_every_fixture_it_accepts() {
+    let Some(db) = Database::new() else { return };
+    let here = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    let dirs = [
+        here.join("tests/fixtures/mysql"),
+        here.join("../../../shared/fixtures/schemas/mysql"),
+        here.join("../../../shared/fixtures/crewai/mysql"),
+        here.join("../../examples/crewai-mariadb/schema"),
+    ];
+    for dir in dirs {
+        if let Ok(entries) = std::fs::read_dir(&dir) {
+            files.extend(entries.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "sql")));
+        }
+    }
+    files.sort();
+    let mut accepted = 0;
+    for path in &files {
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        // sakila names its own database inside its views (inspect_mysql tests it in a database of that name).
+        if name.starts_with("sakila") {
+            continue;
+        }
+        let ddl = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        accepted += usize::from(compare(&db.url, &name, &ddl));
+    }
+    eprintln!("the parser took {accepted} of {} fixtures", files.len());
+    // The example's models and the seed's schema are plain DDL: they must take the fast path.
+    let plain: Vec<&PathBuf> = files.iter().filter(|p| p.to_string_lossy().contains("crewai")).collect();
+    assert!(!plain.is_empty() && accepted >= plain.len(), "the crewai schemas must be parsed ({accepted} accepted)");
+}
