@@ -27,7 +27,6 @@ pub mod postgres;
 pub mod scratch;
 pub mod sqlalchemy;
 
-
 /// Why the desired schema could not be loaded.
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {

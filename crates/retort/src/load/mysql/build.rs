@@ -2,7 +2,7 @@
 
 use retort_schema::render::mysql::q;
 use retort_schema::{Action, Column, ForeignKey, Index, Name, PrimaryKey, Schema, Table};
-use sqlparser::ast::{self, ColumnOption, Expr, TableConstraint, Value};
+use sqlparser::ast::{self, ColumnOption, Expr, Spanned, TableConstraint, Value};
 use sqlparser::dialect::MySqlDialect;
 use sqlparser::parser::Parser;
 
@@ -13,6 +13,12 @@ use crate::script::Section;
 use crate::statements::split;
 
 type Step = Result<(), Decline>;
+
+/// A key of a `CREATE TABLE`: a column's own `UNIQUE`, or a table constraint.
+enum KeyDef {
+    Inline(String),
+    Table(Box<TableConstraint>),
+}
 
 /// A table being built, with what the rules of the later statements need.
 struct Building {
@@ -56,9 +62,8 @@ impl<'s> Builder<'s> {
                 Ok(parsed) => parsed,
                 Err(e) => return self.decline(format!("sqlparser: {e}")),
             };
-            let [one] = <[ast::Statement; 1]>::try_from(parsed).map_err(|_| {
-                Decline::new(Some(self.at.clone()), "not exactly one statement".to_string())
-            })?;
+            let [one] = <[ast::Statement; 1]>::try_from(parsed)
+                .map_err(|_| Decline::new(Some(self.at.clone()), "not exactly one statement".to_string()))?;
             match one {
                 ast::Statement::CreateTable(create) => self.create_table(create)?,
                 ast::Statement::CreateIndex(create) => self.create_index(create)?,
@@ -131,16 +136,32 @@ impl<'s> Builder<'s> {
         };
         self.table_options(&mut table, table_options)?;
         let mut building = Building { table, implicit: Vec::new(), unnamed_fks: 0 };
-        let mut inline_uniques = Vec::new();
+        // The server names unnamed keys in the order the statement defines them, inline UNIQUEs
+        // among the table's keys: the source positions put them back in that order.
+        let mut keys: Vec<((u64, u64), KeyDef)> = Vec::new();
+        let start = |span: sqlparser::tokenizer::Span| (span.start.line, span.start.column);
         for column in columns {
+            let at = start(column.span());
             let (col, unique) = self.column(column, &mut building)?;
             if unique {
-                inline_uniques.push(col.name.clone());
+                keys.push((at, KeyDef::Inline(col.name.clone())));
             }
             building.table.columns.push(col);
         }
+        keys.extend(constraints.into_iter().map(|c| (start(c.span()), KeyDef::Table(Box::new(c)))));
+        if keys.iter().any(|(at, _)| at.0 == 0) {
+            return self.decline("a key without its position in the statement");
+        }
+        keys.sort_by_key(|(at, _)| *at);
         let mut foreign_keys = Vec::new();
-        for constraint in constraints {
+        for (_, key) in keys {
+            let constraint = match key {
+                KeyDef::Inline(column) => {
+                    self.add_index(&mut building, None, vec![column], true, true)?;
+                    continue;
+                }
+                KeyDef::Table(constraint) => *constraint,
+            };
             match constraint {
                 TableConstraint::PrimaryKey(pk) => {
                     if !pk.include.is_empty() || !pk.index_options.is_empty() || !plain_index_type(&pk.index_type) {
@@ -174,16 +195,8 @@ impl<'s> Builder<'s> {
                 }
             }
         }
-        // Inline UNIQUE: named after the column; a name clash would depend on the order the
-        // server sees keys in, which the parsed tree no longer has.
-        for column in inline_uniques {
-            if building.table.indexes.iter().any(|ix| ix.name == column) {
-                return self.decline(format!("an inline UNIQUE on {column} whose name another key takes"));
-            }
-            self.add_index(&mut building, Some(column.clone()), vec![column], true, false)?;
-        }
         if let Some(column) = building.table.columns.iter().find(|c| c.auto_increment)
-            && !building.table.primary_key.as_ref().is_some_and(|pk| pk.columns.first() == Some(&column.name))
+            && building.table.primary_key.as_ref().is_none_or(|pk| pk.columns.first() != Some(&column.name))
         {
             return self.decline(format!("AUTO_INCREMENT on {} outside the primary key", column.name));
         }
@@ -309,7 +322,13 @@ impl<'s> Builder<'s> {
         let mut names: Vec<&str> = Vec::new();
         for member in members {
             match member {
-                ast::EnumMember::Name(n) if !n.contains('\\') && n.chars().all(|c| c.is_ascii_graphic() || c == ' ') && !names.contains(&n.as_str()) => names.push(n),
+                ast::EnumMember::Name(n)
+                    if !n.contains('\\')
+                        && n.chars().all(|c| c.is_ascii_graphic() || c == ' ')
+                        && !names.contains(&n.as_str()) =>
+                {
+                    names.push(n)
+                }
                 _ => return None,
             }
         }
@@ -428,7 +447,9 @@ impl<'s> Builder<'s> {
         unique: bool,
         may_number: bool,
     ) -> Step {
-        let taken = |n: &str| n.eq_ignore_ascii_case("PRIMARY") || building.table.indexes.iter().any(|ix| ix.name.eq_ignore_ascii_case(n));
+        let taken = |n: &str| {
+            n.eq_ignore_ascii_case("PRIMARY") || building.table.indexes.iter().any(|ix| ix.name.eq_ignore_ascii_case(n))
+        };
         let name = match name {
             Some(n) if taken(&n) => return self.decline(format!("two keys named {n}")),
             Some(n) => n,
@@ -501,7 +522,8 @@ impl<'s> Builder<'s> {
         let (Some(on_delete), Some(on_update)) = (action(&fk.on_delete), action(&fk.on_update)) else {
             return self.decline("ON DELETE/UPDATE SET DEFAULT, which InnoDB refuses");
         };
-        let nullable = |b: &Building| columns.iter().all(|c| b.table.columns.iter().any(|col| col.name == *c && col.nullable));
+        let nullable =
+            |b: &Building| columns.iter().all(|c| b.table.columns.iter().any(|col| col.name == *c && col.nullable));
         if (on_delete == Action::SetNull || on_update == Action::SetNull) && !nullable(&self.tables[child]) {
             return self.decline("SET NULL on a NOT NULL column");
         }
@@ -509,7 +531,8 @@ impl<'s> Builder<'s> {
         let generated_prefix = format!("{table_name}_ibfk_");
         let named = fk.name.map(|n| n.value);
         if let Some(n) = &named
-            && (n.starts_with(&generated_prefix) || self.tables[child].table.foreign_keys.iter().any(|k| k.name.as_ref() == Some(n)))
+            && (n.starts_with(&generated_prefix)
+                || self.tables[child].table.foreign_keys.iter().any(|k| k.name.as_ref() == Some(n)))
         {
             return self.decline(format!("the foreign key name {n}"));
         }
@@ -581,11 +604,8 @@ impl<'s> Builder<'s> {
             let implicit = std::mem::take(&mut building.implicit);
             for ix_name in implicit {
                 let keys = building.table.indexes.iter().find(|ix| ix.name == ix_name).map(|ix| ix.keys.clone());
-                let columns: Vec<String> = keys
-                    .unwrap_or_default()
-                    .iter()
-                    .map(|k| k.trim_matches('`').replace("``", "`"))
-                    .collect();
+                let columns: Vec<String> =
+                    keys.unwrap_or_default().iter().map(|k| k.trim_matches('`').replace("``", "`")).collect();
                 if Self::covered(&building, &columns, Some(&ix_name)) {
                     building.table.indexes.retain(|ix| ix.name != ix_name);
                 } else {

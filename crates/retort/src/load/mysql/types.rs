@@ -37,10 +37,20 @@ struct Known {
 const KNOWN: &[Known] = &[
     Known { names: &["tinyint", "int1"], canonical: "tinyint", widths: Some((4, 3)), kind: Kind::Integer },
     Known { names: &["smallint", "int2"], canonical: "smallint", widths: Some((6, 5)), kind: Kind::Integer },
-    Known { names: &["mediumint", "int3", "middleint"], canonical: "mediumint", widths: Some((9, 8)), kind: Kind::Integer },
+    Known {
+        names: &["mediumint", "int3", "middleint"],
+        canonical: "mediumint",
+        widths: Some((9, 8)),
+        kind: Kind::Integer,
+    },
     Known { names: &["int", "integer", "int4"], canonical: "int", widths: Some((11, 10)), kind: Kind::Integer },
     Known { names: &["bigint", "int8"], canonical: "bigint", widths: Some((20, 20)), kind: Kind::Integer },
-    Known { names: &["decimal", "numeric", "dec", "fixed"], canonical: "decimal", widths: None, kind: Kind::Decimal { scale: 0 } },
+    Known {
+        names: &["decimal", "numeric", "dec", "fixed"],
+        canonical: "decimal",
+        widths: None,
+        kind: Kind::Decimal { scale: 0 },
+    },
     Known { names: &["float"], canonical: "float", widths: None, kind: Kind::Float },
     Known { names: &["double", "double precision", "real"], canonical: "double", widths: None, kind: Kind::Float },
     Known { names: &["char", "character"], canonical: "char", widths: None, kind: Kind::Text },
