@@ -89,7 +89,11 @@ const CASES: &[(&str, &str)] = &[
     ),
     (
         "options and comments",
-        "CREATE TABLE `Mixed Case` (`id` bigint NOT NULL COMMENT 'the key', `order` varchar(40) NOT NULL DEFAULT 'new', PRIMARY KEY (`id`), KEY `by order` (`order`)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci COMMENT='customers' AUTO_INCREMENT=42;\nCREATE TABLE plain (id int PRIMARY KEY) ENGINE = InnoDB COLLATE utf8mb4_bin;\nSET NAMES utf8mb4;\nCREATE UNIQUE INDEX u1 ON plain (id);",
+        "CREATE TABLE `Mixed Case` (`id` bigint NOT NULL COMMENT 'the key', `order` varchar(40) NOT NULL DEFAULT 'new', PRIMARY KEY (`id`), KEY `by order` (`order`)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci COMMENT='customers' AUTO_INCREMENT=42;\nCREATE TABLE plain (id int PRIMARY KEY) ENGINE = InnoDB COLLATE utf8mb4_bin;\nCREATE TABLE latin (id int PRIMARY KEY, a varchar(3), b varchar(3) CHARACTER SET utf8mb4, c text COLLATE latin1_bin, d varchar(5) BINARY NOT NULL, e char(2) BINARY, f varchar(4) CHARACTER SET utf8mb4 BINARY) DEFAULT CHARSET=latin1;\nSET NAMES utf8mb4;\nCREATE UNIQUE INDEX u1 ON plain (id);",
+    ),
+    (
+        "a dump's preamble",
+        "/*!40101 SET @OLD_CHARACTER_SET_CLIENT=@@CHARACTER_SET_CLIENT */;\n/*!50503 SET NAMES utf8mb4 */;\n/*!40014 SET @OLD_FOREIGN_KEY_CHECKS=@@FOREIGN_KEY_CHECKS, FOREIGN_KEY_CHECKS=0 */;\n/*!40101 SET @OLD_SQL_MODE=@@SQL_MODE, SQL_MODE='NO_AUTO_VALUE_ON_ZERO' */;\nDROP TABLE IF EXISTS `c`;\nCREATE TABLE `c` (`id` int NOT NULL, `pid` int DEFAULT NULL, `at` datetime NOT NULL DEFAULT '1000-01-01 00:00:00', `code` varchar(22) CHARACTER SET utf8mb3 COLLATE utf8mb3_unicode_ci NOT NULL, `raw` binary(16) NOT NULL, PRIMARY KEY (`id`), KEY `by_pid` (`pid`), CONSTRAINT `c_p` FOREIGN KEY (`pid`) REFERENCES `p` (`id`)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb3 COLLATE=utf8mb3_unicode_ci;\nDROP TABLE IF EXISTS `p`;\nCREATE TABLE `p` (`id` int NOT NULL, `name` varchar(10) COLLATE utf8mb4_bin, PRIMARY KEY (`id`)) /*!40000 ENGINE=INNODB */ /*!40101 CHARACTER SET utf8 COLLATE utf8_general_ci */ ROW_FORMAT=DYNAMIC;\n/*!40014 SET FOREIGN_KEY_CHECKS=@OLD_FOREIGN_KEY_CHECKS */;\n/*!40101 SET SQL_MODE=@OLD_SQL_MODE */;",
     ),
     (
         "enum and json",
@@ -103,7 +107,10 @@ const DECLINED: &[(&str, &str)] = &[
     ("timestamp", "CREATE TABLE t (a timestamp);"),
     ("enum with a backslash", "CREATE TABLE t (a enum('x\\\\y','z'));"),
     ("enum default not a member", "CREATE TABLE t (a enum('x','y') DEFAULT 'z');"),
-    ("column charset", "CREATE TABLE t (a varchar(3) CHARACTER SET latin1);"),
+    (
+        "column charset and another's collation",
+        "CREATE TABLE t (a varchar(3) CHARACTER SET latin1 COLLATE utf8mb4_bin);",
+    ),
     ("check", "CREATE TABLE t (a int, CHECK (a > 0));"),
     ("generated", "CREATE TABLE t (a int, b int AS (a + 1));"),
     ("view", "CREATE TABLE t (a int);\nCREATE VIEW v AS SELECT a FROM t;"),
@@ -126,9 +133,13 @@ const DECLINED: &[(&str, &str)] = &[
     ("text key", "CREATE TABLE t (a text, KEY (a));"),
     ("prefix key", "CREATE TABLE t (a varchar(300), KEY (a(10)));"),
     ("long key", "CREATE TABLE t (a varchar(1000), KEY (a));"),
-    ("charset alone", "CREATE TABLE t (a int) DEFAULT CHARSET=latin1;"),
-    ("executable comment", "/*!40101 SET NAMES utf8 */;\nCREATE TABLE t (a int);"),
-    ("foreign key checks off", "SET FOREIGN_KEY_CHECKS = 0;\nCREATE TABLE t (a int);"),
+    ("collation of another charset", "CREATE TABLE t (a int) DEFAULT CHARSET=latin1 COLLATE=utf8mb4_bin;"),
+    ("engine in a comment", "CREATE TABLE t (a int) /*!40000 ENGINE=MyISAM */;"),
+    ("sql mode", "SET sql_mode = 'ANSI_QUOTES';\nCREATE TABLE t (a int);"),
+    (
+        "fk checks off, parent never made",
+        "SET FOREIGN_KEY_CHECKS = 0;\nCREATE TABLE c (pid int, FOREIGN KEY (pid) REFERENCES p (id));",
+    ),
     ("alter", "CREATE TABLE t (a int);\nALTER TABLE t ADD COLUMN b int;"),
 ];
 
@@ -218,7 +229,7 @@ fn the_parser_matches_the_server_on_every_fixture_it_accepts() {
         }
     }
     files.sort();
-    let mut accepted = 0;
+    let (mut accepted, mut missed) = (0, Vec::new());
     for path in &files {
         let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         // sakila names its own database inside its views (inspect_mysql tests it in a database of that name).
@@ -226,12 +237,18 @@ fn the_parser_matches_the_server_on_every_fixture_it_accepts() {
             continue;
         }
         let ddl = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        accepted += usize::from(compare(&db.url, &name, &ddl));
+        let parsed = compare(&db.url, &name, &ddl);
+        accepted += usize::from(parsed);
+        // Plain DDL and dumps of tables: the crewai schemas (the seed's and the example's),
+        // roundcube's and sharetribe's must take the fast path. chinook (NVARCHAR) and employees
+        // (views) are left to the scratch database.
+        let whole = path.to_string_lossy();
+        if !parsed && ["crewai", "roundcube", "sharetribe"].iter().any(|n| whole.contains(n)) {
+            missed.push(name);
+        }
     }
     eprintln!("the parser took {accepted} of {} fixtures", files.len());
-    // The example's models and the seed's schema are plain DDL: they must take the fast path.
-    let plain: Vec<&PathBuf> = files.iter().filter(|p| p.to_string_lossy().contains("crewai")).collect();
-    assert!(!plain.is_empty() && accepted >= plain.len(), "the crewai schemas must be parsed ({accepted} accepted)");
+    assert!(missed.is_empty(), "these fixtures must take the fast path: {missed:?}");
 }
 
 /// Seeded random schemas of every form the parser takes: every known type with and without

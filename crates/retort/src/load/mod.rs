@@ -237,6 +237,17 @@ impl std::fmt::Display for Decline {
     }
 }
 
+/// A statement wholly inside an executable comment (`/*!40101 SET NAMES utf8 */`, `/*M!100100 ... */`)
+/// is its content, which the server runs; anything else is itself.
+pub(crate) fn unwrap_executable(sql: &str) -> &str {
+    let trimmed = sql.trim();
+    let inner = trimmed.strip_prefix("/*M!").or_else(|| trimmed.strip_prefix("/*!"));
+    match inner.and_then(|rest| rest.strip_suffix("*/")) {
+        Some(rest) if !rest.contains("*/") => rest.trim_start_matches(|c: char| c.is_ascii_digit()).trim(),
+        _ => sql,
+    }
+}
+
 /// Which way to load (the environment variable `RETORT_LOADER`, for tests and profiling).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Loader {

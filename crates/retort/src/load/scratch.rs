@@ -84,11 +84,7 @@ fn apply(driver: &mut dyn Driver, sources: &[SourceFile], dialect: Dialect) -> R
         })?;
         for statement in statements {
             // A MySQL executable comment (`/*!40014 SET FOREIGN_KEY_CHECKS=0 */`) is its content.
-            let head = statement.sql.trim_start();
-            let head = head
-                .strip_prefix("/*M!")
-                .or_else(|| head.strip_prefix("/*!"))
-                .map_or(head, |rest| rest.trim_start_matches(|c: char| c.is_ascii_digit()).trim_start());
+            let head = super::unwrap_executable(&statement.sql).trim_start();
             let word = head.split(|c: char| !c.is_ascii_alphabetic()).next().unwrap_or("").to_ascii_uppercase();
             if !DDL_WORDS.contains(&word.as_str()) {
                 return Err(LoadError::NotDdl { file: source.name.clone(), line: statement.line, word });

@@ -14,6 +14,16 @@ use crate::statements::split;
 
 type Step = Result<(), Decline>;
 
+/// A foreign key's reference, to check against its parent.
+struct Reference {
+    child: usize,
+    parent: String,
+    columns: Vec<String>,
+    referred: Vec<String>,
+    /// Where the key is declared.
+    at: String,
+}
+
 /// A key of a `CREATE TABLE`: a column's own `UNIQUE`, or a table constraint.
 enum KeyDef {
     Inline(String),
@@ -34,6 +44,12 @@ struct Building {
 pub struct Builder<'s> {
     server: &'s Server,
     tables: Vec<Building>,
+    /// `SET FOREIGN_KEY_CHECKS`.
+    foreign_key_checks: bool,
+    /// References declared while the checks were off.
+    deferred: Vec<Reference>,
+    /// `SET default_storage_engine`, else the server's.
+    engine: String,
     /// `file:line` of the statement at hand.
     at: String,
 }
@@ -41,7 +57,14 @@ pub struct Builder<'s> {
 impl<'s> Builder<'s> {
     /// An empty database on `server`.
     pub fn new(server: &'s Server) -> Builder<'s> {
-        Builder { server, tables: Vec::new(), at: String::new() }
+        Builder {
+            server,
+            tables: Vec::new(),
+            foreign_key_checks: true,
+            deferred: Vec::new(),
+            engine: server.engine.clone(),
+            at: String::new(),
+        }
     }
 
     fn decline<T>(&self, reason: impl Into<String>) -> Result<T, Decline> {
@@ -50,15 +73,24 @@ impl<'s> Builder<'s> {
 
     /// Applies every statement of one file.
     pub fn source(&mut self, source: &SourceFile) -> Step {
-        if source.text.contains("/*!") || source.text.contains("/*M!") {
-            return Err(Decline::new(Some(source.name.clone()), "an executable comment"));
-        }
         let section = Section { sql: source.text.clone(), first_line: 1 };
         let statements = split(&section, Dialect::Mysql)
             .map_err(|e| Decline::new(Some(source.name.clone()), format!("the splitter: {e}")))?;
         for statement in statements {
             self.at = format!("{}:{}", source.name, statement.line);
-            let parsed = match Parser::parse_sql(&MySqlDialect {}, &statement.sql) {
+            let expanded = expand_executable(&statement.sql, self.server.version);
+            let sql = expanded.trim();
+            if sql.is_empty() {
+                continue;
+            }
+            let first = sql.split_whitespace().next().unwrap_or("").to_ascii_uppercase();
+            if first == "SET" {
+                self.session_setting(sql)?;
+                continue;
+            }
+            let rewritten = binary_attribute(sql);
+            let sql = rewritten.as_deref().unwrap_or(sql);
+            let parsed = match Parser::parse_sql(&MySqlDialect {}, sql) {
                 Ok(parsed) => parsed,
                 Err(e) => return self.decline(format!("sqlparser: {e}")),
             };
@@ -67,7 +99,15 @@ impl<'s> Builder<'s> {
             match one {
                 ast::Statement::CreateTable(create) => self.create_table(create)?,
                 ast::Statement::CreateIndex(create) => self.create_index(create)?,
-                ast::Statement::Set(ast::Set::SetNames { .. }) => {}
+                ast::Statement::Drop { object_type: ast::ObjectType::Table, if_exists: true, names, .. } => {
+                    // A dump's DROP TABLE IF EXISTS before each CREATE: nothing to drop yet.
+                    for name in &names {
+                        let name = self.table_name(name)?;
+                        if self.position(&name).is_some() {
+                            return self.decline(format!("DROP TABLE {name}, which the files create"));
+                        }
+                    }
+                }
                 other => {
                     let words: String = other.to_string().split_whitespace().take(2).collect::<Vec<_>>().join(" ");
                     return self.decline(format!("{words} is left to the scratch database"));
@@ -77,13 +117,46 @@ impl<'s> Builder<'s> {
         Ok(())
     }
 
-    /// The model, the tables in the order the files create them.
-    pub fn finish(self) -> Schema {
-        Schema {
+    /// The model, the tables in the order the files create them, once the references declared
+    /// with the checks off hold.
+    pub fn finish(self) -> Result<Schema, Decline> {
+        self.deferred.iter().try_for_each(|r| self.check_reference(r))?;
+        Ok(Schema {
             dialect: retort_schema::Dialect::Mysql,
             tables: self.tables.into_iter().map(|b| b.table).collect(),
             ..Schema::default()
+        })
+    }
+
+    /// `SET a = x, b = y`: `FOREIGN_KEY_CHECKS` and `default_storage_engine` are followed; the
+    /// settings that change nothing the model holds, and user variables, are skipped; anything
+    /// else (an `sql_mode`, say) declines.
+    fn session_setting(&mut self, sql: &str) -> Step {
+        let body = sql.trim().trim_end_matches(';');
+        let body = body.get(3..).unwrap_or("").trim();
+        if body.to_ascii_lowercase().starts_with("names ") {
+            return Ok(());
         }
+        for assignment in body.split(',') {
+            let Some((name, value)) = assignment.split_once('=') else {
+                return self.decline(format!("the setting {assignment}"));
+            };
+            let name = name.trim().to_ascii_lowercase();
+            let name = name.trim_start_matches("@@").trim_start_matches("session.").trim_start_matches("session ");
+            let value = value.trim().trim_matches('\'').to_string();
+            match name {
+                n if n.starts_with('@') => {}
+                // Restoring what a dump saved in a user variable: the checks come back on.
+                "foreign_key_checks" if value.starts_with('@') => self.foreign_key_checks = true,
+                "sql_mode" if value.starts_with('@') => {}
+                "foreign_key_checks" => self.foreign_key_checks = !matches!(value.as_str(), "0" | "OFF" | "off"),
+                "default_storage_engine" if value.eq_ignore_ascii_case("innodb") => self.engine = "InnoDB".into(),
+                "sql_mode" if value.eq_ignore_ascii_case("NO_AUTO_VALUE_ON_ZERO") => {}
+                n if HARMLESS_SETTINGS.contains(&n) => {}
+                _ => return self.decline(format!("the setting {}", assignment.trim())),
+            }
+        }
+        Ok(())
     }
 
     fn position(&self, name: &str) -> Option<usize> {
@@ -129,7 +202,7 @@ impl<'s> Builder<'s> {
         }
         let mut table = Table {
             name: Name::new(None, &name),
-            engine: Some(self.server.engine.clone()),
+            engine: Some(self.engine.clone()),
             collation: Some(self.server.collation.clone()),
             comment: comment.and_then(|c| self.comment_text(&c)),
             ..Table::default()
@@ -164,14 +237,15 @@ impl<'s> Builder<'s> {
             };
             match constraint {
                 TableConstraint::PrimaryKey(pk) => {
-                    if !pk.include.is_empty() || !pk.index_options.is_empty() || !plain_index_type(&pk.index_type) {
+                    if !pk.include.is_empty() || !plain_options(&pk.index_options) || !plain_index_type(&pk.index_type)
+                    {
                         return self.decline("a primary key with options");
                     }
                     let columns = self.key_columns(&building, &pk.columns)?;
                     self.primary_key(&mut building, columns)?;
                 }
                 TableConstraint::Unique(u) => {
-                    if !u.include.is_empty() || !u.index_options.is_empty() || !plain_index_type(&u.index_type) {
+                    if !u.include.is_empty() || !plain_options(&u.index_options) || !plain_index_type(&u.index_type) {
                         return self.decline("a unique key with options");
                     }
                     if u.name.is_some() && u.index_name.is_some() {
@@ -182,7 +256,7 @@ impl<'s> Builder<'s> {
                     self.add_index(&mut building, given, columns, true, true)?;
                 }
                 TableConstraint::Index(ix) => {
-                    if !ix.index_options.is_empty() || !plain_index_type(&ix.index_type) {
+                    if !plain_options(&ix.index_options) || !plain_index_type(&ix.index_type) {
                         return self.decline("an index with options");
                     }
                     let columns = self.key_columns(&building, &ix.columns)?;
@@ -224,7 +298,7 @@ impl<'s> Builder<'s> {
             ast::CreateTableOptions::Plain(options) => options,
             _ => return self.decline("table options"),
         };
-        let mut charset = None;
+        let (mut charset, mut collate) = (None, None);
         for option in options {
             if let ast::SqlOption::Comment(c) = &option {
                 table.comment = self.comment_text(c);
@@ -236,31 +310,37 @@ impl<'s> Builder<'s> {
             };
             let value = value.trim().trim_matches('`').to_string();
             match key.trim().to_ascii_uppercase().as_str() {
-                "ENGINE" if value.eq_ignore_ascii_case("innodb") && self.server.engine == "InnoDB" => {}
-                "ENGINE" if value.eq_ignore_ascii_case(&self.server.engine) => {}
-                "DEFAULT CHARSET" | "CHARSET" | "CHARACTER SET" | "DEFAULT CHARACTER SET" => {
-                    charset = Some(value.to_ascii_lowercase())
+                "ENGINE" if value.eq_ignore_ascii_case("innodb") => table.engine = Some("InnoDB".into()),
+                "ROW_FORMAT" if ROW_FORMATS.contains(&value.to_ascii_uppercase().as_str()) => {
+                    table.options.push(format!("ROW_FORMAT={}", value.to_ascii_uppercase()))
                 }
-                "COLLATE" | "DEFAULT COLLATE" => table.collation = Some(value.to_ascii_lowercase()),
+                "DEFAULT CHARSET" | "CHARSET" | "CHARACTER SET" | "DEFAULT CHARACTER SET" => {
+                    charset = Some(self.server.charset_name(&value))
+                }
+                "COLLATE" | "DEFAULT COLLATE" => collate = Some(self.server.collation_name(&value)),
                 "AUTO_INCREMENT" => {}
                 _ => return self.decline(format!("the table option {printed}")),
             }
         }
-        // A character set alone takes its default collation, which only the server knows.
-        let collation = table.collation.clone().unwrap_or_default();
-        match charset {
-            Some(c) if !collation.starts_with(&format!("{c}_")) => {
-                return self.decline(format!("CHARSET {c} without a COLLATE of it"));
-            }
-            Some(_) | None => {}
-        }
-        if charset.is_none() && collation != self.server.collation {
-            let server = self.server.charset.clone();
-            if !collation.starts_with(&format!("{server}_")) {
-                return self.decline(format!("COLLATE {collation} of another character set"));
-            }
+        if let Some(collation) = self.collation_of(charset, collate)? {
+            table.collation = Some(collation);
         }
         Ok(())
+    }
+
+    /// The collation `CHARACTER SET cs COLLATE co` gives (`None` when neither is said): a
+    /// character set alone takes its default collation, as the server lists it.
+    fn collation_of(&self, charset: Option<String>, collate: Option<String>) -> Result<Option<String>, Decline> {
+        match (charset, collate) {
+            (None, None) => Ok(None),
+            (Some(cs), Some(co)) if co.starts_with(&format!("{cs}_")) => Ok(Some(co)),
+            (None, Some(co)) => Ok(Some(co)),
+            (Some(cs), None) => match self.server.default_collation(&cs) {
+                Some(co) => Ok(Some(co)),
+                None => self.decline(format!("CHARSET {cs}, whose default collation the server does not say")),
+            },
+            (Some(cs), Some(co)) => self.decline(format!("COLLATE {co}, not of CHARSET {cs}")),
+        }
     }
 
     /// One column: its model, and whether it says `UNIQUE`.
@@ -284,6 +364,8 @@ impl<'s> Builder<'s> {
             column.check = Some(format!("json_valid({})", q(&name)));
         }
         let (mut not_null, mut default, mut primary, mut unique) = (false, None, false, false);
+        let (mut charset, mut collate): (Option<String>, Option<String>) = (None, None);
+        let mut binary = false;
         for option in def.options {
             match option.option {
                 ColumnOption::Null => {}
@@ -292,6 +374,9 @@ impl<'s> Builder<'s> {
                 ColumnOption::PrimaryKey(_) => primary = true,
                 ColumnOption::Unique(_) => unique = true,
                 ColumnOption::Comment(text) => column.comment = Some(text).filter(|t| !t.is_empty()),
+                ColumnOption::CharacterSet(name) => charset = Some(self.server.charset_name(&name.to_string())),
+                ColumnOption::Collation(name) if name.to_string() == BINARY_MARK => binary = true,
+                ColumnOption::Collation(name) => collate = Some(self.server.collation_name(&name.to_string())),
                 ColumnOption::DialectSpecific(tokens)
                     if tokens.len() == 1 && tokens[0].to_string().eq_ignore_ascii_case("AUTO_INCREMENT") =>
                 {
@@ -301,6 +386,23 @@ impl<'s> Builder<'s> {
             }
         }
         column.nullable = !(not_null || primary);
+        if binary {
+            // `varchar(n) BINARY`: the binary collation of the column's character set.
+            if collate.is_some() {
+                return self.decline(format!("BINARY and COLLATE on {name}"));
+            }
+            let table = building.table.collation.clone().unwrap_or_default();
+            let set = charset.clone().unwrap_or_else(|| table.split('_').next().unwrap_or("").to_string());
+            collate = Some(format!("{set}_bin"));
+        }
+        if charset.is_some() || collate.is_some() {
+            if !is_string(&column.data_type) || kind == Kind::Enum {
+                return self.decline(format!("a character set on {name}, of type {}", column.data_type));
+            }
+            let table = building.table.collation.clone().unwrap_or_default();
+            let collation = self.collation_of(charset, collate)?.unwrap_or_else(|| table.clone());
+            column.collation = Some(collation).filter(|c| *c != table);
+        }
         if column.auto_increment && (kind != Kind::Integer || default.is_some()) {
             return self.decline(format!("AUTO_INCREMENT on {name} of type {}", column.data_type));
         }
@@ -386,6 +488,9 @@ impl<'s> Builder<'s> {
             (Value::SingleQuotedString(s), Kind::Text)
                 if !negative && !s.contains(['\'', '\\']) && s.chars().all(|c| c.is_ascii_graphic() || c == ' ') =>
             {
+                Some(format!("'{s}'"))
+            }
+            (Value::SingleQuotedString(s), Kind::Datetime) if !negative && is_datetime_literal(s) => {
                 Some(format!("'{s}'"))
             }
             (Value::SingleQuotedString(s), Kind::Enum) if !negative && enum_members(&column.data_type).contains(s) => {
@@ -490,26 +595,27 @@ impl<'s> Builder<'s> {
             return self.decline("a foreign key with an index name, MATCH or characteristics");
         }
         let parent_name = self.table_name(&fk.foreign_table)?;
-        let Some(parent) = self.position(&parent_name) else {
-            return self.decline(format!("a foreign key to {parent_name}, which is not created before it"));
-        };
         let columns: Vec<String> = fk.columns.iter().map(|i| i.value.clone()).collect();
         let referred: Vec<String> = fk.referred_columns.iter().map(|i| i.value.clone()).collect();
         if columns.is_empty() || columns.len() != referred.len() {
             return self.decline("a foreign key whose column lists differ in length");
         }
-        // Same types on both sides, the parent's columns leading one of its keys, and no SET
-        // NULL on a NOT NULL column: otherwise the server refuses it (errno 150).
-        for (c, r) in columns.iter().zip(&referred) {
-            let child_col = self.tables[child].table.columns.iter().find(|col| col.name == *c);
-            let parent_col = self.tables[parent].table.columns.iter().find(|col| col.name == *r);
-            match (child_col, parent_col) {
-                (Some(a), Some(b)) if a.data_type == b.data_type => {}
-                _ => return self.decline(format!("a foreign key from {c} to {parent_name}.{r}")),
-            }
+        if !columns.iter().all(|c| self.tables[child].table.columns.iter().any(|col| col.name == *c)) {
+            return self.decline(format!("a foreign key on columns {} does not have", self.tables[child].table.name));
         }
-        if !Self::covered(&self.tables[parent], &referred, None) {
-            return self.decline(format!("a foreign key to {parent_name} columns no key of it leads with"));
+        let reference = Reference {
+            child,
+            parent: parent_name.clone(),
+            columns: columns.clone(),
+            referred: referred.clone(),
+            at: self.at.clone(),
+        };
+        // With FOREIGN_KEY_CHECKS=0 (as dumps start), the parent may come later: it is checked
+        // once every file is read.
+        if self.foreign_key_checks {
+            self.check_reference(&reference)?;
+        } else {
+            self.deferred.push(reference);
         }
         let action = |a: &Option<ast::ReferentialAction>| -> Option<Action> {
             let words = a.as_ref().map(|a| a.to_string()).unwrap_or_default();
@@ -574,13 +680,42 @@ impl<'s> Builder<'s> {
         Ok(())
     }
 
+    /// A foreign key's parent side as the server checks it (errno 150 otherwise): the parent
+    /// exists, each pair of columns has one type and one collation, and the referenced columns
+    /// lead one of the parent's keys.
+    fn check_reference(&self, r: &Reference) -> Step {
+        let refuse = |why: String| Err(Decline::new(Some(r.at.clone()), why));
+        let Some(parent) = self.position(&r.parent) else {
+            return refuse(format!("a foreign key to {}, which the files do not create before it", r.parent));
+        };
+        let (child, parent) = (&self.tables[r.child].table, &self.tables[parent].table);
+        let collation = |t: &Table, c: &Column| c.collation.clone().or_else(|| t.collation.clone());
+        for (c, p) in r.columns.iter().zip(&r.referred) {
+            let a = child.columns.iter().find(|col| col.name == *c);
+            let b = parent.columns.iter().find(|col| col.name == *p);
+            match (a, b) {
+                (Some(a), Some(b))
+                    if a.data_type == b.data_type
+                        && (!is_string(&a.data_type) || collation(child, a) == collation(parent, b)) => {}
+                _ => return refuse(format!("a foreign key from {c} to {}.{p}", r.parent)),
+            }
+        }
+        let Some(building) = self.tables.iter().find(|b| b.table.name.name == r.parent) else {
+            return refuse(format!("a foreign key to {}", r.parent));
+        };
+        if !Self::covered(building, &r.referred, None) {
+            return refuse(format!("a foreign key to {} columns no key of it leads with", r.parent));
+        }
+        Ok(())
+    }
+
     fn create_index(&mut self, create: ast::CreateIndex) -> Step {
         let plain = !create.concurrently
             && !create.if_not_exists
             && create.include.is_empty()
             && create.with.is_empty()
             && create.predicate.is_none()
-            && create.index_options.is_empty()
+            && plain_options(&create.index_options)
             && create.alter_options.is_empty()
             && create.using.as_ref().is_none_or(|u| u.to_string().eq_ignore_ascii_case("BTREE"));
         if !plain {
@@ -643,6 +778,68 @@ fn enum_members(data_type: &str) -> Vec<String> {
     members
 }
 
+/// `YYYY-MM-DD hh:mm:ss`, which MariaDB prints as written.
+fn is_datetime_literal(s: &str) -> bool {
+    let shape = "dddd-dd-dd dd:dd:dd";
+    s.len() == shape.len()
+        && s.chars().zip(shape.chars()).all(|(c, p)| if p == 'd' { c.is_ascii_digit() } else { c == p })
+}
+
+/// A character type, whose collation a foreign key's two sides must share.
+fn is_string(data_type: &str) -> bool {
+    ["char", "varchar", "tinytext", "text", "mediumtext", "longtext", "enum"]
+        .iter()
+        .any(|t| data_type.starts_with(&format!("{t}(")) || data_type == *t)
+}
+
+/// The statement with every executable comment the server runs (`/*!40101 ... */`, MariaDB's
+/// `/*M!100100 ... */`, numbered up to the server's version) replaced by its content, and the
+/// others dropped, as the server reads it.
+fn expand_executable(sql: &str, version: u64) -> String {
+    let mut out = String::with_capacity(sql.len());
+    let mut rest = sql;
+    let mut quote: Option<char> = None;
+    while let Some(c) = rest.chars().next() {
+        if quote.is_none() && (rest.starts_with("/*!") || rest.starts_with("/*M!")) {
+            let body = rest.trim_start_matches("/*").trim_start_matches('M').trim_start_matches('!');
+            let digits: String = body.chars().take_while(char::is_ascii_digit).collect();
+            let Some(end) = body.find("*/") else { break };
+            let number: u64 = digits.parse().unwrap_or(0);
+            if number <= version {
+                out.push(' ');
+                out.push_str(&body[digits.len()..end]);
+                out.push(' ');
+            }
+            rest = &body[end + 2..];
+            continue;
+        }
+        match quote {
+            Some(q) if c == q => quote = None,
+            None if matches!(c, '\'' | '"' | '`') => quote = Some(c),
+            _ => {}
+        }
+        out.push(c);
+        rest = &rest[c.len_utf8()..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// `ROW_FORMAT` values InnoDB takes as they are (`CREATE_OPTIONS` then says `row_format=...`).
+const ROW_FORMATS: &[&str] = &["DYNAMIC", "COMPACT", "REDUNDANT"];
+
+/// Session settings a schema file may hold that change nothing the model holds (user variables
+/// that save and restore them, as dumps write, are skipped too).
+const HARMLESS_SETTINGS: &[&str] = &[
+    "character_set_client",
+    "character_set_results",
+    "collation_connection",
+    "time_zone",
+    "unique_checks",
+    "sql_notes",
+    "names",
+];
+
 /// Types a key needs a prefix length on.
 const KEYLESS: &[&str] = &["text", "blob"];
 
@@ -654,6 +851,54 @@ fn key_bytes(data_type: &str) -> usize {
         .and_then(|rest| rest.strip_suffix(')'))
         .and_then(|n| n.parse::<usize>().ok());
     length.map_or(8, |n| n * 4)
+}
+
+/// What `BINARY` after a character type becomes for the parser, which does not read it there.
+const BINARY_MARK: &str = "__retort_binary__";
+
+/// The statement with every `BINARY` attribute of a character type (`varchar(128) BINARY`,
+/// `text BINARY`) turned into `COLLATE __retort_binary__`, which `column` reads back; `None`
+/// when there is none.
+fn binary_attribute(sql: &str) -> Option<String> {
+    use sqlparser::tokenizer::{Token, Tokenizer};
+    if !sql.to_ascii_uppercase().contains("BINARY") {
+        return None;
+    }
+    let tokens = Tokenizer::new(&MySqlDialect {}, sql).tokenize().ok()?;
+    let word = |t: &Token| match t {
+        Token::Word(w) if w.quote_style.is_none() => Some(w.value.to_ascii_lowercase()),
+        _ => None,
+    };
+    let mut out: Vec<Token> = Vec::with_capacity(tokens.len());
+    let mut changed = false;
+    for token in tokens {
+        if word(&token).as_deref() == Some("binary") {
+            // The last tokens before it, whitespace aside: `char ( n )` or a text type.
+            let seen: Vec<&Token> = out.iter().rev().filter(|t| !matches!(t, Token::Whitespace(_))).take(4).collect();
+            let after_length = matches!(seen.as_slice(), [Token::RParen, Token::Number(..), Token::LParen, t, ..]
+                if matches!(word(t).as_deref(), Some("char" | "varchar")));
+            let after_text = seen
+                .first()
+                .and_then(|t| word(t))
+                .is_some_and(|w| matches!(w.as_str(), "char" | "tinytext" | "text" | "mediumtext" | "longtext"));
+            let after_charset =
+                matches!(seen.as_slice(), [_, set, ..] if matches!(word(set).as_deref(), Some("set" | "charset")));
+            if after_length || after_text || after_charset {
+                out.push(Token::make_keyword("COLLATE"));
+                out.push(Token::Whitespace(sqlparser::tokenizer::Whitespace::Space));
+                out.push(Token::make_word(BINARY_MARK, None));
+                changed = true;
+                continue;
+            }
+        }
+        out.push(token);
+    }
+    changed.then(|| out.iter().map(ToString::to_string).collect())
+}
+
+/// Index options that are all `USING BTREE` (InnoDB's only kind), as dumps write after the columns.
+fn plain_options(options: &[ast::IndexOption]) -> bool {
+    options.iter().all(|o| o.to_string().eq_ignore_ascii_case("USING BTREE"))
 }
 
 /// No `USING`, or `USING BTREE` (InnoDB's only kind).

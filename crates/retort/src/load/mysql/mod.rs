@@ -30,6 +30,34 @@ pub struct Server {
     pub charset: String,
     /// `@@default_storage_engine`.
     pub engine: String,
+    /// The version as executable comments number it (10.11.19 is 101119).
+    pub version: u64,
+    /// Each character set's default collation (`information_schema.CHARACTER_SETS`); empty when
+    /// the server overrides them (`@@character_set_collations`, MariaDB 11.2), which the parser
+    /// then leaves to the scratch database.
+    pub default_collations: Vec<(String, String)>,
+}
+
+impl Server {
+    /// The collation a character set alone gives.
+    pub fn default_collation(&self, charset: &str) -> Option<String> {
+        self.default_collations.iter().find(|(cs, _)| cs == charset).map(|(_, co)| co.clone())
+    }
+
+    /// A character set's name as the server stores it: `utf8` is `utf8mb3` from MariaDB 10.6 on.
+    pub fn charset_name(&self, name: &str) -> String {
+        let name = name.trim_matches('`').to_ascii_lowercase();
+        if name == "utf8" && self.version >= 100600 { "utf8mb3".into() } else { name }
+    }
+
+    /// A collation's name as the server stores it (`utf8_general_ci` is `utf8mb3_general_ci`).
+    pub fn collation_name(&self, name: &str) -> String {
+        let name = name.trim_matches('`').to_ascii_lowercase();
+        match name.strip_prefix("utf8_") {
+            Some(rest) if self.version >= 100600 => format!("utf8mb3_{rest}"),
+            _ => name,
+        }
+    }
 }
 
 impl Server {
@@ -38,10 +66,33 @@ impl Server {
         use crate::driver::Driver;
         let mariadb = driver.is_mariadb()?;
         let (charset, collation) = crate::dialect::mysql::database_defaults(driver)?;
-        let rows = driver.query("SELECT @@default_storage_engine")?;
-        let engine = rows.into_iter().next().and_then(|r| r.into_iter().next().flatten()).unwrap_or_default();
-        Ok(Server { mariadb, collation, charset, engine })
+        let rows = driver.query("SELECT @@default_storage_engine, VERSION()")?;
+        let row = rows.into_iter().next().unwrap_or_default();
+        let engine = row.first().cloned().flatten().unwrap_or_default();
+        let version = row.get(1).cloned().flatten().map_or(0, |v| comment_version(&v));
+        let overridden = driver
+            .query("SELECT @@character_set_collations")
+            .ok()
+            .and_then(|rows| rows.into_iter().next()?.into_iter().next().flatten())
+            .is_some_and(|v| !v.is_empty());
+        let default_collations = if overridden {
+            Vec::new()
+        } else {
+            let rows = driver
+                .query("SELECT CHARACTER_SET_NAME, DEFAULT_COLLATE_NAME FROM information_schema.CHARACTER_SETS")?;
+            rows.into_iter()
+                .filter_map(|r| Some((r.first().cloned().flatten()?, r.get(1).cloned().flatten()?)))
+                .collect()
+        };
+        Ok(Server { mariadb, collation, charset, engine, version, default_collations })
     }
+}
+
+/// `10.11.19-MariaDB-0+deb12u1` as `101119`.
+fn comment_version(version: &str) -> u64 {
+    let numbers: Vec<u64> =
+        version.split(|c: char| !c.is_ascii_digit()).take(3).map(|n| n.parse().unwrap_or(0)).collect();
+    numbers.iter().zip([10_000, 100, 1]).map(|(n, w)| n * w).sum()
 }
 
 /// Loads the sources into the model by parsing them, for a database on `server`.
@@ -51,7 +102,7 @@ pub fn load(sources: &[SourceFile], options: &InspectOptions, server: &Server) -
     }
     let mut builder = build::Builder::new(server);
     sources.iter().try_for_each(|source| builder.source(source))?;
-    let mut schema = builder.finish();
+    let mut schema = builder.finish()?;
     schema.tables.retain(|t| !options.excluded(&t.name.name));
     schema.normalize();
     Ok(schema)

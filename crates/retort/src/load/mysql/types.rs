@@ -63,6 +63,8 @@ const KNOWN: &[Known] = &[
     Known { names: &["date"], canonical: "date", widths: None, kind: Kind::Other },
     Known { names: &["time"], canonical: "time", widths: None, kind: Kind::Other },
     Known { names: &["blob"], canonical: "blob", widths: None, kind: Kind::Other },
+    Known { names: &["binary"], canonical: "binary", widths: None, kind: Kind::Other },
+    Known { names: &["varbinary"], canonical: "varbinary", widths: None, kind: Kind::Other },
     Known { names: &["mediumblob"], canonical: "mediumblob", widths: None, kind: Kind::Other },
     Known { names: &["longblob"], canonical: "longblob", widths: None, kind: Kind::Other },
 ];
@@ -105,7 +107,11 @@ pub fn column_type(printed: &str) -> Option<(String, Kind)> {
         (Kind::Text, _, []) if known.canonical == "char" => "char(1)".into(),
         (Kind::Text, _, [n]) if matches!(known.canonical, "char" | "varchar") => format!("{}({n})", known.canonical),
         (Kind::Text, _, []) if known.canonical != "varchar" => known.canonical.into(),
-        (Kind::Float | Kind::Datetime | Kind::Other, _, []) => known.canonical.into(),
+        (Kind::Other, _, []) if known.canonical == "binary" => "binary(1)".into(),
+        (Kind::Other, _, [n]) if matches!(known.canonical, "binary" | "varbinary") => {
+            format!("{}({n})", known.canonical)
+        }
+        (Kind::Float | Kind::Datetime | Kind::Other, _, []) if known.canonical != "varbinary" => known.canonical.into(),
         _ => return None,
     };
     Some((printed, known.kind))
