@@ -11,6 +11,23 @@ mod common;
 
 use common::{Db, Kind, Project, retort_cmd};
 
+/// Three machines with `--shard K/3` cover every one of the fleet's `total` targets exactly
+/// once, each holding more than `least`.
+fn shards_cover(p: &Project, total: usize, least: usize) {
+    let mut seen: Vec<String> = Vec::new();
+    for k in 1..=3 {
+        let json = p.run(&["current", "--fleet", "--shard", &format!("{k}/3"), "--json"]);
+        let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap_or_default();
+        let targets = v["targets"].as_array().cloned().unwrap_or_default();
+        assert!(targets.len() > least, "shard {k} holds {}", targets.len());
+        seen.extend(targets.iter().filter_map(|t| t["target"].as_str().map(str::to_string)));
+    }
+    seen.sort();
+    let before = seen.len();
+    seen.dedup();
+    assert_eq!((before, seen.len()), (total, total));
+}
+
 /// The cells of the report's row for `target` (the first line starting with it), split on runs
 /// of two spaces.
 fn row(text: &str, target: &str) -> Vec<String> {
@@ -101,19 +118,7 @@ fn a_hundred_sqlite_files() {
     assert!(text.contains("A canary failed: the other 98 targets were not run."), "{text}");
     assert!(sqlite_versions(&p.path().join("tenants/t002.db")) == vec!["r2"], "not run");
 
-    // Three machines with --shard K/3 cover every target exactly once.
-    let mut seen: Vec<String> = Vec::new();
-    for k in 1..=3 {
-        let json = p.run(&["current", "--fleet", "--shard", &format!("{k}/3"), "--json"]);
-        let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap_or_default();
-        let targets = v["targets"].as_array().cloned().unwrap_or_default();
-        assert!(targets.len() > 15, "shard {k} holds {}", targets.len());
-        seen.extend(targets.iter().filter_map(|t| t["target"].as_str().map(str::to_string)));
-    }
-    seen.sort();
-    let before = seen.len();
-    seen.dedup();
-    assert_eq!((before, seen.len()), (100, 100));
+    shards_cover(&p, 100, 15);
     assert!(p.usage(&["current", "--fleet", "--shard", "4/3"]).contains("K/N"));
 
     // Lint errors in a pending migration stop each target before anything runs, as on one database.
@@ -323,20 +328,7 @@ fn two_hundred_tenant_schemas() {
     let status = row(&drift, &tenant(123));
     assert!(status.last().is_some_and(|s| s.starts_with("differs: 1 change") && s.contains("extra")), "{status:?}");
 
-    // Three machines with --shard K/3 cover every tenant exactly once.
-    let mut seen: Vec<String> = Vec::new();
-    for k in 1..=3 {
-        let v: serde_json::Value =
-            serde_json::from_str(&p.ok(&["current", "--fleet", "--shard", &format!("{k}/3"), "--json"]))
-                .unwrap_or_default();
-        let targets = v["targets"].as_array().cloned().unwrap_or_default();
-        assert!(targets.len() > 40, "shard {k} holds {}", targets.len());
-        seen.extend(targets.iter().filter_map(|t| t["target"].as_str().map(str::to_string)));
-    }
-    seen.sort();
-    let before = seen.len();
-    seen.dedup();
-    assert_eq!((before, seen.len()), (200, 200));
+    shards_cover(&p, 200, 40);
 
     // stamp --fleet, on some: their version tables move, nothing runs.
     let stamped = shown(&p.run(&["stamp", "r2", "--fleet", "--only", "tenant_01?"]));

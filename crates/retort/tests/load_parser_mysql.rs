@@ -37,37 +37,7 @@ impl Drop for Database {
     }
 }
 
-/// `Ok(true)`: parsed, equal to the oracle. `false`: the parser declined (the reason is printed).
-/// A difference panics with both models.
-fn compare(url: &DatabaseUrl, name: &str, ddl: &str) -> bool {
-    let sources = vec![SourceFile { name: name.to_string(), text: ddl.to_string() }];
-    let options = InspectOptions::default();
-    let parsed = match load_with(&sources, url, &options, Loader::Parse) {
-        Ok(schema) => schema,
-        Err(LoadError::Declined(reason)) => {
-            eprintln!("{name}: parser declined: {reason}");
-            return false;
-        }
-        Err(e) => panic!("{name}: {e}"),
-    };
-    let oracle = load_with(&sources, url, &options, Loader::Scratch).unwrap_or_else(|e| panic!("{name}: scratch: {e}"));
-    let (p, o) = (
-        serde_json::to_string_pretty(&parsed).unwrap_or_default(),
-        serde_json::to_string_pretty(&oracle).unwrap_or_default(),
-    );
-    if p != o {
-        let diff: Vec<String> = p
-            .lines()
-            .zip(o.lines())
-            .enumerate()
-            .filter(|(_, (a, b))| a != b)
-            .take(12)
-            .map(|(i, (a, b))| format!("line {i}: parsed {a} | server {b}"))
-            .collect();
-        panic!("{name}: the parser's model differs from the server's:\n{}\n\nparsed:\n{p}", diff.join("\n"));
-    }
-    true
-}
+use common::compare;
 
 /// Cases the parser must accept and get exactly right.
 const CASES: &[(&str, &str)] = &[

@@ -2,6 +2,8 @@
 
 #![allow(dead_code)]
 
+use retort::inspect::InspectOptions;
+use retort::load::{LoadError, Loader, SourceFile, load_with};
 use retort::url::DatabaseUrl;
 
 /// The test server's `postgres` database (`RETORT_TEST_PG` overrides the server); `None` when it
@@ -103,4 +105,37 @@ impl Drop for TempDb {
             let _ = c.batch_execute(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name));
         }
     }
+}
+
+/// A parser against its oracle: `true` when the parser's model (`Loader::Parse`) is exactly the
+/// scratch database's (`Loader::Scratch`), `false` when the parser declined (the reason is
+/// printed). A difference panics with the lines that differ.
+pub fn compare(url: &DatabaseUrl, name: &str, ddl: &str) -> bool {
+    let sources = vec![SourceFile { name: name.to_string(), text: ddl.to_string() }];
+    let options = InspectOptions::default();
+    let parsed = match load_with(&sources, url, &options, Loader::Parse) {
+        Ok(schema) => schema,
+        Err(LoadError::Declined(reason)) => {
+            eprintln!("{name}: parser declined: {reason}");
+            return false;
+        }
+        Err(e) => panic!("{name}: {e}"),
+    };
+    let oracle = load_with(&sources, url, &options, Loader::Scratch).unwrap_or_else(|e| panic!("{name}: scratch: {e}"));
+    let (p, o) = (
+        serde_json::to_string_pretty(&parsed).unwrap_or_default(),
+        serde_json::to_string_pretty(&oracle).unwrap_or_default(),
+    );
+    if p != o {
+        let diff: Vec<String> = p
+            .lines()
+            .zip(o.lines())
+            .enumerate()
+            .filter(|(_, (a, b))| a != b)
+            .take(12)
+            .map(|(i, (a, b))| format!("line {i}: parsed {a} | server {b}"))
+            .collect();
+        panic!("{name}: the parser's model differs from the server's:\n{}", diff.join("\n"));
+    }
+    true
 }
