@@ -11,6 +11,17 @@ mod common;
 
 use common::{Db, Kind, Project, retort_cmd};
 
+/// Two `upgrade --fleet` runs started at once; their outputs.
+fn two_fleet_upgrades(p: &Project) -> [std::process::Output; 2] {
+    let spawn = || retort_cmd(p.path()).args(["upgrade", "--fleet"]).output();
+    let (a, b) = std::thread::scope(|s| {
+        let a = s.spawn(spawn);
+        let b = s.spawn(spawn);
+        (a.join(), b.join())
+    });
+    [a, b].map(|out| out.unwrap_or_else(|_| panic!("thread")).unwrap_or_else(|e| panic!("{e}")))
+}
+
 /// Three machines with `--shard K/3` cover every one of the fleet's `total` targets exactly
 /// once, each holding more than `least`.
 fn shards_cover(p: &Project, total: usize, least: usize) {
@@ -151,14 +162,7 @@ fn postgres_databases_two_runs_at_once() {
     )
     .unwrap_or_else(|e| panic!("{e}"));
 
-    let spawn = || retort_cmd(p.path()).args(["upgrade", "--fleet"]).output();
-    let (a, b) = std::thread::scope(|s| {
-        let a = s.spawn(spawn);
-        let b = s.spawn(spawn);
-        (a.join(), b.join())
-    });
-    for out in [a, b] {
-        let out = out.unwrap_or_else(|_| panic!("thread")).unwrap_or_else(|e| panic!("{e}"));
+    for out in two_fleet_upgrades(&p) {
         let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
         assert!(out.status.success(), "{text}");
         assert!(!text.contains("s3cret-pw"), "a password was printed:\n{text}");
@@ -377,14 +381,7 @@ fn tenant_schemas_killed_and_rerun() {
     let at_head = tenants.iter().filter(|t| schema_versions(&p.db, t) == ["r3"]).count();
     assert!(at_head < 30, "the run was killed before it finished ({at_head} of 30 at head)");
 
-    let spawn = || retort_cmd(p.path()).args(["upgrade", "--fleet"]).output();
-    let (a, b) = std::thread::scope(|s| {
-        let a = s.spawn(spawn);
-        let b = s.spawn(spawn);
-        (a.join(), b.join())
-    });
-    for out in [a, b] {
-        let out = out.unwrap_or_else(|_| panic!("thread")).unwrap_or_else(|e| panic!("{e}"));
+    for out in two_fleet_upgrades(&p) {
         let text = String::from_utf8_lossy(&out.stdout);
         assert!(out.status.success(), "{text}{}", String::from_utf8_lossy(&out.stderr));
     }

@@ -119,13 +119,7 @@ fn the_parser_matches_the_server_on_tricky_cases() {
 /// A deterministic 300-table schema in the shape of the benchmark's (4-12 columns of the common
 /// types, defaults, foreign keys, unique and plain indexes), plus checks and expression indexes.
 fn generated_schema(tables: usize) -> String {
-    let mut seed: u64 = 0x5eed;
-    let mut next = |n: u64| {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        seed % n
-    };
+    let mut next = common::rng(0x5eed);
     let types = ["integer", "bigint", "text", "varchar(80)", "boolean", "timestamptz", "numeric(12,2)", "date"];
     let defaults = ["0", "0", "''", "'x'", "false", "now()", "0", "CURRENT_DATE"];
     let mut out = String::new();

@@ -134,13 +134,7 @@ fn the_parser_declines_what_it_cannot_predict() {
 /// A deterministic 1,000-table schema in the shape of the benchmark's MariaDB schema (4-12
 /// columns, unique keys, plain indexes, foreign keys to earlier tables), with defaults.
 fn generated_schema(tables: usize) -> String {
-    let mut seed: u64 = 0x5eed;
-    let mut next = |n: u64| {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        seed % n
-    };
+    let mut next = common::rng(0x5eed);
     let types = ["int", "bigint", "text", "varchar(40)", "varchar(255)", "boolean", "datetime", "decimal(12,2)"];
     let defaults = ["0", "0", "'x'", "'x'", "''", "false", "CURRENT_TIMESTAMP", "0"];
     let mut out = String::new();
@@ -230,13 +224,7 @@ fn the_parser_matches_the_server_on_every_fixture_it_accepts() {
 fn the_parser_matches_the_server_on_random_schemas() {
     let Some(db) = Database::new() else { return };
     for seed in 1..=25u64 {
-        let mut state = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
-        let mut next = |n: u64| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state % n
-        };
+        let mut next = common::rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
         let types: &[(&str, &[&str])] = &[
             ("int", &["0", "-3", "'12'"]),
             ("int unsigned", &["7"]),

@@ -139,3 +139,14 @@ pub fn compare(url: &DatabaseUrl, name: &str, ddl: &str) -> bool {
     }
     true
 }
+
+/// A deterministic xorshift generator from a seed (not zero): each call gives a number below `n`.
+pub fn rng(seed: u64) -> impl FnMut(u64) -> u64 {
+    let mut state = seed;
+    move |n: u64| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state % n
+    }
+}
