@@ -99,6 +99,7 @@ impl<'s> Builder<'s> {
             match one {
                 ast::Statement::CreateTable(create) => self.create_table(create)?,
                 ast::Statement::CreateIndex(create) => self.create_index(create)?,
+                ast::Statement::AlterTable(alter) => self.alter_table(alter)?,
                 ast::Statement::Drop { object_type: ast::ObjectType::Table, if_exists: true, names, .. } => {
                     // A dump's DROP TABLE IF EXISTS before each CREATE: nothing to drop yet.
                     for name in &names {
@@ -244,24 +245,7 @@ impl<'s> Builder<'s> {
                     let columns = self.key_columns(&building, &pk.columns)?;
                     self.primary_key(&mut building, columns)?;
                 }
-                TableConstraint::Unique(u) => {
-                    if !u.include.is_empty() || !plain_options(&u.index_options) || !plain_index_type(&u.index_type) {
-                        return self.decline("a unique key with options");
-                    }
-                    if u.name.is_some() && u.index_name.is_some() {
-                        return self.decline("a unique key with both a constraint and an index name");
-                    }
-                    let columns = self.key_columns(&building, &u.columns)?;
-                    let given = u.name.or(u.index_name).map(|i| i.value);
-                    self.add_index(&mut building, given, columns, true, true)?;
-                }
-                TableConstraint::Index(ix) => {
-                    if !plain_options(&ix.index_options) || !plain_index_type(&ix.index_type) {
-                        return self.decline("an index with options");
-                    }
-                    let columns = self.key_columns(&building, &ix.columns)?;
-                    self.add_index(&mut building, ix.name.map(|i| i.value), columns, false, true)?;
-                }
+                TableConstraint::Unique(_) | TableConstraint::Index(_) => self.table_key(&mut building, constraint)?,
                 TableConstraint::ForeignKey(fk) => foreign_keys.push(fk),
                 other => {
                     let words: String = other.to_string().split_whitespace().take(2).collect::<Vec<_>>().join(" ");
@@ -328,6 +312,97 @@ impl<'s> Builder<'s> {
         Ok(())
     }
 
+    /// A `UNIQUE` or `KEY`/`INDEX` definition, in a `CREATE TABLE` or an `ALTER TABLE ... ADD`;
+    /// unnamed, it is named and numbered by its first column.
+    fn table_key(&self, building: &mut Building, constraint: TableConstraint) -> Step {
+        match constraint {
+            TableConstraint::Unique(u) => {
+                if !u.include.is_empty() || !plain_options(&u.index_options) || !plain_index_type(&u.index_type) {
+                    return self.decline("a unique key with options");
+                }
+                if u.name.is_some() && u.index_name.is_some() {
+                    return self.decline("a unique key with both a constraint and an index name");
+                }
+                let columns = self.key_columns(building, &u.columns)?;
+                let given = u.name.or(u.index_name).map(|i| i.value);
+                self.add_index(building, given, columns, true, true)
+            }
+            TableConstraint::Index(ix) => {
+                if !plain_options(&ix.index_options) || !plain_index_type(&ix.index_type) {
+                    return self.decline("an index with options");
+                }
+                let columns = self.key_columns(building, &ix.columns)?;
+                self.add_index(building, ix.name.map(|i| i.value), columns, false, true)
+            }
+            other => self.decline(format!("the key {other}")),
+        }
+    }
+
+    /// `ALTER TABLE t ADD [CONSTRAINT name] FOREIGN KEY ...`, `ADD [UNIQUE] KEY ...`: keys added
+    /// after the table, as schema exports write them; any other alteration declines.
+    fn alter_table(&mut self, alter: ast::AlterTable) -> Step {
+        if alter.if_exists
+            || alter.only
+            || alter.location.is_some()
+            || alter.on_cluster.is_some()
+            || alter.table_type.is_some()
+        {
+            return self.decline("an ALTER TABLE with options");
+        }
+        let name = self.table_name(&alter.name)?;
+        let Some(at) = self.position(&name) else {
+            return self.decline(format!("ALTER TABLE {name}, which the files do not create before it"));
+        };
+        // As in CREATE TABLE, a foreign key gets its own index only if none of the statement's
+        // keys covers it: the keys first.
+        let mut foreign_keys = Vec::new();
+        for operation in alter.operations {
+            match operation {
+                ast::AlterTableOperation::AddConstraint {
+                    constraint: TableConstraint::ForeignKey(fk),
+                    not_valid: false,
+                } => foreign_keys.push(fk),
+                ast::AlterTableOperation::AddConstraint {
+                    constraint: constraint @ (TableConstraint::Unique(_) | TableConstraint::Index(_)),
+                    not_valid: false,
+                } => {
+                    let mut building = self.take(at);
+                    let added = self.table_key(&mut building, constraint);
+                    if added.is_ok() {
+                        Self::drop_covered_implicit(&mut building);
+                    }
+                    self.tables[at] = building;
+                    added?
+                }
+                other => return self.decline(format!("ALTER TABLE {name} {other}")),
+            }
+        }
+        foreign_keys.into_iter().try_for_each(|fk| self.foreign_key(at, fk))
+    }
+
+    /// A table out of the list while a method that reads the others changes it (put it back).
+    fn take(&mut self, at: usize) -> Building {
+        std::mem::replace(
+            &mut self.tables[at],
+            Building { table: Table::default(), implicit: Vec::new(), unnamed_fks: 0 },
+        )
+    }
+
+    /// An index InnoDB added for a foreign key goes once another index leads with its columns.
+    fn drop_covered_implicit(building: &mut Building) {
+        let implicit = std::mem::take(&mut building.implicit);
+        for ix_name in implicit {
+            let keys = building.table.indexes.iter().find(|ix| ix.name == ix_name).map(|ix| ix.keys.clone());
+            let columns: Vec<String> =
+                keys.unwrap_or_default().iter().map(|k| k.trim_matches('`').replace("``", "`")).collect();
+            if Self::covered(building, &columns, Some(&ix_name)) {
+                building.table.indexes.retain(|ix| ix.name != ix_name);
+            } else {
+                building.implicit.push(ix_name);
+            }
+        }
+    }
+
     /// The collation `CHARACTER SET cs COLLATE co` gives (`None` when neither is said): a
     /// character set alone takes its default collation, as the server lists it.
     fn collation_of(&self, charset: Option<String>, collate: Option<String>) -> Result<Option<String>, Decline> {
@@ -355,6 +430,16 @@ impl<'s> Builder<'s> {
             }
             _ => None,
         };
+        // NVARCHAR, NCHAR, NATIONAL ...: the national character set, utf8mb3.
+        let lower = printed.to_ascii_lowercase();
+        let national =
+            ["nvarchar", "nchar", "national "].iter().find_map(|p| lower.strip_prefix(p).map(|rest| (*p, rest)));
+        let printed = match national {
+            Some(("nvarchar", rest)) => format!("varchar{rest}"),
+            Some(("nchar", rest)) => format!("char{rest}"),
+            Some((_, rest)) => rest.to_string(),
+            None => printed,
+        };
         let Some((data_type, kind)) = special.or_else(|| column_type(&printed)) else {
             return self.decline(format!("the type {printed} of {name}"));
         };
@@ -366,6 +451,9 @@ impl<'s> Builder<'s> {
         let (mut not_null, mut default, mut primary, mut unique) = (false, None, false, false);
         let (mut charset, mut collate): (Option<String>, Option<String>) = (None, None);
         let mut binary = false;
+        if national.is_some() {
+            charset = Some(self.server.charset_name("utf8"));
+        }
         for option in def.options {
             match option.option {
                 ColumnOption::Null => {}
@@ -664,10 +752,7 @@ impl<'s> Builder<'s> {
             not_valid: false,
         });
         if !Self::covered(&self.tables[child], &columns, None) {
-            let mut building = std::mem::replace(
-                &mut self.tables[child],
-                Building { table: Table::default(), implicit: Vec::new(), unnamed_fks: 0 },
-            );
+            let mut building = self.take(child);
             let added = self.add_index(&mut building, index_name, columns, false, false);
             if added.is_ok()
                 && let Some(ix) = building.table.indexes.last()
@@ -727,26 +812,12 @@ impl<'s> Builder<'s> {
         let Some(at) = self.position(&table_name) else {
             return self.decline(format!("an index on {table_name}, which is not created before it"));
         };
-        let mut building = std::mem::replace(
-            &mut self.tables[at],
-            Building { table: Table::default(), implicit: Vec::new(), unnamed_fks: 0 },
-        );
+        let mut building = self.take(at);
         let result = self
             .key_columns(&building, &create.columns)
             .and_then(|columns| self.add_index(&mut building, Some(name), columns, create.unique, false));
         if result.is_ok() {
-            // An index InnoDB added for a foreign key goes once another index leads with its columns.
-            let implicit = std::mem::take(&mut building.implicit);
-            for ix_name in implicit {
-                let keys = building.table.indexes.iter().find(|ix| ix.name == ix_name).map(|ix| ix.keys.clone());
-                let columns: Vec<String> =
-                    keys.unwrap_or_default().iter().map(|k| k.trim_matches('`').replace("``", "`")).collect();
-                if Self::covered(&building, &columns, Some(&ix_name)) {
-                    building.table.indexes.retain(|ix| ix.name != ix_name);
-                } else {
-                    building.implicit.push(ix_name);
-                }
-            }
+            Self::drop_covered_implicit(&mut building);
         }
         self.tables[at] = building;
         result
