@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use anyhow::{Result, bail};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -282,11 +282,6 @@ fn with_canaries<T: Send>(
     (outcomes, left)
 }
 
-/// A row's time cell.
-fn time(elapsed: Duration) -> String {
-    duration(elapsed)
-}
-
 /// The lint errors of one revision's upgrade, each as `file:line: CODE message`, found once per
 /// fleet run and shared by its targets.
 struct LintCache {
@@ -362,10 +357,10 @@ pub fn migrate(
     let show = |o: &Outcome<Moved>| match &o.result {
         Ok(m) => {
             let status = if m.steps == 0 { "up to date" } else { "ok" };
-            let cells = vec![at(&m.from), at(&m.to), m.steps.to_string(), time(o.elapsed)];
+            let cells = vec![at(&m.from), at(&m.to), m.steps.to_string(), duration(o.elapsed)];
             report.row(&o.target, cells, Ok(status.into()))
         }
-        Err(e) => report.row(&o.target, vec![String::new(), String::new(), String::new(), time(o.elapsed)], Err(e)),
+        Err(e) => report.row(&o.target, vec![String::new(), String::new(), String::new(), duration(o.elapsed)], Err(e)),
     };
     let (outcomes, left) = with_canaries(&targets, parallel, args, ctx.json, job, show);
     report.done();
@@ -393,8 +388,8 @@ pub fn stamp(
     };
     let mut report = Report::new(ctx, project, &targets, &["target", "from", "to", "time"]);
     let show = |o: &Outcome<Moved>| match &o.result {
-        Ok(m) => report.row(&o.target, vec![at(&m.from), at(&m.to), time(o.elapsed)], Ok("stamped".into())),
-        Err(e) => report.row(&o.target, vec![String::new(), String::new(), time(o.elapsed)], Err(e)),
+        Ok(m) => report.row(&o.target, vec![at(&m.from), at(&m.to), duration(o.elapsed)], Ok("stamped".into())),
+        Err(e) => report.row(&o.target, vec![String::new(), String::new(), duration(o.elapsed)], Err(e)),
     };
     let (outcomes, left) = with_canaries(&targets, parallel, args, ctx.json, job, show);
     report.done();
@@ -424,10 +419,10 @@ pub fn check(ctx: &Context, args: &FleetArgs) -> Result<ExitCode> {
     let mut report = Report::new(ctx, &project, &targets, &["target", "at", "changes", "time"]);
     let show = |o: &Outcome<Checked>| match &o.result {
         Ok(c) => {
-            let cells = vec![at(&c.at), c.changes.len().to_string(), time(o.elapsed)];
+            let cells = vec![at(&c.at), c.changes.len().to_string(), duration(o.elapsed)];
             report.row(&o.target, cells, Ok(c.problem().unwrap_or_else(|| "matches".into())))
         }
-        Err(e) => report.row(&o.target, vec![String::new(), String::new(), time(o.elapsed)], Err(e)),
+        Err(e) => report.row(&o.target, vec![String::new(), String::new(), duration(o.elapsed)], Err(e)),
     };
     let (outcomes, left) = with_canaries(&targets, parallel, args, ctx.json, job, show);
     report.done();

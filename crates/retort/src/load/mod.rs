@@ -237,15 +237,37 @@ impl std::fmt::Display for Decline {
     }
 }
 
-/// A statement wholly inside an executable comment (`/*!40101 SET NAMES utf8 */`, `/*M!100100 ... */`)
-/// is its content, which the server runs; anything else is itself.
-pub(crate) fn unwrap_executable(sql: &str) -> &str {
-    let trimmed = sql.trim();
-    let inner = trimmed.strip_prefix("/*M!").or_else(|| trimmed.strip_prefix("/*!"));
-    match inner.and_then(|rest| rest.strip_suffix("*/")) {
-        Some(rest) if !rest.contains("*/") => rest.trim_start_matches(|c: char| c.is_ascii_digit()).trim(),
-        _ => sql,
+/// The statement with every executable comment the server runs (`/*!40101 ... */`, MariaDB's
+/// `/*M!100100 ... */`, numbered up to the server's version) replaced by its content, and the
+/// others dropped, as the server reads it.
+pub(crate) fn expand_executable(sql: &str, version: u64) -> String {
+    let mut out = String::with_capacity(sql.len());
+    let mut rest = sql;
+    let mut quote: Option<char> = None;
+    while let Some(c) = rest.chars().next() {
+        if quote.is_none() && (rest.starts_with("/*!") || rest.starts_with("/*M!")) {
+            let body = rest.trim_start_matches("/*").trim_start_matches('M').trim_start_matches('!');
+            let digits: String = body.chars().take_while(char::is_ascii_digit).collect();
+            let Some(end) = body.find("*/") else { break };
+            let number: u64 = digits.parse().unwrap_or(0);
+            if number <= version {
+                out.push(' ');
+                out.push_str(&body[digits.len()..end]);
+                out.push(' ');
+            }
+            rest = &body[end + 2..];
+            continue;
+        }
+        match quote {
+            Some(q) if c == q => quote = None,
+            None if matches!(c, '\'' | '"' | '`') => quote = Some(c),
+            _ => {}
+        }
+        out.push(c);
+        rest = &rest[c.len_utf8()..];
     }
+    out.push_str(rest);
+    out
 }
 
 /// Which way to load (the environment variable `RETORT_LOADER`, for tests and profiling).
@@ -306,4 +328,24 @@ pub fn load_with(
         Some(Err(_)) | None => {}
     }
     scratch::load(sources, target, options)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::expand_executable;
+
+    #[test]
+    fn executable_comments_are_read_as_the_server_reads_them() {
+        let view = "/*!50001 CREATE ALGORITHM=UNDEFINED */\n/*!50013 DEFINER=`u`@`h` SQL SECURITY DEFINER */\n/*!50001 VIEW `v` AS select 1 */";
+        assert!(expand_executable(view, u64::MAX).trim_start().starts_with("CREATE ALGORITHM=UNDEFINED"));
+        assert_eq!(expand_executable("/*!40101 SET NAMES utf8 */", 101119).trim(), "SET NAMES utf8");
+        assert_eq!(
+            expand_executable("/*!110000 SET x = 1 */", 101119).trim(),
+            "",
+            "a newer server's comment is a comment"
+        );
+        assert_eq!(expand_executable("SELECT '/*!1 no */'", 101119), "SELECT '/*!1 no */'", "not inside a string");
+        let inline = expand_executable("CREATE TABLE t (a int) /*!40000 ENGINE=INNODB */", 101119);
+        assert_eq!(inline.split_whitespace().collect::<Vec<_>>().join(" "), "CREATE TABLE t (a int) ENGINE=INNODB");
+    }
 }

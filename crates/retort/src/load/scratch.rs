@@ -84,7 +84,8 @@ fn apply(driver: &mut dyn Driver, sources: &[SourceFile], dialect: Dialect) -> R
         })?;
         for statement in statements {
             // A MySQL executable comment (`/*!40014 SET FOREIGN_KEY_CHECKS=0 */`) is its content.
-            let head = super::unwrap_executable(&statement.sql).trim_start();
+            let expanded = super::expand_executable(&statement.sql, u64::MAX);
+            let head = expanded.trim_start();
             let word = head.split(|c: char| !c.is_ascii_alphabetic()).next().unwrap_or("").to_ascii_uppercase();
             if !DDL_WORDS.contains(&word.as_str()) {
                 return Err(LoadError::NotDdl { file: source.name.clone(), line: statement.line, word });

@@ -9,6 +9,7 @@ use sqlparser::parser::Parser;
 use super::types::{Kind, column_type};
 use super::{Decline, Server, SourceFile};
 use crate::dialect::Dialect;
+use crate::load::expand_executable;
 use crate::script::Section;
 use crate::statements::split;
 
@@ -110,8 +111,7 @@ impl<'s> Builder<'s> {
                     }
                 }
                 other => {
-                    let words: String = other.to_string().split_whitespace().take(2).collect::<Vec<_>>().join(" ");
-                    return self.decline(format!("{words} is left to the scratch database"));
+                    return self.decline(format!("{} is left to the scratch database", first_words(&other)));
                 }
             }
         }
@@ -248,8 +248,7 @@ impl<'s> Builder<'s> {
                 TableConstraint::Unique(_) | TableConstraint::Index(_) => self.table_key(&mut building, constraint)?,
                 TableConstraint::ForeignKey(fk) => foreign_keys.push(fk),
                 other => {
-                    let words: String = other.to_string().split_whitespace().take(2).collect::<Vec<_>>().join(" ");
-                    return self.decline(format!("{words} is left to the scratch database"));
+                    return self.decline(format!("{} is left to the scratch database", first_words(&other)));
                 }
             }
         }
@@ -689,7 +688,8 @@ impl<'s> Builder<'s> {
             return self.decline("a foreign key whose column lists differ in length");
         }
         if !columns.iter().all(|c| self.tables[child].table.columns.iter().any(|col| col.name == *c)) {
-            return self.decline(format!("a foreign key on columns {} does not have", self.tables[child].table.name));
+            return self
+                .decline(format!("a foreign key on columns table {} does not have", self.tables[child].table.name));
         }
         let reference = Reference {
             child,
@@ -773,7 +773,8 @@ impl<'s> Builder<'s> {
         let Some(parent) = self.position(&r.parent) else {
             return refuse(format!("a foreign key to {}, which the files do not create before it", r.parent));
         };
-        let (child, parent) = (&self.tables[r.child].table, &self.tables[parent].table);
+        let parent_building = &self.tables[parent];
+        let (child, parent) = (&self.tables[r.child].table, &parent_building.table);
         let collation = |t: &Table, c: &Column| c.collation.clone().or_else(|| t.collation.clone());
         for (c, p) in r.columns.iter().zip(&r.referred) {
             let a = child.columns.iter().find(|col| col.name == *c);
@@ -785,10 +786,7 @@ impl<'s> Builder<'s> {
                 _ => return refuse(format!("a foreign key from {c} to {}.{p}", r.parent)),
             }
         }
-        let Some(building) = self.tables.iter().find(|b| b.table.name.name == r.parent) else {
-            return refuse(format!("a foreign key to {}", r.parent));
-        };
-        if !Self::covered(building, &r.referred, None) {
+        if !Self::covered(parent_building, &r.referred, None) {
             return refuse(format!("a foreign key to {} columns no key of it leads with", r.parent));
         }
         Ok(())
@@ -856,44 +854,16 @@ fn is_datetime_literal(s: &str) -> bool {
         && s.chars().zip(shape.chars()).all(|(c, p)| if p == 'd' { c.is_ascii_digit() } else { c == p })
 }
 
+/// The first two words of a statement or clause, to name it in a decline.
+fn first_words(sql: &impl std::fmt::Display) -> String {
+    sql.to_string().split_whitespace().take(2).collect::<Vec<_>>().join(" ")
+}
+
 /// A character type, whose collation a foreign key's two sides must share.
 fn is_string(data_type: &str) -> bool {
     ["char", "varchar", "tinytext", "text", "mediumtext", "longtext", "enum"]
         .iter()
         .any(|t| data_type.starts_with(&format!("{t}(")) || data_type == *t)
-}
-
-/// The statement with every executable comment the server runs (`/*!40101 ... */`, MariaDB's
-/// `/*M!100100 ... */`, numbered up to the server's version) replaced by its content, and the
-/// others dropped, as the server reads it.
-fn expand_executable(sql: &str, version: u64) -> String {
-    let mut out = String::with_capacity(sql.len());
-    let mut rest = sql;
-    let mut quote: Option<char> = None;
-    while let Some(c) = rest.chars().next() {
-        if quote.is_none() && (rest.starts_with("/*!") || rest.starts_with("/*M!")) {
-            let body = rest.trim_start_matches("/*").trim_start_matches('M').trim_start_matches('!');
-            let digits: String = body.chars().take_while(char::is_ascii_digit).collect();
-            let Some(end) = body.find("*/") else { break };
-            let number: u64 = digits.parse().unwrap_or(0);
-            if number <= version {
-                out.push(' ');
-                out.push_str(&body[digits.len()..end]);
-                out.push(' ');
-            }
-            rest = &body[end + 2..];
-            continue;
-        }
-        match quote {
-            Some(q) if c == q => quote = None,
-            None if matches!(c, '\'' | '"' | '`') => quote = Some(c),
-            _ => {}
-        }
-        out.push(c);
-        rest = &rest[c.len_utf8()..];
-    }
-    out.push_str(rest);
-    out
 }
 
 /// `ROW_FORMAT` values InnoDB takes as they are (`CREATE_OPTIONS` then says `row_format=...`).
